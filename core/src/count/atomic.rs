@@ -1,0 +1,359 @@
+//! [`AtomicCount`]: the thread-safe counter, std `Arc`'s protocol.
+//!
+//! | operation          | atomic access                                    | std reference          |
+//! |--------------------|--------------------------------------------------|------------------------|
+//! | `inc_strong`       | `fetch_add` Relaxed, abort above `MAX_REFCOUNT`  | `Arc::clone`           |
+//! | `try_inc_strong`   | CAS loop, Acquire on success, never 0 → 1        | `Weak::upgrade`        |
+//! | `dec_strong`       | `fetch_sub` Release; last: `load` Acquire        | `Arc::drop`            |
+//! | `try_take_strong`  | CAS 1 → 0, Acquire                               | `Arc::try_unwrap`      |
+//! | `publish_strong`   | `store(1)` Release                               | `Arc::new_cyclic`      |
+//! | `downgrade`        | CAS loop, Acquire, waits while weak is `LOCKED`  | `Arc::downgrade`       |
+//! | `inc_weak`         | `fetch_add` Relaxed                              | `Weak::clone`          |
+//! | `dec_weak`         | `fetch_sub` Release; last: `load` Acquire        | `Weak::drop`           |
+//! | `is_unique`        | weak CAS 1 → `LOCKED` Acquire; strong Acquire; weak `store(1)` Release | `Arc::is_unique` |
+
+use super::{RawCount, RawCountUnique, Width};
+use crate::shim::{self, Ordering::*};
+
+/// An integer [`Width`] with an atomic type: the operations
+/// [`AtomicCount`] needs, in `usize` terms.
+///
+/// Sealed through [`Width`]; implemented for `u8`, `u16`, `u32` and `usize`
+/// where the target has atomics of that size.
+pub trait AtomicWidth: Width {
+    /// The atomic integer of this width (`AtomicUsize` for `usize`).
+    type Atomic: Send + Sync + core::fmt::Debug;
+
+    /// A new atomic holding `n`.
+    #[doc(hidden)]
+    fn new_atomic(n: usize) -> Self::Atomic;
+    /// `Atomic::load`.
+    #[doc(hidden)]
+    fn load(a: &Self::Atomic, order: shim::Ordering) -> usize;
+    /// `Atomic::store`.
+    #[doc(hidden)]
+    fn store(a: &Self::Atomic, n: usize, order: shim::Ordering);
+    /// `Atomic::fetch_add(1)`, returning the old value.
+    #[doc(hidden)]
+    fn fetch_inc(a: &Self::Atomic, order: shim::Ordering) -> usize;
+    /// `Atomic::fetch_sub(1)`, returning the old value.
+    #[doc(hidden)]
+    fn fetch_dec(a: &Self::Atomic, order: shim::Ordering) -> usize;
+    /// `Atomic::compare_exchange`.
+    #[doc(hidden)]
+    fn compare_exchange(
+        a: &Self::Atomic,
+        current: usize,
+        new: usize,
+        success: shim::Ordering,
+        failure: shim::Ordering,
+    ) -> Result<usize, usize>;
+    /// `Atomic::compare_exchange_weak`.
+    #[doc(hidden)]
+    fn compare_exchange_weak(
+        a: &Self::Atomic,
+        current: usize,
+        new: usize,
+        success: shim::Ordering,
+        failure: shim::Ordering,
+    ) -> Result<usize, usize>;
+}
+
+macro_rules! impl_atomic_width {
+    ($($int:ty => $atomic:ident if $size:literal),*) => {$(
+        #[cfg(any(target_has_atomic = $size, weakref_loom))]
+        impl AtomicWidth for $int {
+            type Atomic = shim::$atomic;
+
+            #[inline(always)]
+            fn new_atomic(n: usize) -> Self::Atomic {
+                shim::$atomic::new(Self::from_usize(n))
+            }
+            #[inline(always)]
+            fn load(a: &Self::Atomic, order: shim::Ordering) -> usize {
+                a.load(order) as usize
+            }
+            #[inline(always)]
+            fn store(a: &Self::Atomic, n: usize, order: shim::Ordering) {
+                a.store(Self::from_usize(n), order)
+            }
+            #[inline(always)]
+            fn fetch_inc(a: &Self::Atomic, order: shim::Ordering) -> usize {
+                a.fetch_add(1, order) as usize
+            }
+            #[inline(always)]
+            fn fetch_dec(a: &Self::Atomic, order: shim::Ordering) -> usize {
+                a.fetch_sub(1, order) as usize
+            }
+            #[inline(always)]
+            fn compare_exchange(
+                a: &Self::Atomic,
+                current: usize,
+                new: usize,
+                success: shim::Ordering,
+                failure: shim::Ordering,
+            ) -> Result<usize, usize> {
+                a.compare_exchange(Self::from_usize(current), Self::from_usize(new), success, failure)
+                    .map(|n| n as usize)
+                    .map_err(|n| n as usize)
+            }
+            #[inline(always)]
+            fn compare_exchange_weak(
+                a: &Self::Atomic,
+                current: usize,
+                new: usize,
+                success: shim::Ordering,
+                failure: shim::Ordering,
+            ) -> Result<usize, usize> {
+                a.compare_exchange_weak(Self::from_usize(current), Self::from_usize(new), success, failure)
+                    .map(|n| n as usize)
+                    .map_err(|n| n as usize)
+            }
+        }
+    )*};
+}
+
+impl_atomic_width!(u8 => AtomicU8 if "8", u16 => AtomicU16 if "16", usize => AtomicUsize if "ptr");
+#[cfg(not(target_pointer_width = "16"))]
+impl_atomic_width!(u32 => AtomicU32 if "32");
+
+/// A thread-safe counter: two atomics with std `Arc`'s orderings.
+///
+/// `W` is the integer it counts in (see [`Width`]): `usize` by default, `u32`
+/// for an 8-byte header. A count passing [`AtomicCount::MAX_REFCOUNT`]
+/// (half the width, `isize::MAX` for `usize`) aborts the process, as std's
+/// `Arc` does; the other half is headroom for threads racing past the check.
+///
+/// # The `weak` field
+///
+/// | value          | meaning                                                     |
+/// |----------------|-------------------------------------------------------------|
+/// | 0              | the block is being freed                                    |
+/// | n ≥ 1          | n − 1 weak handles, + 1 implicit weak while strong > 0      |
+/// | `W::MAX`       | `LOCKED`: `is_unique` is checking; means 1; `downgrade` waits |
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::count::{AtomicCount, RawCount};
+///
+/// let count = AtomicCount::<usize>::new(1, 1);
+/// assert!(count.try_inc_strong()); // an upgrade while alive
+/// assert!(!count.dec_strong());
+/// assert!(count.dec_strong()); // the last strong handle
+/// assert!(!count.try_inc_strong()); // never 0 -> 1
+/// ```
+#[derive(Debug)]
+pub struct AtomicCount<W: AtomicWidth = usize> {
+    strong: W::Atomic,
+    weak: W::Atomic,
+}
+
+impl<W: AtomicWidth> AtomicCount<W> {
+    /// The largest count that operations accept before aborting: half the
+    /// width (`isize::MAX` for `usize`, std's `MAX_REFCOUNT`).
+    pub const MAX_REFCOUNT: usize = W::MAX >> 1;
+
+    /// The `weak` value that marks it locked by `is_unique`.
+    const LOCKED: usize = W::MAX;
+
+    /// Aborts if an increment saw `old` above the limit (std's Boost
+    /// argument: a count that high means a leak loop; abort before wrap).
+    #[inline(always)]
+    fn check_overflow(old: usize) {
+        if old > Self::MAX_REFCOUNT {
+            shim::abort();
+        }
+    }
+}
+
+// SAFETY: each method below implements its `RawCount` contract with the
+// ordering the contract names; the ORDERING comments give each partner.
+// Increments abort above MAX_REFCOUNT, far below wrap and below LOCKED
+// (W::MAX) even with many threads racing past the check. `try_inc_strong`
+// checks for 0 inside its CAS loop, so it never moves strong 0 -> 1.
+unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
+    #[inline]
+    fn new(strong: usize, weak: usize) -> Self {
+        AtomicCount {
+            strong: W::new_atomic(strong),
+            weak: W::new_atomic(weak),
+        }
+    }
+
+    #[inline(always)]
+    fn strong(&self) -> usize {
+        // Relaxed: a snapshot; callers draw no conclusion about other memory.
+        W::load(&self.strong, Relaxed)
+    }
+
+    #[inline(always)]
+    fn weak(&self) -> usize {
+        // ORDERING: Acquire; pairs with the Release of `dec_weak`, so a
+        // strong load after this one sees the strong decrement that preceded
+        // that weak decrement (std `Weak::weak_count`).
+        let weak = W::load(&self.weak, Acquire);
+        if weak == Self::LOCKED { 1 } else { weak }
+    }
+
+    #[inline(always)]
+    fn inc_strong(&self) {
+        // Relaxed: a new strong handle is made from an existing one, which
+        // already keeps the value alive; what the new handle may see was
+        // already visible to its source (the Boost argument quoted in std's
+        // `Arc::clone`).
+        let old = W::fetch_inc(&self.strong, Relaxed);
+        Self::check_overflow(old);
+    }
+
+    #[inline]
+    fn try_inc_strong(&self) -> bool {
+        // Relaxed first read: only a guess for the CAS below.
+        let mut n = W::load(&self.strong, Relaxed);
+        loop {
+            if n == 0 {
+                return false;
+            }
+            Self::check_overflow(n);
+            // ORDERING: Acquire on success; pairs with the Release of
+            // `publish_strong` (new_cyclic's value is initialised) and of
+            // `dec_strong` (writes through handles that are gone). Relaxed
+            // on failure: we only retry.
+            match W::compare_exchange_weak(&self.strong, n, n + 1, Acquire, Relaxed) {
+                Ok(_) => return true,
+                Err(old) => n = old,
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn dec_strong(&self) -> bool {
+        // ORDERING: Release; pairs with the Acquire load below, executed by
+        // whichever thread takes the count to 0: every use of the value
+        // through this handle happens before that thread drops it.
+        if W::fetch_dec(&self.strong, Release) != 1 {
+            return false;
+        }
+        // ORDERING: Acquire; pairs with the Release decrements of all other
+        // strong handles (a load rather than a fence, which ThreadSanitizer
+        // understands — std's `acquire!`).
+        W::load(&self.strong, Acquire);
+        true
+    }
+
+    #[inline]
+    fn try_take_strong(&self) -> bool {
+        // ORDERING: Acquire on success; pairs with the Release of the other
+        // handles' `dec_strong`, as the last-drop path does. Relaxed on
+        // failure: nothing is read.
+        W::compare_exchange(&self.strong, 1, 0, Acquire, Relaxed).is_ok()
+    }
+
+    #[inline]
+    fn publish_strong(&self) {
+        // ORDERING: Release; pairs with the Acquire of `try_inc_strong`: an
+        // upgrade that sees 1 sees the value written before this store.
+        W::store(&self.strong, 1, Release);
+    }
+
+    #[inline]
+    fn downgrade(&self) {
+        // Relaxed first read: only a guess for the CAS below.
+        let mut cur = W::load(&self.weak, Relaxed);
+        loop {
+            if cur == Self::LOCKED {
+                // `is_unique` holds the lock for three instructions.
+                shim::spin_loop();
+                cur = W::load(&self.weak, Relaxed);
+                continue;
+            }
+            Self::check_overflow(cur);
+            // ORDERING: Acquire on success; pairs with the Release store
+            // that ends `is_unique`, so what the unique handle did before it
+            // unlocked (a `get_mut` write) happens before this new weak
+            // handle exists (std `Arc::downgrade`).
+            match W::compare_exchange_weak(&self.weak, cur, cur + 1, Acquire, Relaxed) {
+                Ok(_) => return,
+                Err(old) => cur = old,
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn inc_weak(&self) {
+        // Relaxed: made from an existing weak handle, so weak >= 2 and the
+        // lock (taken only at weak == 1) cannot be held.
+        let old = W::fetch_inc(&self.weak, Relaxed);
+        Self::check_overflow(old);
+    }
+
+    #[inline(always)]
+    fn dec_weak(&self) -> bool {
+        // ORDERING: Release; pairs with the Acquire load below in the thread
+        // that takes weak to 0 and frees the block.
+        if W::fetch_dec(&self.weak, Release) != 1 {
+            return false;
+        }
+        // ORDERING: Acquire; pairs with every other handle's Release
+        // decrement, so their accesses to the block happen before the free.
+        W::load(&self.weak, Acquire);
+        true
+    }
+}
+
+// SAFETY: while weak holds LOCKED no weak handle can be created (`downgrade`
+// waits; `inc_weak` needs an existing weak handle, which weak == 1 rules
+// out), and no strong handle can be created without the caller's (upgrade
+// needs a weak handle, clone needs a strong one besides the caller's, and
+// strong == 1 means there is none). So the two reads form one atomic
+// observation. The Acquires give the synchronisation the contract asks for.
+unsafe impl<W: AtomicWidth> RawCountUnique for AtomicCount<W> {
+    #[inline]
+    fn is_unique(&self) -> bool {
+        // ORDERING: Acquire on success; pairs with the Release of `dec_weak`
+        // of weak handles that are gone. Relaxed on failure: we give up.
+        if W::compare_exchange(&self.weak, 1, Self::LOCKED, Acquire, Relaxed).is_err() {
+            return false;
+        }
+        // ORDERING: Acquire; pairs with the Release of `dec_strong` of strong
+        // handles that are gone, so their reads happen before our `&mut`.
+        let unique = W::load(&self.strong, Acquire) == 1;
+        // ORDERING: Release; pairs with the Acquire CAS of `downgrade`.
+        W::store(&self.weak, 1, Release);
+        unique
+    }
+}
+
+#[cfg(all(test, not(weakref_loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_follow_the_width() {
+        assert_eq!(AtomicCount::<u8>::MAX_REFCOUNT, 127);
+        assert_eq!(AtomicCount::<usize>::MAX_REFCOUNT, isize::MAX as usize);
+        assert_eq!(AtomicCount::<u32>::MAX_REFCOUNT, i32::MAX as usize);
+    }
+
+    #[test]
+    fn locked_weak_reads_as_one() {
+        let count = AtomicCount::<u16>::new(1, 1);
+        assert!(count.is_unique());
+        assert_eq!(count.weak(), 1);
+        count.downgrade();
+        assert!(!count.is_unique());
+        assert_eq!(count.weak(), 2);
+    }
+
+    #[test]
+    fn take_and_publish() {
+        let count = AtomicCount::<usize>::new(2, 1);
+        assert!(!count.try_take_strong());
+        assert!(!count.dec_strong());
+        assert!(count.try_take_strong());
+        assert!(!count.try_inc_strong());
+        count.publish_strong();
+        assert!(count.try_inc_strong());
+        assert_eq!(count.strong(), 2);
+    }
+}

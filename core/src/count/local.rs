@@ -1,0 +1,179 @@
+//! [`LocalCount`]: the single-threaded counter, two `Cell`s.
+
+use core::cell::Cell;
+
+use super::{RawCount, RawCountUnique, Width};
+use crate::shim;
+
+/// A single-threaded counter: two [`Cell`]s, no atomics, no fences.
+///
+/// `Cell` makes it `!Sync`, so every handle built on it is `!Send` and
+/// `!Sync`: the compiler keeps it on one thread. It builds on targets with
+/// no atomics at all. `W` is the integer it counts in (see [`Width`]); a
+/// count that would pass `W::MAX` aborts the process, as std's `Rc` does
+/// when its count would wrap.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::count::{LocalCount, RawCount};
+///
+/// let count = LocalCount::<u32>::new(1, 1);
+/// count.inc_strong();
+/// assert_eq!(count.strong(), 2);
+/// assert!(!count.dec_strong());
+/// assert!(count.dec_strong()); // the last strong handle
+/// ```
+#[derive(Debug)]
+pub struct LocalCount<W: Width = usize> {
+    strong: Cell<W>,
+    weak: Cell<W>,
+}
+
+impl<W: Width> LocalCount<W> {
+    /// `cell + 1`, aborting at `W::MAX` (std `RcInnerPtr::inc_strong`
+    /// aborts when the count wraps; this is the same limit, checked before).
+    #[inline(always)]
+    fn increment(cell: &Cell<W>) {
+        let old = cell.get().to_usize();
+        if old == W::MAX {
+            shim::abort();
+        }
+        cell.set(W::from_usize(old + 1));
+    }
+
+    /// `cell - 1`; returns whether it reached 0.
+    #[inline(always)]
+    fn decrement(cell: &Cell<W>) -> bool {
+        let new = cell.get().to_usize() - 1;
+        cell.set(W::from_usize(new));
+        new == 0
+    }
+}
+
+// SAFETY: every method does exactly what its contract says on two `Cell`s;
+// increments abort at `W::MAX` instead of wrapping; `try_inc_strong` checks
+// for 0 first. `LocalCount` is `!Sync` (it holds `Cell`s), so it has no
+// concurrency duty.
+unsafe impl<W: Width> RawCount for LocalCount<W> {
+    #[inline]
+    fn new(strong: usize, weak: usize) -> Self {
+        LocalCount {
+            strong: Cell::new(W::from_usize(strong)),
+            weak: Cell::new(W::from_usize(weak)),
+        }
+    }
+
+    #[inline(always)]
+    fn strong(&self) -> usize {
+        self.strong.get().to_usize()
+    }
+
+    #[inline(always)]
+    fn weak(&self) -> usize {
+        self.weak.get().to_usize()
+    }
+
+    #[inline(always)]
+    fn inc_strong(&self) {
+        Self::increment(&self.strong);
+    }
+
+    #[inline(always)]
+    fn try_inc_strong(&self) -> bool {
+        if self.strong() == 0 {
+            return false;
+        }
+        Self::increment(&self.strong);
+        true
+    }
+
+    #[inline(always)]
+    fn dec_strong(&self) -> bool {
+        Self::decrement(&self.strong)
+    }
+
+    #[inline]
+    fn try_take_strong(&self) -> bool {
+        if self.strong() != 1 {
+            return false;
+        }
+        self.strong.set(W::from_usize(0));
+        true
+    }
+
+    #[inline]
+    fn publish_strong(&self) {
+        debug_assert_eq!(self.strong(), 0);
+        self.strong.set(W::from_usize(1));
+    }
+
+    #[inline(always)]
+    fn downgrade(&self) {
+        Self::increment(&self.weak);
+    }
+
+    #[inline(always)]
+    fn inc_weak(&self) {
+        Self::increment(&self.weak);
+    }
+
+    #[inline(always)]
+    fn dec_weak(&self) -> bool {
+        Self::decrement(&self.weak)
+    }
+}
+
+// SAFETY: on one thread nothing can change the counts between the two reads,
+// and the caller's handle is the one counted in `strong == 1`.
+unsafe impl<W: Width> RawCountUnique for LocalCount<W> {
+    #[inline]
+    fn is_unique(&self) -> bool {
+        self.strong() == 1 && self.weak() == 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upgrade_never_revives_a_dead_count() {
+        let count = LocalCount::<u8>::new(1, 1);
+        assert!(count.try_inc_strong());
+        assert!(!count.dec_strong());
+        assert!(count.dec_strong());
+        assert!(!count.try_inc_strong());
+        assert_eq!(count.strong(), 0);
+    }
+
+    #[test]
+    fn take_strong_only_from_one() {
+        let count = LocalCount::<u16>::new(2, 1);
+        assert!(!count.try_take_strong());
+        assert!(!count.dec_strong());
+        assert!(count.try_take_strong());
+        assert_eq!(count.strong(), 0);
+        count.publish_strong();
+        assert_eq!(count.strong(), 1);
+    }
+
+    #[test]
+    fn uniqueness_counts_weak_handles() {
+        let count = LocalCount::<usize>::new(1, 1);
+        assert!(count.is_unique());
+        count.downgrade();
+        assert!(!count.is_unique());
+        assert!(!count.dec_weak());
+        assert!(count.is_unique());
+    }
+
+    #[test]
+    fn counts_reach_the_width_limit() {
+        let count = LocalCount::<u8>::new(1, 1);
+        for _ in 1..u8::MAX {
+            count.inc_strong();
+        }
+        assert_eq!(count.strong(), 255);
+    }
+}

@@ -1,0 +1,179 @@
+//! Counter strategies: the strong + weak state machine behind every handle.
+//!
+//! [`RawCount`] is the protocol; [`LocalCount`] (`Cell`s, single-threaded)
+//! and [`AtomicCount`] (atomics with std's orderings) implement it. Both are
+//! generic over the integer [`Width`] they count in: `usize` by default (a
+//! 16-byte header on 64-bit targets), `u32` for an 8-byte header, `u8` or
+//! `u16` where small limits are wanted (the overflow tests use `u8`).
+//!
+//! # The protocol
+//!
+//! A counter holds two numbers:
+//!
+//! * **strong**: the number of strong handles. The value lives while it is
+//!   non-zero. It never goes from 0 back to 1, except once, by the unique
+//!   owner of a block under construction ([`RawCount::publish_strong`]).
+//! * **weak**: the number of weak handles, **plus one** while strong is
+//!   non-zero — the *implicit weak*, owned by all strong handles together.
+//!   The block is freed when it reaches 0.
+//!
+//! Whoever moves strong 1 → 0 drops the value and then releases the implicit
+//! weak; whoever moves weak 1 → 0 frees the block.
+
+mod local;
+pub use local::LocalCount;
+
+#[cfg(any(target_has_atomic = "ptr", weakref_loom))]
+mod atomic;
+#[cfg(any(target_has_atomic = "ptr", weakref_loom))]
+pub use atomic::{AtomicCount, AtomicWidth};
+
+/// The strong + weak counter of one block.
+///
+/// # Safety
+///
+/// Implementors promise, for every method, the behaviour written on it. In
+/// particular:
+///
+/// * the counts change only as each method says (no spontaneous changes);
+/// * [`inc_strong`](Self::inc_strong), [`downgrade`](Self::downgrade) and
+///   [`inc_weak`](Self::inc_weak) never let a count wrap: they abort instead;
+/// * [`try_inc_strong`](Self::try_inc_strong) never moves strong from 0 to 1;
+/// * if `Self: Sync`, every method is sound under concurrent calls from
+///   several threads, with the memory orderings written on it (the `Acquire`
+///   / `Release` pairs of std's `Arc`). The blanket `Send`/`Sync` impls of the
+///   handles rely on this. A counter that is not `Sync` (such as
+///   [`LocalCount`]) makes its handles neither `Send` nor `Sync`, and has no
+///   ordering duty.
+///
+/// The handles call these methods only on a counter inside a live block, and
+/// never call [`dec_strong`](Self::dec_strong) or
+/// [`dec_weak`](Self::dec_weak) more often than the matching increments.
+pub unsafe trait RawCount {
+    /// A counter with the given counts (`strong` handles; `weak` including
+    /// the implicit weak). Blocks start at `(1, 1)`, or at `(0, 1)` while
+    /// under construction (`new_cyclic`).
+    fn new(strong: usize, weak: usize) -> Self;
+
+    /// The strong count (a `Relaxed` snapshot).
+    fn strong(&self) -> usize;
+
+    /// The weak count including the implicit weak (an `Acquire` snapshot).
+    ///
+    /// The `Acquire` makes a later [`strong`](Self::strong) load see every
+    /// strong decrement that happened before the weak decrement observed
+    /// here, so `weak() - 1` is never taken from a released implicit weak
+    /// after seeing a non-zero strong count (std `Weak::weak_count`).
+    /// A weak count held by [`RawCountUnique::is_unique`] reads as 1.
+    fn weak(&self) -> usize;
+
+    /// Adds a strong handle, from an existing strong handle (`clone`).
+    /// Aborts instead of letting the count pass its limit.
+    fn inc_strong(&self);
+
+    /// Adds a strong handle if strong is not 0 (`Weak::upgrade`); never
+    /// moves strong from 0 to 1. Returns whether it did.
+    ///
+    /// On success, `Acquire`: it synchronises with the `Release` of
+    /// [`publish_strong`](Self::publish_strong) (the value is initialised)
+    /// and of [`dec_strong`](Self::dec_strong) (earlier handles' writes).
+    fn try_inc_strong(&self) -> bool;
+
+    /// Removes a strong handle. Returns `true` if it was the last one: the
+    /// caller then owns the value and must drop it (or move it out), then
+    /// release the implicit weak.
+    ///
+    /// `Release`, and `Acquire` when it returns `true`: every use of the
+    /// value through other handles happens before the caller drops it.
+    fn dec_strong(&self) -> bool;
+
+    /// Moves strong from 1 to 0 if it is 1 (`try_unwrap`, `make_mut`).
+    /// Returns whether it did; the caller then owns the value.
+    ///
+    /// `Acquire` on success, as [`dec_strong`](Self::dec_strong)'s last path.
+    fn try_take_strong(&self) -> bool;
+
+    /// Moves strong from 0 to 1, by the only owner of a block whose strong
+    /// count it set to 0 itself (`new_cyclic`'s publish, `make_mut`'s
+    /// restore).
+    ///
+    /// `Release`: pairs with the `Acquire` of
+    /// [`try_inc_strong`](Self::try_inc_strong), so an upgrader sees the
+    /// initialised value.
+    fn publish_strong(&self);
+
+    /// Adds a weak handle from a strong handle (`downgrade`). Aborts
+    /// instead of letting the count pass its limit.
+    fn downgrade(&self);
+
+    /// Adds a weak handle from an existing weak handle (`Weak::clone`).
+    /// Aborts instead of letting the count pass its limit.
+    fn inc_weak(&self);
+
+    /// Removes a weak handle (or the implicit weak). Returns `true` if it
+    /// was the last one: the caller then frees the block.
+    ///
+    /// `Release`, and `Acquire` when it returns `true`: every access to the
+    /// block happens before it is freed.
+    fn dec_weak(&self) -> bool;
+}
+
+/// A counter that can tell whether a strong handle is the only handle of
+/// either kind (`get_mut`, `make_mut`'s fast path).
+///
+/// # Safety
+///
+/// [`is_unique`](Self::is_unique) must return `true` only if, at the moment
+/// it returns, strong is 1 and no weak handle exists, and no other thread can
+/// create a handle before the caller's strong handle is used again: while it
+/// checks, [`RawCount::downgrade`] must wait (or the check must be atomic).
+/// When `Self: Sync`, a `true` result is `Acquire`: it synchronises with the
+/// `Release` decrements of every handle that has gone.
+pub unsafe trait RawCountUnique: RawCount {
+    /// Whether the calling strong handle is the only handle, strong or weak.
+    fn is_unique(&self) -> bool;
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// An unsigned integer a counter can count in: `u8`, `u16`, `u32`, `usize`.
+///
+/// Sealed: the counters rely on these conversions being exact below
+/// [`Width::MAX`].
+pub trait Width: sealed::Sealed + Copy + core::fmt::Debug + 'static {
+    /// The largest value of the integer, as a `usize`.
+    const MAX: usize;
+
+    /// The value as a `usize`.
+    fn to_usize(self) -> usize;
+
+    /// `n` in this width; `n` is at most [`Width::MAX`].
+    fn from_usize(n: usize) -> Self;
+}
+
+macro_rules! impl_width {
+    ($($int:ty),*) => {$(
+        impl sealed::Sealed for $int {}
+        impl Width for $int {
+            const MAX: usize = <$int>::MAX as usize;
+
+            #[inline(always)]
+            fn to_usize(self) -> usize {
+                self as usize
+            }
+
+            #[inline(always)]
+            fn from_usize(n: usize) -> Self {
+                debug_assert!(n <= <Self as Width>::MAX);
+                n as $int
+            }
+        }
+    )*};
+}
+
+impl_width!(u8, u16, usize);
+// On 16-bit targets a `u32` count could not be reported as a `usize`.
+#[cfg(not(target_pointer_width = "16"))]
+impl_width!(u32);

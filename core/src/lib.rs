@@ -1,0 +1,129 @@
+//! The verified, allocation-agnostic core of **weakref**: one control block
+//! and one pair of generic handles, [`Strong`] and [`Weak`], over a counter
+//! strategy ([`count::RawCount`]) and an allocator
+//! ([`storage::Allocator`]).
+//!
+//! Most users want the adapters: `weakref-std` (`Rc`, single-threaded) and
+//! `weakref-sync` (`Arc`, atomic). They are type aliases of this crate's
+//! handles; this crate is for `no_std` users who bring their own allocator,
+//! and for anyone who wants another counter width.
+//!
+//! ```
+//! use weakref_core::count::{AtomicCount, LocalCount};
+//! use weakref_core::storage::Global;
+//! use weakref_core::Strong;
+//!
+//! type Rc<T> = Strong<T, LocalCount, Global>;
+//! type Arc<T> = Strong<T, AtomicCount, Global>;
+//!
+//! let image = Rc::new(vec![0u8; 600 * 1200]);
+//! let weak = Rc::downgrade(&image);
+//! assert_eq!(weak.upgrade().map(|i| i.len()), Some(720_000));
+//! drop(image);
+//! assert!(weak.upgrade().is_none()); // the value is gone; `weak` is not
+//!
+//! let shared = Arc::new(5);
+//! let clone = Arc::clone(&shared);
+//! std::thread::spawn(move || assert_eq!(*clone, 5)).join().unwrap();
+//! ```
+//!
+//! # Crate features
+//!
+//! * **`alloc`** (default): [`storage::Global`], the heap, and the
+//!   constructors that use it (`Strong::new`, `Weak::new`, `From<Box<T>>`,
+//!   `From<Vec<T>>`, `From<&str>` …). Without it, the crate needs no
+//!   allocator at all: bring one through `new_in` / `try_new_in`.
+//! * **`std`**: implies `alloc`; a reference-count overflow calls
+//!   `std::process::abort` (without it: a double panic, which aborts too).
+//! * **`loom`**: internal, outside semver. With `--cfg weakref_loom`, the
+//!   atomics and the allocator come from loom, for model checking.
+//!
+//! # Design
+//!
+//! Three layers, in the shape of lock_api:
+//!
+//! 1. **A counter strategy**, [`count::RawCount`], an `unsafe trait` whose
+//!    `# Safety` section is the whole strong/weak protocol, with two
+//!    backends: [`count::LocalCount`] (`Cell`s; `!Sync`, so its handles are
+//!    `!Send`) and [`count::AtomicCount`] (std `Arc`'s orderings, listed in
+//!    its module). Both are generic over the integer they count in, so a
+//!    compact `u32` header is another instance, not another copy.
+//! 2. **A control block**, `#[repr(C)]` counts then value. All strong
+//!    handles together own one weak count, the *implicit weak*: whoever
+//!    takes strong 1 → 0 drops the value, whoever takes weak 1 → 0 frees the
+//!    block. Its invariants, I1 to I5, are written once in `block.rs` and
+//!    cited by every `// SAFETY:` comment: the block stays allocated while
+//!    weak > 0 (I1); weak counts the weak handles plus the implicit weak
+//!    (I2); the value is initialised while strong > 0 (I3); only the caller
+//!    that takes strong to 0 drops the value, and strong never comes back
+//!    from 0 (I4); `&T` comes only from a live strong handle (I5).
+//! 3. **Generic handles**, [`Strong`] and [`Weak`], one pointer wide when
+//!    the allocator is zero-sized; the slow drop path is out of line and
+//!    frees the block even when `T::drop` panics.
+//!
+//! | operation (atomic counter) | ordering | pairs with |
+//! |---|---|---|
+//! | clone, `Weak::clone` | Relaxed | — (made from a live handle) |
+//! | drop | Release; Acquire if last | the other handles' drops |
+//! | upgrade | CAS loop, Acquire, never 0 → 1 | drops; `new_cyclic`'s publish |
+//! | downgrade | CAS loop, Acquire; waits on the `get_mut` lock | `is_unique`'s unlock |
+//! | `get_mut` / `is_unique` | weak CAS 1 → locked, Acquire; strong Acquire; unlock Release | drops; downgrade |
+//!
+//! # Comparison with std
+//!
+//! * The same names and semantics as `std::rc::Rc` / `std::sync::Arc`,
+//!   including the allocator API (`new_in`, `try_new_in`,
+//!   `into_raw_with_allocator`), on stable Rust.
+//! * `try_new` / `try_new_in` return [`storage::AllocError`] instead of
+//!   aborting.
+//! * Unsized values come from `From<Box<T>>`, `From<Vec<T>>`, `From<&str>`
+//!   and friends; there is no `CoerceUnsized` on stable, so
+//!   `Strong<[T; N]>` does not coerce to `Strong<[T]>`.
+//! * `Eq` compares values only (std short-cuts on pointer equality for
+//!   `T: Eq` with specialization, which stable Rust lacks).
+//! * One counter of the same width for both families; `LocalCount<u32>` /
+//!   `AtomicCount<u32>` give an 8-byte header.
+
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc(test(attr(deny(warnings))))]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(any(test, feature = "std"))]
+extern crate std;
+
+mod block;
+pub mod count;
+mod shim;
+pub mod storage;
+mod strong;
+mod traits;
+#[cfg(feature = "alloc")]
+mod unsized_values;
+mod weak;
+
+pub use strong::Strong;
+pub use weak::Weak;
+
+// The sizes the design promises, checked at compile time.
+#[cfg(all(feature = "alloc", target_pointer_width = "64"))]
+const _: () = {
+    use count::LocalCount;
+    use storage::Global;
+    type Rc<T> = Strong<T, LocalCount, Global>;
+    type RcWeak<T> = Weak<T, LocalCount, Global>;
+    assert!(size_of::<Rc<u64>>() == size_of::<usize>());
+    assert!(size_of::<Option<Rc<u64>>>() == size_of::<usize>());
+    assert!(size_of::<RcWeak<u64>>() == size_of::<usize>());
+    assert!(size_of::<Option<RcWeak<u64>>>() == size_of::<usize>());
+    assert!(size_of::<block::Block<LocalCount, ()>>() == 16);
+    assert!(size_of::<block::Block<LocalCount<u32>, ()>>() == 8);
+    #[cfg(target_has_atomic = "ptr")]
+    {
+        use count::AtomicCount;
+        assert!(size_of::<Option<Strong<u64, AtomicCount, Global>>>() == size_of::<usize>());
+        assert!(size_of::<block::Block<AtomicCount, ()>>() == 16);
+        assert!(size_of::<block::Block<AtomicCount<u32>, ()>>() == 8);
+    }
+};

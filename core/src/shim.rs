@@ -1,0 +1,140 @@
+//! The one place that names concurrency and allocation primitives.
+//!
+//! Everything else in the crate reaches atomics, the spin hint, the raw
+//! allocator and `abort` through this module, so that `--cfg weakref_loom`
+//! can swap in loom's versions (loom's model checker then sees every atomic
+//! access, every yield and every allocation). The tidy test in
+//! `tests/tidy.rs` keeps it that way.
+
+#[cfg(all(weakref_loom, not(feature = "loom")))]
+compile_error!("`--cfg weakref_loom` needs `--features loom` on weakref-core");
+
+#[cfg(not(weakref_loom))]
+mod imp {
+    #[cfg(target_has_atomic = "8")]
+    pub(crate) use core::sync::atomic::AtomicU8;
+    #[cfg(target_has_atomic = "16")]
+    pub(crate) use core::sync::atomic::AtomicU16;
+    #[cfg(target_has_atomic = "32")]
+    pub(crate) use core::sync::atomic::AtomicU32;
+    #[cfg(target_has_atomic = "ptr")]
+    pub(crate) use core::sync::atomic::AtomicUsize;
+    pub(crate) use core::sync::atomic::Ordering;
+
+    /// A hint for the wait in `downgrade` while `get_mut` holds the weak lock.
+    #[cfg(target_has_atomic = "ptr")]
+    #[inline]
+    pub(crate) fn spin_loop() {
+        core::hint::spin_loop();
+    }
+
+    /// Allocates through the global allocator.
+    ///
+    /// # Safety
+    ///
+    /// `layout` must have a non-zero size (`alloc::alloc::alloc`'s contract).
+    #[cfg(feature = "alloc")]
+    #[inline]
+    pub(crate) unsafe fn alloc(layout: core::alloc::Layout) -> *mut u8 {
+        // SAFETY: the caller guarantees a non-zero size.
+        unsafe { alloc::alloc::alloc(layout) }
+    }
+
+    /// Frees a block from [`alloc`].
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must come from [`alloc`] with this `layout` and not be freed yet.
+    #[cfg(feature = "alloc")]
+    #[inline]
+    pub(crate) unsafe fn dealloc(ptr: *mut u8, layout: core::alloc::Layout) {
+        // SAFETY: forwarded from the caller.
+        unsafe { alloc::alloc::dealloc(ptr, layout) }
+    }
+}
+
+#[cfg(weakref_loom)]
+mod imp {
+    pub(crate) use loom::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, AtomicUsize, Ordering};
+
+    /// Under loom a spin must yield, or the model never lets the lock holder
+    /// run (loom's "Yielding" rule).
+    #[inline]
+    pub(crate) fn spin_loop() {
+        loom::thread::yield_now();
+    }
+
+    /// Allocates through loom, whose leak checker then tracks the block.
+    ///
+    /// # Safety
+    ///
+    /// `layout` must have a non-zero size.
+    #[cfg(feature = "alloc")]
+    #[inline]
+    pub(crate) unsafe fn alloc(layout: core::alloc::Layout) -> *mut u8 {
+        // SAFETY: the caller guarantees a non-zero size.
+        unsafe { loom::alloc::alloc(layout) }
+    }
+
+    /// Frees a block from [`alloc`] through loom.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must come from [`alloc`] with this `layout` and not be freed yet.
+    #[cfg(feature = "alloc")]
+    #[inline]
+    pub(crate) unsafe fn dealloc(ptr: *mut u8, layout: core::alloc::Layout) {
+        // SAFETY: forwarded from the caller.
+        unsafe { loom::alloc::dealloc(ptr, layout) }
+    }
+}
+
+#[allow(unused_imports, unreachable_pub)]
+// which items are used depends on the target's atomics
+pub(crate) use imp::*;
+
+/// Stops the process: a reference count is about to overflow, and going on
+/// would let the count wrap and free a live value.
+///
+/// With feature `std` this is `std::process::abort`. Without it, a panic
+/// raised while a guard's `Drop` panics again: a double panic, which every
+/// panic runtime turns into an abort (and which a `panic = "abort"` firmware
+/// stops at the first panic).
+#[cold]
+#[inline(never)]
+pub(crate) fn abort() -> ! {
+    #[cfg(feature = "std")]
+    {
+        std::process::abort()
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        struct PanicOnDrop;
+        impl Drop for PanicOnDrop {
+            fn drop(&mut self) {
+                panic!("weakref: aborting after a reference count overflow");
+            }
+        }
+        let _guard = PanicOnDrop;
+        panic!("weakref: reference count overflow");
+    }
+}
+
+/// Reports a failed allocation in a constructor that cannot return an error:
+/// `alloc::alloc::handle_alloc_error` with `alloc`, a panic without it.
+#[cold]
+#[inline(never)]
+pub(crate) fn alloc_failed(layout: core::alloc::Layout) -> ! {
+    #[cfg(feature = "alloc")]
+    {
+        alloc::alloc::handle_alloc_error(layout)
+    }
+    #[cfg(not(feature = "alloc"))]
+    {
+        panic!(
+            "weakref: allocation of {} bytes (align {}) failed",
+            layout.size(),
+            layout.align()
+        )
+    }
+}

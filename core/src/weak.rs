@@ -1,0 +1,426 @@
+//! [`Weak`]: the generic weak handle.
+
+use core::fmt;
+use core::mem::{self, ManuallyDrop};
+use core::ptr::{self, NonNull};
+
+use crate::block::Block;
+use crate::count::RawCount;
+use crate::storage::Allocator;
+#[cfg(feature = "alloc")]
+use crate::storage::Global;
+use crate::strong::Strong;
+
+/// A weak handle: it keeps the block's memory but not the value alive.
+///
+/// [`upgrade`](Weak::upgrade) gives a [`Strong`] handle while the value
+/// lives and `None` forever after — Python's `weakref.ref(obj)()`. A `Weak`
+/// made by [`Weak::new`] never upgrades and allocates nothing.
+///
+/// # Examples
+///
+/// ```
+/// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+/// let strong = Rc::new(5);
+/// let weak = Rc::downgrade(&strong);
+/// assert_eq!(weak.upgrade().as_deref(), Some(&5));
+/// drop(strong);
+/// assert_eq!(weak.upgrade(), None);
+/// ```
+pub struct Weak<T: ?Sized, C: RawCount, A: Allocator> {
+    /// Either the dangling sentinel (address `usize::MAX`, only for sized
+    /// `T`: no block can start there, as it must be aligned and non-empty)
+    /// or a block holding one weak count for us (I1, I2).
+    ptr: NonNull<Block<C, T>>,
+    alloc: A,
+}
+
+// Why these bounds? As for `Strong`: an upgrade on another thread yields a
+// `Strong` there, so the same conditions apply (std `Weak`'s bounds).
+//
+// SAFETY: the counter's `RawCount` contract makes concurrent count
+// operations sound when `C: Sync`; `T: Send + Sync` covers the `Strong` an
+// upgrade makes; the allocator moves with the handle (`A: Send`).
+unsafe impl<T, C, A> Send for Weak<T, C, A>
+where
+    T: ?Sized + Send + Sync,
+    C: RawCount + Send + Sync,
+    A: Allocator + Send,
+{
+}
+
+// SAFETY: as for `Send`: `&Weak` can upgrade or clone on any thread, sharing
+// the counter (`C: Sync`) and the allocator (`A: Sync`).
+unsafe impl<T, C, A> Sync for Weak<T, C, A>
+where
+    T: ?Sized + Send + Sync,
+    C: RawCount + Send + Sync,
+    A: Allocator + Sync,
+{
+}
+
+/// The address of `Weak::new`'s sentinel.
+const DANGLING: usize = usize::MAX;
+
+#[cfg(feature = "alloc")]
+impl<T, C: RawCount> Weak<T, C, Global> {
+    /// A weak handle to nothing: it never upgrades, and allocates nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Weak<T> = weakref_core::Weak<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// let empty: Weak<i64> = Weak::new();
+    /// assert!(empty.upgrade().is_none());
+    /// assert_eq!(empty.strong_count(), 0);
+    /// ```
+    #[must_use]
+    #[inline]
+    pub const fn new() -> Self {
+        Self::new_in(Global)
+    }
+}
+
+impl<T, C: RawCount, A: Allocator> Weak<T, C, A> {
+    /// A weak handle to nothing, carrying `alloc`; it never upgrades.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Weak<T> = weakref_core::Weak<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// use weakref_core::storage::Global;
+    /// let empty: Weak<i64> = Weak::new_in(Global);
+    /// assert!(empty.upgrade().is_none());
+    /// ```
+    #[must_use]
+    #[inline]
+    pub const fn new_in(alloc: A) -> Self {
+        // SAFETY: `DANGLING` is not 0.
+        let ptr = unsafe { NonNull::new_unchecked(ptr::without_provenance_mut(DANGLING)) };
+        Weak { ptr, alloc }
+    }
+}
+
+impl<T: ?Sized, C: RawCount, A: Allocator> Weak<T, C, A> {
+    /// Wraps a block pointer and allocator without touching the counts.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a block allocated by `alloc` (or an allocator
+    /// equal to it), and the caller must hand one weak count over to the
+    /// returned handle.
+    #[inline(always)]
+    pub(crate) unsafe fn from_inner_in(ptr: NonNull<Block<C, T>>, alloc: A) -> Self {
+        Weak { ptr, alloc }
+    }
+
+    /// Whether this is `Weak::new`'s sentinel rather than a block.
+    #[inline(always)]
+    fn is_dangling(&self) -> bool {
+        self.ptr.as_ptr().cast::<u8>().addr() == DANGLING
+    }
+
+    /// The counts of our block, or `None` for the sentinel.
+    #[inline(always)]
+    fn count(&self) -> Option<&C> {
+        if self.is_dangling() {
+            None
+        } else {
+            // SAFETY: I1: our weak count keeps the block allocated for as
+            // long as `&self` is borrowed.
+            Some(unsafe { Block::count(self.ptr) })
+        }
+    }
+
+    /// A [`Strong`] handle to the value if it is still alive, `None` if it
+    /// has been dropped (or this came from [`Weak::new`]). Once `None`,
+    /// always `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// let five = Rc::new(5);
+    /// let weak_five = Rc::downgrade(&five);
+    /// assert_eq!(weak_five.upgrade().as_deref(), Some(&5));
+    /// drop(five);
+    /// assert!(weak_five.upgrade().is_none());
+    /// ```
+    #[doc(alias = "__call__")]
+    #[must_use = "this returns a new `Strong` handle, without modifying the original `Weak`"]
+    #[inline]
+    pub fn upgrade(&self) -> Option<Strong<T, C, A>>
+    where
+        A: Clone,
+    {
+        if self.count()?.try_inc_strong() {
+            // SAFETY: we just added the strong count the handle owns (never
+            // from 0, so the value is initialised: I3, I4); the block lives
+            // in `self.alloc`, of which this is a clone.
+            Some(unsafe { Strong::from_inner_in(self.ptr, self.alloc.clone()) })
+        } else {
+            None
+        }
+    }
+
+    /// The number of strong handles to the value (0 once it is dropped, or
+    /// for [`Weak::new`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// let five = Rc::new(5);
+    /// let weak = Rc::downgrade(&five);
+    /// assert_eq!(weak.strong_count(), 1);
+    /// drop(five);
+    /// assert_eq!(weak.strong_count(), 0);
+    /// ```
+    #[inline]
+    pub fn strong_count(&self) -> usize {
+        self.count().map_or(0, C::strong)
+    }
+
+    /// The number of weak handles to the value, this one included; 0 once
+    /// no strong handle remains (as std's `Weak::weak_count`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// let five = Rc::new(5);
+    /// let weak = Rc::downgrade(&five);
+    /// let _weak2 = weak.clone();
+    /// assert_eq!(weak.weak_count(), 2);
+    /// drop(five);
+    /// assert_eq!(weak.weak_count(), 0);
+    /// ```
+    #[inline]
+    pub fn weak_count(&self) -> usize {
+        let Some(count) = self.count() else { return 0 };
+        // Weak first (Acquire), then strong: a non-zero strong seen after
+        // that means the implicit weak was counted in `weak` (see
+        // `RawCount::weak`).
+        let weak = count.weak();
+        if count.strong() == 0 { 0 } else { weak - 1 }
+    }
+
+    /// Whether two weak handles point to the same allocation (two
+    /// [`Weak::new`] handles are equal to each other).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// let first = Rc::new(5);
+    /// let a = Rc::downgrade(&first);
+    /// let b = Rc::downgrade(&first);
+    /// let c = Rc::downgrade(&Rc::new(5));
+    /// assert!(a.ptr_eq(&b));
+    /// assert!(!a.ptr_eq(&c));
+    /// ```
+    #[inline]
+    pub fn ptr_eq(&self, other: &Self) -> bool {
+        ptr::addr_eq(self.ptr.as_ptr(), other.ptr.as_ptr())
+    }
+
+    /// A reference to the allocator the block lives in.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Weak<T> = weakref_core::Weak<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// use weakref_core::storage::Global;
+    /// let w: Weak<u8> = Weak::new();
+    /// assert_eq!(*w.allocator(), Global);
+    /// ```
+    #[inline]
+    pub fn allocator(&self) -> &A {
+        &self.alloc
+    }
+
+    /// A raw pointer to the value (which may be dropped: dereference it only
+    /// while a strong handle lives). For [`Weak::new`] it is dangling.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// let strong = Rc::new("hello".to_owned());
+    /// let weak = Rc::downgrade(&strong);
+    /// assert!(core::ptr::eq(&*strong, weak.as_ptr()));
+    /// ```
+    #[inline]
+    pub fn as_ptr(&self) -> *const T {
+        if self.is_dangling() {
+            // No block: hand back the sentinel itself (its metadata is empty,
+            // as only sized `T` can be dangling).
+            self.ptr.as_ptr() as *const T
+        } else {
+            // SAFETY: I1: our weak count keeps the block allocated.
+            unsafe { Block::value_ptr(self.ptr) }
+        }
+    }
+
+    /// Consumes the handle, returning the value pointer and the allocator;
+    /// the weak count it held stays taken until
+    /// [`from_raw_in`](Self::from_raw_in).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type Weak<T> = weakref_core::Weak<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// let strong = Rc::new(1);
+    /// let (ptr, alloc) = Rc::downgrade(&strong).into_raw_with_allocator();
+    /// // SAFETY: from `into_raw_with_allocator`, count still held.
+    /// let weak = unsafe { Weak::from_raw_in(ptr, alloc) };
+    /// assert_eq!(weak.upgrade().as_deref(), Some(&1));
+    /// ```
+    #[must_use = "losing the pointer will leak memory"]
+    #[inline]
+    pub fn into_raw_with_allocator(self) -> (*const T, A) {
+        let this = ManuallyDrop::new(self);
+        let ptr = this.as_ptr();
+        // SAFETY: `this` is never used or dropped again: the allocator is
+        // moved, not duplicated.
+        let alloc = unsafe { ptr::read(&raw const this.alloc) };
+        (ptr, alloc)
+    }
+
+    /// Consumes the handle, returning the value pointer (the allocator is
+    /// forgotten); the weak count stays taken until
+    /// [`from_raw`](Self::from_raw).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type Weak<T> = weakref_core::Weak<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// let strong = Rc::new(1);
+    /// let raw = Rc::downgrade(&strong).into_raw();
+    /// assert_eq!(Rc::weak_count(&strong), 1);
+    /// // SAFETY: from `into_raw`, count still held.
+    /// drop(unsafe { Weak::from_raw(raw) });
+    /// assert_eq!(Rc::weak_count(&strong), 0);
+    /// ```
+    #[must_use = "losing the pointer will leak memory"]
+    #[inline]
+    pub fn into_raw(self) -> *const T {
+        let (ptr, alloc) = self.into_raw_with_allocator();
+        mem::forget(alloc);
+        ptr
+    }
+
+    /// Rebuilds a weak handle from
+    /// [`into_raw_with_allocator`](Self::into_raw_with_allocator), taking
+    /// back its weak count.
+    ///
+    /// # Safety
+    ///
+    /// * `ptr` must come from `Weak::into_raw`/`as_ptr` (or from
+    ///   [`Strong::as_ptr`]) of a handle whose block lives in `alloc`;
+    /// * the caller must own one weak count of that block (from
+    ///   `Weak::into_raw`), which the returned handle takes over; the
+    ///   value may be dead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type Weak<T> = weakref_core::Weak<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// use weakref_core::storage::Global;
+    /// let raw = Rc::downgrade(&Rc::new(1)).into_raw(); // the value is dead
+    /// // SAFETY: from `into_raw` with `Global`; the weak count is still held.
+    /// let weak = unsafe { Weak::from_raw_in(raw, Global) };
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    #[inline]
+    pub unsafe fn from_raw_in(ptr: *const T, alloc: A) -> Self {
+        let block = if ptr.cast::<u8>().addr() == DANGLING {
+            // `as_ptr` hands out the sentinel unchanged.
+            ptr as *mut Block<C, T>
+        } else {
+            // SAFETY: the caller's weak count keeps the block allocated and
+            // `ptr` carries the metadata it was built with.
+            unsafe { Block::from_value_ptr(ptr) }.as_ptr()
+        };
+        // SAFETY: the sentinel is not null, nor is a block address.
+        let ptr = unsafe { NonNull::new_unchecked(block) };
+        // SAFETY: the caller hands over one weak count of a block in `alloc`.
+        unsafe { Self::from_inner_in(ptr, alloc) }
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T: ?Sized, C: RawCount> Weak<T, C, Global> {
+    /// Rebuilds a heap weak handle from [`into_raw`](Self::into_raw).
+    ///
+    /// # Safety
+    ///
+    /// As [`from_raw_in`](Self::from_raw_in) with
+    /// [`Global`](crate::storage::Global).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type Weak<T> = weakref_core::Weak<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// let strong = Rc::new(1);
+    /// let raw = Rc::downgrade(&strong).into_raw();
+    /// // SAFETY: from `into_raw`, count still held.
+    /// let weak = unsafe { Weak::from_raw(raw) };
+    /// assert!(weak.upgrade().is_some());
+    /// ```
+    #[inline]
+    pub unsafe fn from_raw(ptr: *const T) -> Self {
+        // SAFETY: forwarded from the caller.
+        unsafe { Self::from_raw_in(ptr, Global) }
+    }
+}
+
+impl<T: ?Sized, C: RawCount, A: Allocator> Drop for Weak<T, C, A> {
+    /// Gives up this weak count; the last one frees the block.
+    #[inline]
+    fn drop(&mut self) {
+        let Some(count) = self.count() else { return };
+        if count.dec_weak() {
+            // SAFETY: I1: the block is still allocated (we free it below),
+            // with the metadata it was built with.
+            let layout = unsafe { Block::layout_of(self.ptr) };
+            // SAFETY: we took weak 1 -> 0, so strong is 0, the value is gone
+            // and no other handle remains (I2, I3): we free the block once,
+            // with the layout and allocator it was allocated with (I1).
+            unsafe { self.alloc.deallocate(self.ptr.cast(), layout) };
+        }
+    }
+}
+
+impl<T: ?Sized, C: RawCount, A: Allocator + Clone> Clone for Weak<T, C, A> {
+    /// Another weak handle to the same block.
+    #[inline]
+    fn clone(&self) -> Self {
+        if let Some(count) = self.count() {
+            count.inc_weak();
+        }
+        // SAFETY: we just added the weak count the new handle owns (or both
+        // are the sentinel, which owns none); the block is in `self.alloc`.
+        unsafe { Self::from_inner_in(self.ptr, self.alloc.clone()) }
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T, C: RawCount> Default for Weak<T, C, Global> {
+    /// [`Weak::new`].
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: ?Sized, C: RawCount, A: Allocator> fmt::Debug for Weak<T, C, A> {
+    /// `(Weak)`, as std prints it: looking at the value would need an
+    /// upgrade, and `Debug` should not change counts.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(Weak)")
+    }
+}
