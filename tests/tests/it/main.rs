@@ -1,0 +1,31 @@
+//! One integration binary (see STYLE.md 3.3): every module runs each
+//! scenario against every counter instance through [`for_each_counter!`].
+
+mod dst;
+mod overflow;
+mod panic_safety;
+mod raw;
+mod strong;
+mod threads;
+mod traits;
+mod weak;
+
+/// Instantiates generic scenarios `fn name<C: RawCountUnique>()` as tests
+/// for the local and atomic counters, and for their compact `u32` widths.
+macro_rules! for_each_counter {
+    ($($name:ident),* $(,)?) => {
+        mod local {
+            $( #[test] fn $name() { super::$name::<weakref_core::count::LocalCount>(); } )*
+        }
+        mod atomic {
+            $( #[test] fn $name() { super::$name::<weakref_core::count::AtomicCount>(); } )*
+        }
+        mod local_u32 {
+            $( #[test] fn $name() { super::$name::<weakref_core::count::LocalCount<u32>>(); } )*
+        }
+        mod atomic_u32 {
+            $( #[test] fn $name() { super::$name::<weakref_core::count::AtomicCount<u32>>(); } )*
+        }
+    };
+}
+pub(crate) use for_each_counter;

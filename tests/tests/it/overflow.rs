@@ -1,0 +1,126 @@
+//! The overflow policy, through tiny-width counters (`u8`): a count that
+//! would pass its limit aborts the process, as std's `Rc`/`Arc` do. No
+//! 2^63-step loops: the limit of a `u8` count is 255 (local) or 127
+//! (atomic, half the width, as `isize::MAX` is for `usize`).
+//!
+//! Each test re-runs itself in a child process that must die by `abort`
+//! (SIGABRT) right after printing that it reached the limit intact.
+
+use std::process::Command;
+
+use weakref_core::Strong;
+use weakref_core::count::{AtomicCount, LocalCount, RawCount};
+use weakref_core::storage::Global;
+
+const CHILD: &str = "WEAKREF_OVERFLOW_CHILD";
+const AT_LIMIT: &str = "reached the limit intact";
+
+/// In the child: runs `up_to_limit` (which must not abort), prints the
+/// marker, then runs `past_limit` (which must). In the parent: checks that.
+fn expect_abort(test: &str, up_to_limit: impl FnOnce(), past_limit: impl FnOnce()) {
+    if std::env::var_os(CHILD).is_some() {
+        up_to_limit();
+        println!("{AT_LIMIT}");
+        past_limit();
+        println!("survived the overflow");
+        return;
+    }
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(AT_LIMIT), "aborted too early: {out:?}");
+    assert!(!stdout.contains("survived"), "did not abort: {out:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(6), "expected SIGABRT: {out:?}");
+    }
+    assert!(!out.status.success());
+}
+
+type Tiny<C> = Strong<u8, C, Global>;
+
+/// Clones until the strong count is `limit`.
+fn clone_up_to<C: RawCount>(rc: &Tiny<C>, limit: usize) {
+    while Tiny::strong_count(rc) < limit {
+        core::mem::forget(Tiny::clone(rc));
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns a process")]
+fn local_strong_aborts_at_width_max() {
+    let rc = Tiny::<LocalCount<u8>>::new(0);
+    expect_abort(
+        "overflow::local_strong_aborts_at_width_max",
+        || clone_up_to(&rc, 255),
+        || core::mem::forget(Tiny::clone(&rc)),
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns a process")]
+fn local_weak_aborts_at_width_max() {
+    let rc = Tiny::<LocalCount<u8>>::new(0);
+    expect_abort(
+        "overflow::local_weak_aborts_at_width_max",
+        || {
+            // The implicit weak is 1; 254 weak handles take it to 255.
+            for _ in 0..254 {
+                core::mem::forget(Tiny::downgrade(&rc));
+            }
+            assert_eq!(Tiny::weak_count(&rc), 254);
+        },
+        || core::mem::forget(Tiny::downgrade(&rc)),
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns a process")]
+fn atomic_strong_aborts_above_half_width() {
+    assert_eq!(AtomicCount::<u8>::MAX_REFCOUNT, 127);
+    let arc = Tiny::<AtomicCount<u8>>::new(0);
+    expect_abort(
+        "overflow::atomic_strong_aborts_above_half_width",
+        // An increment from 127 is the last one allowed (std aborts when
+        // the old value exceeds MAX_REFCOUNT).
+        || clone_up_to(&arc, 128),
+        || core::mem::forget(Tiny::clone(&arc)),
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns a process")]
+fn atomic_upgrade_aborts_above_half_width() {
+    let arc = Tiny::<AtomicCount<u8>>::new(0);
+    let weak = Tiny::downgrade(&arc);
+    expect_abort(
+        "overflow::atomic_upgrade_aborts_above_half_width",
+        || {
+            clone_up_to(&arc, 127);
+            core::mem::forget(weak.upgrade().expect("127 -> 128 is allowed"));
+        },
+        || core::mem::forget(weak.upgrade()),
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns a process")]
+fn atomic_weak_aborts_above_half_width() {
+    let arc = Tiny::<AtomicCount<u8>>::new(0);
+    expect_abort(
+        "overflow::atomic_weak_aborts_above_half_width",
+        || {
+            let weak = Tiny::downgrade(&arc);
+            // weak is now 2 (implicit + 1); clones take it to 128.
+            while weak.weak_count() < 127 {
+                core::mem::forget(weak.clone());
+            }
+            core::mem::forget(weak);
+        },
+        || core::mem::forget(Tiny::downgrade(&arc)),
+    );
+}

@@ -1,0 +1,121 @@
+//! The atomic counter under real threads (Miri and ThreadSanitizer check
+//! these for data races; loom explores the same races exhaustively in
+//! `core/tests/loom.rs`).
+
+use std::sync::Barrier;
+use std::thread;
+
+use weakref_core::Strong;
+use weakref_core::count::AtomicCount;
+use weakref_tests::{CountingAlloc, DropLog};
+
+type Arc<T> = Strong<T, AtomicCount, CountingAlloc>;
+
+const ROUNDS: usize = if cfg!(miri) { 3 } else { 200 };
+
+#[test]
+fn into_inner_from_three_threads_gives_one_value() {
+    let alloc = CountingAlloc::new();
+    for round in 0..ROUNDS {
+        let value = Arc::new_in(round, alloc.clone());
+        let barrier = Barrier::new(3);
+        let handles = [value.clone(), value.clone(), value];
+        let winners: usize = thread::scope(|s| {
+            let joins: Vec<_> = handles
+                .into_iter()
+                .map(|h| {
+                    s.spawn(|| {
+                        barrier.wait();
+                        Arc::into_inner(h)
+                    })
+                })
+                .collect();
+            joins
+                .into_iter()
+                .map(|j| {
+                    j.join().unwrap().map_or(0, |v| {
+                        assert_eq!(v, round);
+                        1
+                    })
+                })
+                .sum()
+        });
+        assert_eq!(winners, 1, "exactly one thread gets the value");
+    }
+    alloc.assert_balanced();
+}
+
+#[test]
+fn upgrade_races_the_last_drop() {
+    let alloc = CountingAlloc::new();
+    let log = DropLog::new();
+    for round in 0..ROUNDS as u32 {
+        let strong = Arc::new_in(log.tracked(round), alloc.clone());
+        let weak = Arc::downgrade(&strong);
+        thread::scope(|s| {
+            s.spawn(move || drop(strong));
+            s.spawn(|| {
+                // Upgrades see the value intact, or nothing.
+                while let Some(up) = weak.upgrade() {
+                    assert_eq!(up.id, round);
+                }
+            });
+        });
+        assert!(weak.upgrade().is_none());
+    }
+    assert_eq!(
+        log.dropped().len(),
+        ROUNDS,
+        "each value dropped exactly once"
+    );
+    alloc.assert_balanced();
+}
+
+#[test]
+fn get_mut_waits_out_a_weak_on_another_thread() {
+    let alloc = CountingAlloc::new();
+    for _ in 0..ROUNDS {
+        let mut strong = Arc::new_in(0u64, alloc.clone());
+        let weak = Arc::downgrade(&strong);
+        thread::scope(|s| {
+            s.spawn(move || {
+                if let Some(up) = weak.upgrade() {
+                    assert!(*up <= 1);
+                }
+            });
+            loop {
+                if let Some(v) = Arc::get_mut(&mut strong) {
+                    *v += 1;
+                    break;
+                }
+                thread::yield_now();
+            }
+        });
+        assert_eq!(*strong, 1);
+    }
+    alloc.assert_balanced();
+}
+
+#[test]
+fn clones_and_drops_on_many_threads_balance() {
+    let alloc = CountingAlloc::new();
+    let shared = Arc::new_in(String::from("shared"), alloc.clone());
+    let per_thread = if cfg!(miri) { 10 } else { 10_000 };
+    thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..per_thread {
+                    let c = shared.clone();
+                    let w = Arc::downgrade(&c);
+                    assert_eq!(w.upgrade().as_deref().map(String::as_str), Some("shared"));
+                }
+            });
+        }
+    });
+    assert_eq!(
+        (Arc::strong_count(&shared), Arc::weak_count(&shared)),
+        (1, 0)
+    );
+    drop(shared);
+    alloc.assert_balanced();
+}
