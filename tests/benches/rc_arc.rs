@@ -1,1 +1,2 @@
+//! Placeholder replaced by the Rc/Arc criterion bench.
 fn main() {}

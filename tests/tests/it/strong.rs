@@ -65,9 +65,9 @@ fn new_cyclic_links_to_itself<C: RawCountUnique>() {
 fn pin_keeps_the_value_in_place<C: RawCountUnique>() {
     let alloc = CountingAlloc::new();
     let pinned = S::<_, C>::pin_in(String::from("pinned"), alloc.clone());
-    let addr: *const String = &*pinned;
+    let addr: *const String = &raw const *pinned;
     let again = pinned.clone();
-    assert!(core::ptr::eq(addr, &*again));
+    assert!(core::ptr::eq(addr, &raw const *again));
     drop((pinned, again));
     alloc.assert_balanced();
 }
@@ -125,9 +125,9 @@ fn try_unwrap_needs_the_only_strong<C: RawCountUnique>() {
     let a = S::try_unwrap(a).expect_err("shared");
     drop(b);
     let weak = S::downgrade(&a);
-    let value = S::try_unwrap(a)
-        .ok()
-        .expect("unique strong; weak does not count");
+    let Ok(value) = S::try_unwrap(a) else {
+        panic!("unique strong; weak does not count")
+    };
     assert_eq!(value.id, 1);
     assert!(weak.upgrade().is_none());
     assert!(log.dropped().is_empty());
