@@ -107,7 +107,7 @@ pub use strong::Strong;
 pub use weak::Weak;
 
 // The sizes the design promises, checked at compile time.
-#[cfg(all(feature = "alloc", target_pointer_width = "64"))]
+#[cfg(all(feature = "alloc", target_pointer_width = "64", not(weakref_loom)))]
 const _: () = {
     use count::LocalCount;
     use storage::Global;

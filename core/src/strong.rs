@@ -316,10 +316,13 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
     /// ```
     #[inline]
     pub unsafe fn increment_strong_count_in(ptr: *const T, alloc: A) {
-        // SAFETY: forwarded: a live strong count stands behind `ptr`. The
-        // temporary handle is never dropped, so that count is not released.
-        let this = ManuallyDrop::new(unsafe { Self::from_raw_in(ptr, alloc) });
+        // SAFETY: forwarded: a live strong count stands behind `ptr`; the
+        // temporary handle borrows it and gives it back below.
+        let this = unsafe { Self::from_raw_in(ptr, alloc) };
         this.count().inc_strong();
+        // Give the borrowed count back without releasing it, and drop the
+        // allocator (std's version leaks it; for `Global` that is the same).
+        drop(Self::into_inner_with_allocator(this).1);
     }
 
     /// Takes one from the strong count of the value behind `ptr`, as if one
@@ -740,8 +743,9 @@ impl<T, C: RawCount, A: Allocator> Strong<T, C, A> {
         unsafe { slot.write(value) };
         // SAFETY: I1: `weak` keeps the block allocated.
         unsafe { Block::count(block) }.publish_strong();
-        // `weak`'s count becomes the implicit weak of the new strong handle.
-        mem::forget(weak);
+        // `weak`'s count becomes the implicit weak of the new strong handle;
+        // its allocator clone is dropped.
+        drop(weak.into_inner_with_allocator().1);
         // SAFETY: strong is 1 (published above) and ours; the value is
         // initialised; the block is in `alloc`.
         unsafe { Self::from_inner_in(block, alloc) }

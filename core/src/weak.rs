@@ -114,6 +114,16 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Weak<T, C, A> {
         Weak { ptr, alloc }
     }
 
+    /// Consumes the handle into its block pointer and allocator, keeping the
+    /// weak count it held (the inverse of `from_inner_in`).
+    #[inline(always)]
+    pub(crate) fn into_inner_with_allocator(self) -> (NonNull<Block<C, T>>, A) {
+        let this = ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again: the allocator is
+        // moved, not duplicated.
+        (this.ptr, unsafe { ptr::read(&raw const this.alloc) })
+    }
+
     /// Whether this is `Weak::new`'s sentinel rather than a block.
     #[inline(always)]
     fn is_dangling(&self) -> bool {
@@ -280,12 +290,8 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Weak<T, C, A> {
     #[must_use = "losing the pointer will leak memory"]
     #[inline]
     pub fn into_raw_with_allocator(self) -> (*const T, A) {
-        let this = ManuallyDrop::new(self);
-        let ptr = this.as_ptr();
-        // SAFETY: `this` is never used or dropped again: the allocator is
-        // moved, not duplicated.
-        let alloc = unsafe { ptr::read(&raw const this.alloc) };
-        (ptr, alloc)
+        let ptr = self.as_ptr();
+        (ptr, self.into_inner_with_allocator().1)
     }
 
     /// Consumes the handle, returning the value pointer (the allocator is

@@ -116,7 +116,9 @@ impl CountingAlloc {
         self.ledger().allocations
     }
 
-    /// Panics unless every allocation was freed.
+    /// Panics unless every allocation was freed and every clone of this
+    /// allocator handed to a handle was dropped again (a leaked allocator
+    /// is a leak too, even when the blocks balance).
     ///
     /// # Examples
     ///
@@ -126,6 +128,13 @@ impl CountingAlloc {
     /// ```
     #[track_caller]
     pub fn assert_balanced(&self) {
+        let clones = Arc::strong_count(&self.ledger);
+        assert_eq!(
+            clones,
+            1,
+            "{} clone(s) of the allocator outlive their handles",
+            clones - 1
+        );
         let ledger = self.ledger();
         assert!(
             ledger.live.is_empty(),

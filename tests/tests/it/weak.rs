@@ -62,9 +62,9 @@ fn new_allocates_nothing<C: RawCountUnique>() {
     assert!(empty.upgrade().is_none());
     assert_eq!((empty.strong_count(), empty.weak_count()), (0, 0));
     assert!(empty.ptr_eq(&copy));
-    let raw = copy.into_raw();
-    // SAFETY: `raw` comes from `into_raw` of a handle in `alloc`.
-    let back = unsafe { W::<u64, C>::from_raw_in(raw, alloc.clone()) };
+    let (raw, a) = copy.into_raw_with_allocator();
+    // SAFETY: `raw` and `a` come from `into_raw_with_allocator`.
+    let back = unsafe { W::<u64, C>::from_raw_in(raw, a) };
     assert!(back.upgrade().is_none());
     drop((empty, back));
     assert_eq!(alloc.allocations(), 0);
