@@ -76,6 +76,11 @@ pub use weakref_core::storage::{AllocError, Allocator, Global};
 
 use weakref_core::count::LocalCount;
 
+/// The README's code blocks, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// A single-threaded reference-counted pointer (std's `Rc`).
 ///
 /// An alias of [`weakref_core::Strong`] with the `Cell` counter; its

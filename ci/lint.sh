@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Formatting and clippy, also for code that only exists under a cfg: the
+# loom build and a target without atomics (cfg-disabled code is not linted
+# otherwise).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p weakref-core --no-default-features -- -D warnings
+RUSTFLAGS="--cfg weakref_loom" cargo clippy -p weakref-core --features loom --all-targets \
+    --target-dir target/loom -- -D warnings
+bash ci/targets.sh
+cargo clippy -p weakref-core --no-default-features --target riscv32imc-unknown-none-elf -- -D warnings
