@@ -10,7 +10,10 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p weakref-core --no-default-features -- -D warnings
-RUSTFLAGS="--cfg weakref_loom" cargo clippy -p weakref-core --features loom --all-targets \
+RUSTFLAGS="--cfg weakref_loom" cargo clippy -p weakref-core --features loom,pool --all-targets \
     --target-dir target/loom -- -D warnings
 bash ci/targets.sh
 cargo clippy -p weakref-core --no-default-features --target riscv32imc-unknown-none-elf -- -D warnings
+cargo clippy -p weakref-core --no-default-features --features pool -- -D warnings
+RUSTFLAGS="--cfg portable_atomic_unsafe_assume_single_core" cargo clippy -p weakref-embedded \
+    --features portable-atomic --target thumbv6m-none-eabi --target-dir target/nocas -- -D warnings

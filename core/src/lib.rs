@@ -35,6 +35,15 @@
 //!   allocator at all: bring one through `new_in` / `try_new_in`.
 //! * **`std`**: implies `alloc`; a reference-count overflow calls
 //!   `std::process::abort` (without it: a double panic, which aborts too).
+//! * **`pool`**: [`pool::Pool`], a static, fixed-capacity pool that serves
+//!   blocks without a heap, and [`static_pool!`] for one-pointer-wide
+//!   handles into it. Needs byte-sized CAS (or `portable-atomic`).
+//! * **`portable-atomic`**: atomics from the `portable-atomic` crate, so
+//!   [`count::AtomicCount`] and the pool build on targets without native
+//!   compare-and-swap (`thumbv6m-none-eabi`, `riscv32imc-unknown-none-elf`).
+//!   The final binary chooses how `portable-atomic` emulates CAS: its
+//!   `critical-section` feature, or `--cfg
+//!   portable_atomic_unsafe_assume_single_core` on single-core chips.
 //! * **`loom`**: internal, outside semver. With `--cfg weakref_loom`, the
 //!   atomics and the allocator come from loom, for model checking.
 //!
@@ -95,6 +104,12 @@ extern crate std;
 
 mod block;
 pub mod count;
+#[cfg(all(
+    feature = "pool",
+    any(target_has_atomic = "8", feature = "portable-atomic", weakref_loom)
+))]
+#[cfg_attr(docsrs, doc(cfg(feature = "pool")))]
+pub mod pool;
 mod shim;
 pub mod storage;
 mod strong;

@@ -11,18 +11,35 @@ compile_error!("`--cfg weakref_loom` needs `--features loom` on weakref-core");
 
 #[cfg(not(weakref_loom))]
 mod imp {
-    #[cfg(target_has_atomic = "8")]
-    pub(crate) use core::sync::atomic::AtomicU8;
-    #[cfg(target_has_atomic = "16")]
+    // What is used depends on the target's atomics and the features.
+    #![allow(unused_imports, dead_code)]
+
+    // Native atomics, each where the target has compare-and-swap of its
+    // size (`target_has_atomic` means CAS, not just load/store).
+    #[cfg(all(not(feature = "portable-atomic"), target_has_atomic = "16"))]
     pub(crate) use core::sync::atomic::AtomicU16;
-    #[cfg(target_has_atomic = "32")]
+    #[cfg(all(not(feature = "portable-atomic"), target_has_atomic = "32"))]
     pub(crate) use core::sync::atomic::AtomicU32;
-    #[cfg(target_has_atomic = "ptr")]
+    #[cfg(all(not(feature = "portable-atomic"), target_has_atomic = "ptr"))]
     pub(crate) use core::sync::atomic::AtomicUsize;
+    #[cfg(all(not(feature = "portable-atomic"), target_has_atomic = "8"))]
     pub(crate) use core::sync::atomic::Ordering;
+    #[cfg(all(not(feature = "portable-atomic"), target_has_atomic = "8"))]
+    pub(crate) use core::sync::atomic::{AtomicBool, AtomicU8};
+
+    // With `portable-atomic`: its types everywhere (on targets without CAS
+    // the final binary picks a backend: `critical-section`, or
+    // `--cfg portable_atomic_unsafe_assume_single_core`).
+    #[cfg(feature = "portable-atomic")]
+    pub(crate) use portable_atomic::{
+        AtomicBool, AtomicU8, AtomicU16, AtomicU32, AtomicUsize, Ordering,
+    };
+
+    /// Slot memory of the static pool: plain storage, handed out whole by
+    /// the pool's flags; loom sees races on the values themselves.
+    pub(crate) use core::cell::UnsafeCell;
 
     /// A hint for the wait in `downgrade` while `get_mut` holds the weak lock.
-    #[cfg(target_has_atomic = "ptr")]
     #[inline]
     pub(crate) fn spin_loop() {
         core::hint::spin_loop();
@@ -55,7 +72,14 @@ mod imp {
 
 #[cfg(weakref_loom)]
 mod imp {
-    pub(crate) use loom::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, AtomicUsize, Ordering};
+    #![allow(unused_imports, dead_code)]
+
+    pub(crate) use loom::sync::atomic::{
+        AtomicBool, AtomicU8, AtomicU16, AtomicU32, AtomicUsize, Ordering,
+    };
+
+    /// Slot memory of the static pool (see the non-loom `imp`).
+    pub(crate) use core::cell::UnsafeCell;
 
     /// Under loom a spin must yield, or the model never lets the lock holder
     /// run (loom's "Yielding" rule).
@@ -92,6 +116,43 @@ mod imp {
 #[allow(unused_imports, unreachable_pub)]
 // which items are used depends on the target's atomics
 pub(crate) use imp::*;
+
+/// Loom's view of who owns a pool slot: the pool [`touch`](Self::touch)es it
+/// when a slot changes hands (after taking it, before giving it back), so a
+/// slot handed over without synchronisation shows up in loom as two
+/// unordered writes. Outside loom it is zero-sized and does nothing.
+#[cfg(not(weakref_loom))]
+#[derive(Debug)]
+pub(crate) struct SlotOwnership;
+
+#[cfg(not(weakref_loom))]
+#[allow(dead_code)] // used by the pool only
+impl SlotOwnership {
+    pub(crate) const fn new() -> Self {
+        SlotOwnership
+    }
+
+    #[inline(always)]
+    pub(crate) fn touch(&self) {}
+}
+
+/// Loom's view of who owns a pool slot (see the non-loom definition).
+#[cfg(weakref_loom)]
+#[derive(Debug)]
+pub(crate) struct SlotOwnership(loom::cell::UnsafeCell<()>);
+
+#[cfg(weakref_loom)]
+#[allow(dead_code)] // used by the pool only
+impl SlotOwnership {
+    pub(crate) fn new() -> Self {
+        SlotOwnership(loom::cell::UnsafeCell::new(()))
+    }
+
+    /// A write, as far as loom's race detector is concerned.
+    pub(crate) fn touch(&self) {
+        self.0.with_mut(|_| ());
+    }
+}
 
 /// Stops the process: a reference count is about to overflow, and going on
 /// would let the count wrap and free a live value.

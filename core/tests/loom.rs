@@ -199,3 +199,37 @@ fn concurrent_last_drops_order_reads_before_drop() {
         t.join().unwrap();
     });
 }
+
+/// Two threads allocating from and freeing to one static pool while a
+/// third upgrades a weak handle to a block in the same pool: every slot
+/// has one owner at a time (a slot reused too early would show as a race
+/// on the payload), and every slot comes back.
+#[cfg(feature = "pool")]
+#[test]
+fn pool_alloc_free_vs_upgrade() {
+    use weakref_core::pool::Pool;
+    type Pooled<T> = Strong<T, AtomicCount, &'static Pool<Payload, AtomicCount, 3>>;
+
+    loom::model(|| {
+        // Leaked: handles need `'static` to cross `loom::thread::spawn`.
+        let pool: &'static Pool<Payload, AtomicCount, 3> = Box::leak(Box::new(Pool::new()));
+        let anchor = Pooled::try_new_in(Payload::new(1), pool).unwrap();
+        let weak = Strong::downgrade(&anchor);
+        let t1 = thread::spawn(move || {
+            let p = Pooled::try_new_in(Payload::new(2), pool).unwrap();
+            assert_eq!(p.get(), 2);
+        });
+        let t2 = thread::spawn(move || {
+            drop(anchor);
+            let p = Pooled::try_new_in(Payload::new(3), pool).unwrap();
+            assert_eq!(p.get(), 3);
+        });
+        if let Some(up) = weak.upgrade() {
+            assert_eq!(up.get(), 1);
+        }
+        t1.join().unwrap();
+        t2.join().unwrap();
+        drop(weak);
+        assert_eq!(pool.in_use(), 0);
+    });
+}

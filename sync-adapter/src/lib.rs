@@ -42,6 +42,11 @@
 //! * **`std`** (default): a reference-count overflow calls
 //!   `std::process::abort` (without it: a double panic, which aborts too).
 //!   Without `std` the crate is `no_std` + `alloc`.
+//! * **`portable-atomic`**: the atomic counter from the `portable-atomic`
+//!   crate, for targets without native compare-and-swap
+//!   (`thumbv6m-none-eabi`). The final binary chooses how CAS is emulated:
+//!   `portable-atomic`'s `critical-section` feature, or `--cfg
+//!   portable_atomic_unsafe_assume_single_core` on a single-core chip.
 //!
 //! # Comparison with std
 //!
@@ -59,7 +64,7 @@
 
 pub use weakref_core::storage::{AllocError, Allocator, Global};
 
-#[cfg(target_has_atomic = "ptr")]
+#[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic"))]
 use weakref_core::count::AtomicCount;
 
 /// A thread-safe reference-counted pointer (std's `Arc`).
@@ -77,7 +82,7 @@ use weakref_core::count::AtomicCount;
 /// std::thread::spawn(move || assert_eq!(*b, 5)).join().unwrap();
 /// assert_eq!(Arc::strong_count(&a), 1);
 /// ```
-#[cfg(target_has_atomic = "ptr")]
+#[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic"))]
 pub type Arc<T, A = Global> = weakref_core::Strong<T, AtomicCount, A>;
 
 /// A weak handle to an [`Arc`]'s value (std's `sync::Weak`; Python's
@@ -96,6 +101,6 @@ pub type Arc<T, A = Global> = weakref_core::Strong<T, AtomicCount, A>;
 /// drop(strong);
 /// assert!(weak.upgrade().is_none());
 /// ```
-#[cfg(target_has_atomic = "ptr")]
+#[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic"))]
 #[doc(alias = "ref")]
 pub type Weak<T, A = Global> = weakref_core::Weak<T, AtomicCount, A>;

@@ -61,7 +61,7 @@ pub trait AtomicWidth: Width {
 
 macro_rules! impl_atomic_width {
     ($($int:ty => $atomic:ident if $size:literal),*) => {$(
-        #[cfg(any(target_has_atomic = $size, weakref_loom))]
+        #[cfg(any(target_has_atomic = $size, feature = "portable-atomic", weakref_loom))]
         impl AtomicWidth for $int {
             type Atomic = shim::$atomic;
 

@@ -23,9 +23,9 @@
 mod local;
 pub use local::LocalCount;
 
-#[cfg(any(target_has_atomic = "ptr", weakref_loom))]
+#[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic", weakref_loom))]
 mod atomic;
-#[cfg(any(target_has_atomic = "ptr", weakref_loom))]
+#[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic", weakref_loom))]
 pub use atomic::{AtomicCount, AtomicWidth};
 
 /// The strong + weak counter of one block.

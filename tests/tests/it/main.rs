@@ -4,6 +4,7 @@
 mod dst;
 mod overflow;
 mod panic_safety;
+mod pool;
 mod raw;
 mod strong;
 mod threads;

@@ -1,0 +1,444 @@
+//! [`Pool`]: a static, fixed-capacity home for blocks — strong and weak
+//! handles with no heap at all.
+//!
+//! A `Pool<T, C, N>` holds `N` slots, each the size of one block of a `T`
+//! with counter `C`, and one flag per slot. It implements [`Allocator`], so
+//! any handle can live in it: `Strong::try_new_in(value, &POOL)`. A slot is
+//! taken when a value is created and given back when its **last weak
+//! handle** goes (the block outlives the value while weak handles exist,
+//! exactly as on the heap). A full pool makes `try_new_in` return
+//! [`AllocError`]: never a panic, never an abort.
+//!
+//! ```text
+//!  Pool<T, C, 4>
+//!  used:  [ true ][ false ][ true ][ false ]     one AtomicBool per slot
+//!  slots: [ Block ][ ..... ][ Block ][ ..... ]   Block<C, T> = counts + value
+//!  next:  2                                      where the next search starts
+//! ```
+//!
+//! # Why per-slot flags
+//!
+//! Taking a slot is one compare-and-swap of its flag from `false` to
+//! `true` (Acquire); giving it back is one store of `false` (Release). There
+//! is no linked free list, so there is no ABA problem to defend against (a
+//! Treiber stack needs a tag, and a 64-bit tagged word has no CAS on
+//! Cortex-M), and no lock, so a preempted thread never blocks the others.
+//! The search starts after the slot taken last, so while the pool is not
+//! nearly full it succeeds at the first flag it tries; a full scan costs `N`
+//! loads, which is small for the pool sizes embedded code uses.
+//!
+//! # One pointer wide
+//!
+//! `&'static Pool` works as an allocator, but makes handles two pointers
+//! wide. [`static_pool!`](crate::static_pool) declares a zero-sized name
+//! for one static pool; [`Pooled<P>`] is then a zero-sized allocator, and
+//! handles stay one pointer wide.
+//!
+//! # Examples
+//!
+//! ```
+//! use weakref_core::count::AtomicCount;
+//! use weakref_core::pool::Pooled;
+//! use weakref_core::{Strong, static_pool};
+//!
+//! struct Reading {
+//!     celsius: f32,
+//! }
+//!
+//! static_pool! {
+//!     /// Room for four readings.
+//!     struct Readings: Pool<Reading, AtomicCount, 4>;
+//! }
+//! type Arc<T> = Strong<T, AtomicCount, Pooled<Readings>>;
+//!
+//! let first = Arc::try_new_in(Reading { celsius: 21.5 }, Pooled::new())?;
+//! let weak = Arc::downgrade(&first);
+//! assert_eq!(weak.upgrade().map(|r| r.celsius), Some(21.5));
+//! assert_eq!(size_of::<Arc<Reading>>(), size_of::<usize>());
+//! # Ok::<(), weakref_core::storage::AllocError>(())
+//! ```
+
+use core::alloc::Layout;
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use core::ptr::NonNull;
+
+use crate::block::Block;
+use crate::shim::{AtomicBool, AtomicUsize, Ordering::*, SlotOwnership, UnsafeCell};
+use crate::storage::{AllocError, Allocator};
+
+/// A fixed-capacity pool of `N` blocks for values of type `T` counted by
+/// `C`, usable as an [`Allocator`] from a `static`.
+///
+/// Any request that fits one slot (size and alignment) is served, so a pool
+/// laid out for `T` also serves smaller values. See the [module
+/// docs](crate::pool) for the design.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::count::LocalCount;
+/// use weakref_core::pool::Pool;
+/// use weakref_core::Strong;
+///
+/// static POOL: Pool<[u8; 64], LocalCount, 2> = Pool::new();
+///
+/// type Rc<T> = Strong<T, LocalCount, &'static Pool<[u8; 64], LocalCount, 2>>;
+///
+/// let a = Rc::try_new_in([1u8; 64], &POOL)?;
+/// let b = Rc::try_new_in([2u8; 64], &POOL)?;
+/// assert!(Rc::try_new_in([3u8; 64], &POOL).is_err()); // full
+/// drop(a);
+/// let c = Rc::try_new_in([4u8; 64], &POOL)?; // reused
+/// // A value larger than the slots is refused too, never truncated.
+/// assert!(Rc::try_new_in([0u64; 64], &POOL).is_err());
+/// assert_eq!((b[0], c[0]), (2, 4));
+/// # Ok::<(), weakref_core::storage::AllocError>(())
+/// ```
+pub struct Pool<T, C, const N: usize> {
+    /// Slot `i` belongs to whoever set `used[i]` from false to true, until
+    /// they store false again.
+    slots: [UnsafeCell<MaybeUninit<Block<C, T>>>; N],
+    /// | value | meaning |
+    /// |-------|---------|
+    /// | false | slot `i` is free |
+    /// | true  | slot `i` holds a block (live value, or dead with weak handles) |
+    used: [AtomicBool; N],
+    /// Zero-sized outside loom; under loom, makes each slot handover a
+    /// tracked write, so a missing Acquire/Release on `used` is a reported
+    /// race.
+    owners: [SlotOwnership; N],
+    /// A hint: the slot after the one taken last. Relaxed everywhere: a
+    /// stale value only lengthens a search.
+    next: AtomicUsize,
+}
+
+// Why unconditionally? The pool never reads, writes or drops a `T` or a `C`:
+// it hands out raw slots, each owned by one allocation at a time through its
+// flag (the CAS is the synchronisation). Whether the values may cross
+// threads is decided by the handles' own `Send`/`Sync` bounds, which include
+// the allocator (`&Pool: Send` needs `Pool: Sync`).
+//
+// SAFETY: the slots are only reached through pointers handed out by
+// `allocate`, each to one owner at a time (flag CAS, Acquire/Release).
+unsafe impl<T, C, const N: usize> Sync for Pool<T, C, N> {}
+
+// SAFETY: as for `Sync`: the pool owns no `T` or `C` values, only memory.
+unsafe impl<T, C, const N: usize> Send for Pool<T, C, N> {}
+
+impl<T, C, const N: usize> Pool<T, C, N> {
+    /// An empty pool; `const`, so it can initialise a `static`.
+    ///
+    /// (Under `--cfg weakref_loom` it is not `const`: loom's atomics are
+    /// not.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_core::count::AtomicCount;
+    /// use weakref_core::pool::Pool;
+    ///
+    /// static POOL: Pool<u32, AtomicCount, 16> = Pool::new();
+    /// assert_eq!(POOL.capacity(), 16);
+    /// assert_eq!(POOL.in_use(), 0);
+    /// ```
+    #[cfg(not(weakref_loom))]
+    #[must_use]
+    pub const fn new() -> Self {
+        Pool {
+            slots: [const { UnsafeCell::new(MaybeUninit::uninit()) }; N],
+            used: [const { AtomicBool::new(false) }; N],
+            owners: [const { SlotOwnership::new() }; N],
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// An empty pool (loom build: not `const`).
+    #[cfg(weakref_loom)]
+    #[must_use]
+    pub fn new() -> Self {
+        Pool {
+            slots: core::array::from_fn(|_| UnsafeCell::new(MaybeUninit::uninit())),
+            used: core::array::from_fn(|_| AtomicBool::new(false)),
+            owners: core::array::from_fn(|_| SlotOwnership::new()),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// The number of slots.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use weakref_core::{count::LocalCount, pool::Pool};
+    /// assert_eq!(Pool::<u8, LocalCount, 3>::new().capacity(), 3);
+    /// ```
+    pub const fn capacity(&self) -> usize {
+        N
+    }
+
+    /// The number of slots holding a block now (a snapshot when other
+    /// threads use the pool).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use weakref_core::{count::LocalCount, pool::Pool, Strong};
+    /// let pool = Pool::<u8, LocalCount, 3>::new();
+    /// let a = Strong::<_, LocalCount, _>::try_new_in(1, &pool)?;
+    /// assert_eq!(pool.in_use(), 1);
+    /// drop(a);
+    /// assert_eq!(pool.in_use(), 0);
+    /// # Ok::<(), weakref_core::storage::AllocError>(())
+    /// ```
+    pub fn in_use(&self) -> usize {
+        // Relaxed: a count for display and tests, not a synchronisation.
+        self.used.iter().filter(|u| u.load(Relaxed)).count()
+    }
+
+    /// Whether a request for `layout` fits one slot.
+    fn fits(layout: Layout) -> bool {
+        let slot = Layout::new::<Block<C, T>>();
+        layout.size() <= slot.size() && layout.align() <= slot.align()
+    }
+
+    /// The slot index of a pointer handed out by `allocate`.
+    ///
+    /// # Panics
+    ///
+    /// If `ptr` is not the start of one of this pool's slots (a block
+    /// given back to the wrong pool).
+    fn index_of(&self, ptr: NonNull<u8>) -> usize {
+        let base = self.slots.as_ptr().addr();
+        let offset = ptr.as_ptr().addr().wrapping_sub(base);
+        let size = size_of::<UnsafeCell<MaybeUninit<Block<C, T>>>>().max(1);
+        let index = offset / size;
+        assert!(
+            index < N && offset % size == 0,
+            "weakref: a block was given back to a pool that did not allocate it"
+        );
+        index
+    }
+}
+
+impl<T, C, const N: usize> Default for Pool<T, C, N> {
+    /// [`Pool::new`].
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T, C, const N: usize> fmt::Debug for Pool<T, C, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pool")
+            .field("capacity", &N)
+            .field("in_use", &self.in_use())
+            .finish()
+    }
+}
+
+// SAFETY:
+// * `allocate` hands out slot `i` only after winning the CAS of `used[i]`
+//   from false to true, so each slot has one owner at a time; the memory is
+//   valid for `Layout::new::<Block<C, T>>()`, which `fits` checked covers
+//   the request, until `deallocate` stores false.
+// * `deallocate` accepts only pointers to this pool's slots (`index_of`
+//   panics otherwise) — the caller's contract says they came from
+//   `allocate` and are still allocated.
+// * Copies of `&Pool` (the allocator handles) all reach the same pool, so a
+//   block may be freed through any of them.
+unsafe impl<T, C, const N: usize> Allocator for Pool<T, C, N> {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        if !Self::fits(layout) {
+            return Err(AllocError);
+        }
+        let start = self.next.load(Relaxed);
+        for step in 0..N {
+            let index = (start + step) % N;
+            // Relaxed pre-check: skip taken slots without a CAS.
+            if self.used[index].load(Relaxed) {
+                continue;
+            }
+            // ORDERING: Acquire; pairs with the Release store in
+            // `deallocate`: the previous owner's accesses to the slot happen
+            // before ours.
+            if self.used[index]
+                .compare_exchange(false, true, Acquire, Relaxed)
+                .is_ok()
+            {
+                self.owners[index].touch();
+                self.next.store(index + 1, Relaxed);
+                let slot = self.slots[index].get().cast::<u8>();
+                let slot = NonNull::new(slot).ok_or(AllocError)?;
+                return Ok(NonNull::slice_from_raw_parts(
+                    slot,
+                    size_of::<Block<C, T>>(),
+                ));
+            }
+        }
+        Err(AllocError)
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, _layout: Layout) {
+        let index = self.index_of(ptr);
+        self.owners[index].touch();
+        // ORDERING: Release; pairs with the Acquire CAS in `allocate`, so
+        // our accesses to the slot happen before its next owner's.
+        self.used[index].store(false, Release);
+    }
+}
+
+/// Names one static [`Pool`]; implemented by the types
+/// [`static_pool!`](crate::static_pool) declares.
+///
+/// A safe trait: [`Pooled`] relies only on [`Pool`]'s own checks (a block
+/// given back to the wrong pool panics), not on `get` being honest.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::count::LocalCount;
+/// use weakref_core::pool::{Pool, StaticPool};
+///
+/// struct Bytes;
+/// impl StaticPool for Bytes {
+///     type Value = u64;
+///     type Count = LocalCount;
+///     type Pool = Pool<u64, LocalCount, 8>;
+///     fn get() -> &'static Self::Pool {
+///         static POOL: Pool<u64, LocalCount, 8> = Pool::new();
+///         &POOL
+///     }
+/// }
+/// assert_eq!(Bytes::get().capacity(), 8);
+/// ```
+pub trait StaticPool: 'static {
+    /// The value type the pool's slots are laid out for.
+    type Value;
+    /// The counter type the pool's slots are laid out for.
+    type Count;
+    /// The pool type: `Pool<Self::Value, Self::Count, N>`.
+    type Pool: Allocator + PoolKind + 'static;
+    /// The pool.
+    fn get() -> &'static Self::Pool;
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Sealed marker: implemented only by [`Pool`], so [`StaticPool::Pool`] is
+/// always a pool whose `deallocate` checks its pointers.
+pub trait PoolKind: sealed::Sealed {}
+impl<T, C, const N: usize> sealed::Sealed for Pool<T, C, N> {}
+impl<T, C, const N: usize> PoolKind for Pool<T, C, N> {}
+
+/// A zero-sized allocator for the static pool named by `P`: handles that
+/// use it stay one pointer wide.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::count::LocalCount;
+/// use weakref_core::pool::Pooled;
+/// use weakref_core::{Strong, static_pool};
+///
+/// static_pool! {
+///     struct Words: Pool<u32, LocalCount, 2>;
+/// }
+/// let word = Strong::<_, LocalCount, _>::try_new_in(7u32, Pooled::<Words>::new())?;
+/// assert_eq!(*word, 7);
+/// # Ok::<(), weakref_core::storage::AllocError>(())
+/// ```
+pub struct Pooled<P>(PhantomData<fn() -> P>);
+
+impl<P> Pooled<P> {
+    /// The allocator (it has no state).
+    pub const fn new() -> Self {
+        Pooled(PhantomData)
+    }
+}
+
+impl<P> Clone for Pooled<P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P> Copy for Pooled<P> {}
+
+impl<P> Default for Pooled<P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<P> fmt::Debug for Pooled<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Pooled")
+    }
+}
+
+// SAFETY: every call forwards to the one pool `P::get()` returns; `Pool`'s
+// own `Allocator` impl upholds the contract, and its `deallocate` panics on
+// a pointer it did not hand out, so even a `get` that returned different
+// pools on different calls could not free memory into the wrong pool.
+unsafe impl<P: StaticPool> Allocator for Pooled<P> {
+    #[inline]
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        P::get().allocate(layout)
+    }
+
+    #[inline]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: forwarded from the caller (the block came from
+        // `allocate`, that is from `P::get()`).
+        unsafe { P::get().deallocate(ptr, layout) }
+    }
+}
+
+/// Declares a zero-sized type naming one static [`Pool`], for use as
+/// [`Pooled<Name>`](Pooled).
+///
+/// `static_pool! { pub struct Name: Pool<T, C, N>; }` declares `Name`,
+/// (`N` is one token: a literal, a constant, or a `{ block }`),
+/// implements [`StaticPool`] for it, and puts the pool in a `static`.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::count::AtomicCount;
+/// use weakref_core::pool::{Pooled, StaticPool};
+/// use weakref_core::{Strong, static_pool};
+///
+/// static_pool! {
+///     /// Sensor frames, at most two at a time.
+///     pub struct Frames: Pool<[u16; 32], AtomicCount, 2>;
+/// }
+/// let frame = Strong::<_, AtomicCount, _>::try_new_in([0u16; 32], Pooled::<Frames>::new())?;
+/// assert_eq!(Frames::get().in_use(), 1);
+/// drop(frame);
+/// assert_eq!(Frames::get().in_use(), 0);
+/// # Ok::<(), weakref_core::storage::AllocError>(())
+/// ```
+#[macro_export]
+macro_rules! static_pool {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident: Pool<$value:ty, $count:ty, $capacity:tt>;) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, Default)]
+        $vis struct $name;
+
+        impl $crate::pool::StaticPool for $name {
+            type Value = $value;
+            type Count = $count;
+            type Pool = $crate::pool::Pool<$value, $count, { $capacity }>;
+
+            #[inline]
+            fn get() -> &'static Self::Pool {
+                static POOL: $crate::pool::Pool<$value, $count, { $capacity }> = $crate::pool::Pool::new();
+                &POOL
+            }
+        }
+    };
+}
