@@ -7,7 +7,7 @@ use core::pin::Pin;
 use core::ptr::{self, NonNull};
 
 use crate::block::Block;
-use crate::count::{RawCount, RawCountUnique};
+use crate::count::{RawCount, RawCountUnique, Sharing};
 use crate::shim;
 #[cfg(feature = "alloc")]
 use crate::storage::Global;
@@ -870,43 +870,54 @@ impl<T: Clone, C: RawCountUnique, A: Allocator + Clone> Strong<T, C, A> {
     /// *Rc::make_mut(&mut data) += 1; // moves away from `weak`
     /// assert!(weak.upgrade().is_none());
     /// ```
+    #[inline]
     pub fn make_mut(this: &mut Self) -> &mut T {
-        if !this.count().try_take_strong() {
-            // Other strong handles exist: clone the value into a new block.
-            let clone = Self::new_in(T::clone(this), this.alloc.clone());
-            *this = clone;
-        } else if this.count().weak() != 1 {
-            // We own the value (strong 1 -> 0) but weak handles exist: move
-            // it to a new block; they will see a dead value. Allocate first,
-            // so that a failure leaves our block as it was... except that
-            // strong is 0 now, so restore it before reporting the failure.
-            let fresh = match Self::allocate_for_value(&this.alloc, 1, 1) {
-                Ok(fresh) => fresh,
-                Err(AllocError) => {
-                    this.count().publish_strong();
-                    shim::alloc_failed(Layout::new::<Block<C, T>>())
-                }
-            };
-            // SAFETY: I1: the fresh block is allocated.
-            let slot = unsafe { Block::value_ptr(fresh) };
-            // SAFETY: I4: we own the initialised value of the old block and
-            // move it, bit for bit, into the fresh block's value slot.
-            unsafe { ptr::copy_nonoverlapping(this.value_ptr(), slot, 1) };
-            // SAFETY: the old block's implicit weak is still counted (strong
-            // was 1 until our take); this temporary releases it, freeing the
-            // old block if the weak handles are gone meanwhile.
-            drop(unsafe { Weak::from_inner_in(this.ptr, &this.alloc) });
-            // Point `this` at the fresh block without dropping the old
-            // handle (its strong count is already given up).
-            this.ptr = fresh;
-        } else {
-            // The only handle of either kind: put strong back to 1.
-            this.count().publish_strong();
+        match this.count().sharing() {
+            Sharing::Unique => {}
+            Sharing::Shared => Self::clone_to_new_block(this),
+            Sharing::OnlyWeak => Self::move_to_new_block(this),
         }
         // SAFETY: every branch leaves `this` the only handle to its block
         // (a fresh block, or strong 1 and weak 1 with `this` borrowed
         // mutably), so no other borrow of the value exists (I5).
         unsafe { Self::get_mut_unchecked(this) }
+    }
+
+    /// `make_mut`'s shared case, out of line: other strong handles exist,
+    /// so clone the value into a new block.
+    #[cold]
+    #[inline(never)]
+    fn clone_to_new_block(this: &mut Self) {
+        let clone = Self::new_in(T::clone(this), this.alloc.clone());
+        *this = clone;
+    }
+
+    /// `make_mut`'s weak-only case, out of line: `sharing` took strong to
+    /// 0, so we own the value; weak handles exist, so move the value to a
+    /// new block and leave them a dead one.
+    #[cold]
+    #[inline(never)]
+    fn move_to_new_block(this: &mut Self) {
+        let fresh = match Self::allocate_for_value(&this.alloc, 1, 1) {
+            Ok(fresh) => fresh,
+            Err(AllocError) => {
+                // Leave our block as it was before reporting.
+                this.count().publish_strong();
+                shim::alloc_failed(Layout::new::<Block<C, T>>())
+            }
+        };
+        // SAFETY: I1: the fresh block is allocated.
+        let slot = unsafe { Block::value_ptr(fresh) };
+        // SAFETY: I4: we own the initialised value of the old block and move
+        // it, bit for bit, into the fresh block's slot.
+        unsafe { ptr::copy_nonoverlapping(this.value_ptr(), slot, 1) };
+        // SAFETY: the old block's implicit weak is still counted (strong was
+        // 1 until `sharing` took it); this temporary releases it, freeing
+        // the old block if the weak handles are gone meanwhile.
+        drop(unsafe { Weak::from_inner_in(this.ptr, &this.alloc) });
+        // Point `this` at the fresh block without dropping the old handle
+        // (its strong count is already given up).
+        this.ptr = fresh;
     }
 }
 
@@ -947,7 +958,7 @@ impl<T: ?Sized, C: RawCount, A: Allocator> core::ops::Deref for Strong<T, C, A> 
 // Moving the handle never moves the value.
 impl<T: ?Sized, C: RawCount, A: Allocator> Unpin for Strong<T, C, A> {}
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 mod tests {
     use super::*;
     use crate::count::LocalCount;

@@ -11,8 +11,9 @@
 //! | `inc_weak`         | `fetch_add` Relaxed                              | `Weak::clone`          |
 //! | `dec_weak`         | `fetch_sub` Release; last: `load` Acquire        | `Weak::drop`           |
 //! | `is_unique`        | weak CAS 1 → `LOCKED` Acquire; strong Acquire; weak `store(1)` Release | `Arc::is_unique` |
+//! | `sharing`          | strong CAS 1 → 0 Acquire; weak load; restore `store(1)` Release | `Arc::make_mut` |
 
-use super::{RawCount, RawCountUnique, Width};
+use super::{RawCount, RawCountUnique, Sharing, Width};
 use crate::shim::{self, Ordering::*};
 
 /// An integer [`Width`] with an atomic type: the operations
@@ -321,6 +322,28 @@ unsafe impl<W: AtomicWidth> RawCountUnique for AtomicCount<W> {
         // ORDERING: Release; pairs with the Acquire CAS of `downgrade`.
         W::store(&self.weak, 1, Release);
         unique
+    }
+
+    #[inline]
+    fn sharing(&self) -> Sharing {
+        // std `Arc::make_mut`: take strong 1 -> 0 so that no upgrade can
+        // slip in while we look at the weak count.
+        // ORDERING: Acquire on success; pairs with the Release `dec_strong`
+        // of the other strong handles that are gone, as the last drop does.
+        if W::compare_exchange(&self.strong, 1, 0, Acquire, Relaxed).is_err() {
+            return Sharing::Shared;
+        }
+        // Relaxed: strong is 0, so no weak handle can upgrade, and only
+        // weak handles could change this count; `LOCKED` cannot appear
+        // (`is_unique` needs a strong handle, and ours is the only one).
+        if W::load(&self.weak, Relaxed) != 1 {
+            return Sharing::OnlyWeak;
+        }
+        // The only handle of either kind: put strong back.
+        // ORDERING: Release; pairs with the Acquire of `try_inc_strong` (a
+        // weak handle made later by `downgrade` sees our writes).
+        W::store(&self.strong, 1, Release);
+        Sharing::Unique
     }
 }
 

@@ -2,7 +2,7 @@
 
 use core::cell::Cell;
 
-use super::{RawCount, RawCountUnique, Width};
+use super::{RawCount, RawCountUnique, Sharing, Width};
 use crate::shim;
 
 /// A single-threaded counter: two [`Cell`]s, no atomics, no fences.
@@ -31,23 +31,24 @@ pub struct LocalCount<W: Width = usize> {
 }
 
 impl<W: Width> LocalCount<W> {
-    /// `cell + 1`, aborting at `W::MAX` (std `RcInnerPtr::inc_strong`
-    /// aborts when the count wraps; this is the same limit, checked before).
+    /// `cell + 1`, aborting if it wraps to 0 (std
+    /// `RcInnerPtr::inc_strong`, in the same shape: the add sets the flag
+    /// the abort test reads, one instruction fewer than a check before).
     #[inline(always)]
     fn increment(cell: &Cell<W>) {
-        let old = cell.get().to_usize();
-        if old == W::MAX {
+        let new = cell.get().wrapping_inc();
+        cell.set(new);
+        if new == W::ZERO {
             shim::abort();
         }
-        cell.set(W::from_usize(old + 1));
     }
 
     /// `cell - 1`; returns whether it reached 0.
     #[inline(always)]
     fn decrement(cell: &Cell<W>) -> bool {
-        let new = cell.get().to_usize() - 1;
-        cell.set(W::from_usize(new));
-        new == 0
+        let new = cell.get().dec();
+        cell.set(new);
+        new == W::ZERO
     }
 }
 
@@ -130,6 +131,18 @@ unsafe impl<W: Width> RawCountUnique for LocalCount<W> {
     #[inline]
     fn is_unique(&self) -> bool {
         self.strong() == 1 && self.weak() == 1
+    }
+
+    #[inline]
+    fn sharing(&self) -> Sharing {
+        if self.strong() != 1 {
+            Sharing::Shared
+        } else if self.weak() != 1 {
+            self.strong.set(W::ZERO);
+            Sharing::OnlyWeak
+        } else {
+            Sharing::Unique
+        }
     }
 }
 

@@ -87,15 +87,15 @@ pub unsafe trait RawCount {
     /// value through other handles happens before the caller drops it.
     fn dec_strong(&self) -> bool;
 
-    /// Moves strong from 1 to 0 if it is 1 (`try_unwrap`, `make_mut`).
+    /// Moves strong from 1 to 0 if it is 1 (`try_unwrap`).
     /// Returns whether it did; the caller then owns the value.
     ///
     /// `Acquire` on success, as [`dec_strong`](Self::dec_strong)'s last path.
     fn try_take_strong(&self) -> bool;
 
     /// Moves strong from 0 to 1, by the only owner of a block whose strong
-    /// count it set to 0 itself (`new_cyclic`'s publish, `make_mut`'s
-    /// restore).
+    /// count it set to 0 itself (`new_cyclic`'s publish; `make_mut`'s
+    /// restore when an allocation fails).
     ///
     /// `Release`: pairs with the `Acquire` of
     /// [`try_inc_strong`](Self::try_inc_strong), so an upgrader sees the
@@ -132,6 +132,30 @@ pub unsafe trait RawCount {
 pub unsafe trait RawCountUnique: RawCount {
     /// Whether the calling strong handle is the only handle, strong or weak.
     fn is_unique(&self) -> bool;
+
+    /// Classifies the calling strong handle for `make_mut`:
+    ///
+    /// * [`Sharing::Unique`]: the only handle of either kind; counts
+    ///   unchanged.
+    /// * [`Sharing::OnlyWeak`]: the only strong handle, but weak handles
+    ///   exist; strong is now **0** and the caller owns the value (as after
+    ///   [`try_take_strong`](RawCount::try_take_strong)).
+    /// * [`Sharing::Shared`]: other strong handles exist; counts unchanged.
+    ///
+    /// When `Self: Sync`, `Unique` and `OnlyWeak` are `Acquire` results, as
+    /// `try_take_strong`'s success.
+    fn sharing(&self) -> Sharing;
+}
+
+/// What [`RawCountUnique::sharing`] found (std `make_mut`'s three cases).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sharing {
+    /// The only handle, strong or weak.
+    Unique,
+    /// The only strong handle, with weak handles; strong was taken to 0.
+    OnlyWeak,
+    /// Other strong handles exist.
+    Shared,
 }
 
 mod sealed {
@@ -142,9 +166,18 @@ mod sealed {
 ///
 /// Sealed: the counters rely on these conversions being exact below
 /// [`Width::MAX`].
-pub trait Width: sealed::Sealed + Copy + core::fmt::Debug + 'static {
+pub trait Width: sealed::Sealed + Copy + Eq + core::fmt::Debug + 'static {
     /// The largest value of the integer, as a `usize`.
     const MAX: usize;
+
+    /// Zero in this width.
+    const ZERO: Self;
+
+    /// `self + 1`, wrapping to 0 past the maximum.
+    fn wrapping_inc(self) -> Self;
+
+    /// `self - 1`; `self` is not 0.
+    fn dec(self) -> Self;
 
     /// The value as a `usize`.
     fn to_usize(self) -> usize;
@@ -158,6 +191,17 @@ macro_rules! impl_width {
         impl sealed::Sealed for $int {}
         impl Width for $int {
             const MAX: usize = <$int>::MAX as usize;
+            const ZERO: Self = 0;
+
+            #[inline(always)]
+            fn wrapping_inc(self) -> Self {
+                self.wrapping_add(1)
+            }
+
+            #[inline(always)]
+            fn dec(self) -> Self {
+                self - 1
+            }
 
             #[inline(always)]
             fn to_usize(self) -> usize {

@@ -1,0 +1,231 @@
+//! Instructions per operation, ours vs std, counted by valgrind's callgrind:
+//! deterministic where wall-clock time on a shared machine is not.
+//!
+//! `cargo bench -p weakref-tests --bench icount` runs each operation in a
+//! loop of `N1` and of `N2` iterations under callgrind (this same binary,
+//! re-run with `<op> <iterations>`), and reports
+//! `(Ir(N2) - Ir(N1)) / (N2 - N1)`: the per-iteration cost, with start-up
+//! and set-up cancelled out. The table prints ours / std for each pair.
+
+use std::hint::black_box;
+use std::process::Command;
+
+use weakref_core::count::{AtomicCount, LocalCount};
+use weakref_core::pool::Pooled;
+use weakref_core::{Strong, static_pool};
+
+const N1: u64 = 10_000;
+const N2: u64 = 110_000;
+
+static_pool! {
+    struct LocalSlots: Pool<[u8; 64], LocalCount, 8>;
+}
+static_pool! {
+    struct AtomicSlots: Pool<[u8; 64], AtomicCount, 8>;
+}
+
+/// One operation, repeated `n` times. Each `$name` is run as
+/// `icount <name> <n>`.
+macro_rules! ops {
+    ($($name:literal => |$n:ident| $body:block)*) => {
+        fn run(op: &str, iterations: u64) {
+            match op {
+                $($name => { let $n = iterations; $body })*
+                _ => panic!("unknown operation {op}"),
+            }
+        }
+        const OPS: &[&str] = &[$($name),*];
+    };
+}
+
+/// Clone + drop of a clone, for a pointer family.
+macro_rules! clone_drop {
+    ($n:ident, $new:expr) => {{
+        let p = $new;
+        for _ in 0..$n {
+            drop(black_box(black_box(&p).clone()));
+        }
+    }};
+}
+
+ops! {
+    "rc clone+drop std" => |n| { clone_drop!(n, std::rc::Rc::new(1u64)) }
+    "rc clone+drop ours" => |n| { clone_drop!(n, weakref_std::Rc::new(1u64)) }
+    "arc clone+drop std" => |n| { clone_drop!(n, std::sync::Arc::new(1u64)) }
+    "arc clone+drop ours" => |n| { clone_drop!(n, weakref_sync::Arc::new(1u64)) }
+    "rc upgrade hit std" => |n| {
+        let p = std::rc::Rc::new(1u64);
+        let w = std::rc::Rc::downgrade(&p);
+        for _ in 0..n { drop(black_box(black_box(&w).upgrade())); }
+    }
+    "rc upgrade hit ours" => |n| {
+        let p = weakref_std::Rc::new(1u64);
+        let w = weakref_std::Rc::downgrade(&p);
+        for _ in 0..n { drop(black_box(black_box(&w).upgrade())); }
+    }
+    "arc upgrade hit std" => |n| {
+        let p = std::sync::Arc::new(1u64);
+        let w = std::sync::Arc::downgrade(&p);
+        for _ in 0..n { drop(black_box(black_box(&w).upgrade())); }
+    }
+    "arc upgrade hit ours" => |n| {
+        let p = weakref_sync::Arc::new(1u64);
+        let w = weakref_sync::Arc::downgrade(&p);
+        for _ in 0..n { drop(black_box(black_box(&w).upgrade())); }
+    }
+    "rc upgrade miss std" => |n| {
+        let w = std::rc::Rc::downgrade(&std::rc::Rc::new(1u64));
+        for _ in 0..n { drop(black_box(black_box(&w).upgrade())); }
+    }
+    "rc upgrade miss ours" => |n| {
+        let w = weakref_std::Rc::downgrade(&weakref_std::Rc::new(1u64));
+        for _ in 0..n { drop(black_box(black_box(&w).upgrade())); }
+    }
+    "arc upgrade miss std" => |n| {
+        let w = std::sync::Arc::downgrade(&std::sync::Arc::new(1u64));
+        for _ in 0..n { drop(black_box(black_box(&w).upgrade())); }
+    }
+    "arc upgrade miss ours" => |n| {
+        let w = weakref_sync::Arc::downgrade(&weakref_sync::Arc::new(1u64));
+        for _ in 0..n { drop(black_box(black_box(&w).upgrade())); }
+    }
+    "rc downgrade+drop std" => |n| {
+        let p = std::rc::Rc::new(1u64);
+        for _ in 0..n { drop(black_box(std::rc::Rc::downgrade(black_box(&p)))); }
+    }
+    "rc downgrade+drop ours" => |n| {
+        let p = weakref_std::Rc::new(1u64);
+        for _ in 0..n { drop(black_box(weakref_std::Rc::downgrade(black_box(&p)))); }
+    }
+    "arc downgrade+drop std" => |n| {
+        let p = std::sync::Arc::new(1u64);
+        for _ in 0..n { drop(black_box(std::sync::Arc::downgrade(black_box(&p)))); }
+    }
+    "arc downgrade+drop ours" => |n| {
+        let p = weakref_sync::Arc::new(1u64);
+        for _ in 0..n { drop(black_box(weakref_sync::Arc::downgrade(black_box(&p)))); }
+    }
+    "rc new+drop std" => |n| {
+        for _ in 0..n { drop(black_box(std::rc::Rc::new(black_box([7u8; 64])))); }
+    }
+    "rc new+drop ours" => |n| {
+        for _ in 0..n { drop(black_box(weakref_std::Rc::new(black_box([7u8; 64])))); }
+    }
+    "arc new+drop std" => |n| {
+        for _ in 0..n { drop(black_box(std::sync::Arc::new(black_box([7u8; 64])))); }
+    }
+    "arc new+drop ours" => |n| {
+        for _ in 0..n { drop(black_box(weakref_sync::Arc::new(black_box([7u8; 64])))); }
+    }
+    "rc new+drop pool" => |n| {
+        for _ in 0..n {
+            let rc = Strong::<_, LocalCount, _>::try_new_in(black_box([7u8; 64]), Pooled::<LocalSlots>::new());
+            drop(black_box(rc.expect("a free slot")));
+        }
+    }
+    "arc new+drop pool" => |n| {
+        for _ in 0..n {
+            let arc = Strong::<_, AtomicCount, _>::try_new_in(black_box([7u8; 64]), Pooled::<AtomicSlots>::new());
+            drop(black_box(arc.expect("a free slot")));
+        }
+    }
+    "rc get_mut std" => |n| {
+        let mut p = std::rc::Rc::new(1u64);
+        for _ in 0..n { *black_box(std::rc::Rc::get_mut(black_box(&mut p)).unwrap()) += 1; }
+    }
+    "rc get_mut ours" => |n| {
+        let mut p = weakref_std::Rc::new(1u64);
+        for _ in 0..n { *black_box(weakref_std::Rc::get_mut(black_box(&mut p)).unwrap()) += 1; }
+    }
+    "arc get_mut std" => |n| {
+        let mut p = std::sync::Arc::new(1u64);
+        for _ in 0..n { *black_box(std::sync::Arc::get_mut(black_box(&mut p)).unwrap()) += 1; }
+    }
+    "arc get_mut ours" => |n| {
+        let mut p = weakref_sync::Arc::new(1u64);
+        for _ in 0..n { *black_box(weakref_sync::Arc::get_mut(black_box(&mut p)).unwrap()) += 1; }
+    }
+    "rc make_mut std" => |n| {
+        let mut p = std::rc::Rc::new(1u64);
+        for _ in 0..n { *black_box(std::rc::Rc::make_mut(black_box(&mut p))) += 1; }
+    }
+    "rc make_mut ours" => |n| {
+        let mut p = weakref_std::Rc::new(1u64);
+        for _ in 0..n { *black_box(weakref_std::Rc::make_mut(black_box(&mut p))) += 1; }
+    }
+    "arc make_mut std" => |n| {
+        let mut p = std::sync::Arc::new(1u64);
+        for _ in 0..n { *black_box(std::sync::Arc::make_mut(black_box(&mut p))) += 1; }
+    }
+    "arc make_mut ours" => |n| {
+        let mut p = weakref_sync::Arc::new(1u64);
+        for _ in 0..n { *black_box(weakref_sync::Arc::make_mut(black_box(&mut p))) += 1; }
+    }
+}
+
+/// Instructions executed by `this_binary op n`, from callgrind's summary.
+fn instructions(op: &str, n: u64) -> u64 {
+    let exe = std::env::current_exe().expect("own path");
+    let out = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(exe)
+        .args([op, &n.to_string()])
+        .output()
+        .expect("valgrind is installed (TOOLING.md)");
+    assert!(
+        out.status.success(),
+        "{op}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("Collected :"))
+        .expect("callgrind summary");
+    line.rsplit(':')
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .expect("a count")
+}
+
+fn per_op(op: &str) -> f64 {
+    (instructions(op, N2) as f64 - instructions(op, N1) as f64) / (N2 - N1) as f64
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    if let [op, n] = args.as_slice() {
+        run(op, n.parse().expect("iterations"));
+        return;
+    }
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing
+    // useful either: both print the table. A filter argument selects ops.
+    let filter = args.first().cloned().unwrap_or_default();
+    println!(
+        "{:<28} {:>10} {:>10} {:>8}",
+        "operation", "std", "ours", "ours/std"
+    );
+    for op in OPS
+        .iter()
+        .filter(|op| op.ends_with(" std") && op.contains(filter.as_str()))
+    {
+        let base = op.trim_end_matches(" std");
+        let anchor = per_op(op);
+        for ours in OPS
+            .iter()
+            .filter(|o| o.starts_with(base) && !o.ends_with(" std"))
+        {
+            let count = per_op(ours);
+            let label = format!("{base} [{}]", ours.rsplit(' ').next().unwrap());
+            println!(
+                "{label:<28} {anchor:>10.1} {count:>10.1} {:>8.3}",
+                count / anchor
+            );
+        }
+    }
+}
