@@ -23,16 +23,16 @@ mod imp {
     #[cfg(all(not(feature = "portable-atomic"), target_has_atomic = "ptr"))]
     pub(crate) use core::sync::atomic::AtomicUsize;
     #[cfg(all(not(feature = "portable-atomic"), target_has_atomic = "8"))]
-    pub(crate) use core::sync::atomic::Ordering;
-    #[cfg(all(not(feature = "portable-atomic"), target_has_atomic = "8"))]
     pub(crate) use core::sync::atomic::{AtomicBool, AtomicU8};
+    #[cfg(all(not(feature = "portable-atomic"), target_has_atomic = "8"))]
+    pub(crate) use core::sync::atomic::{Ordering, fence};
 
     // With `portable-atomic`: its types everywhere (on targets without CAS
     // the final binary picks a backend: `critical-section`, or
     // `--cfg portable_atomic_unsafe_assume_single_core`).
     #[cfg(feature = "portable-atomic")]
     pub(crate) use portable_atomic::{
-        AtomicBool, AtomicU8, AtomicU16, AtomicU32, AtomicUsize, Ordering,
+        AtomicBool, AtomicU8, AtomicU16, AtomicU32, AtomicUsize, Ordering, fence,
     };
 
     /// Slot memory of the static pool: plain storage, handed out whole by
@@ -75,7 +75,7 @@ mod imp {
     #![allow(unused_imports, dead_code)]
 
     pub(crate) use loom::sync::atomic::{
-        AtomicBool, AtomicU8, AtomicU16, AtomicU32, AtomicUsize, Ordering,
+        AtomicBool, AtomicU8, AtomicU16, AtomicU32, AtomicUsize, Ordering, fence,
     };
 
     /// Slot memory of the static pool (see the non-loom `imp`).

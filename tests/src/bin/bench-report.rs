@@ -1,0 +1,415 @@
+//! Regenerates `BENCHMARKS.md` and `benchmarks.svg` at the workspace root:
+//! one run of every criterion bench of weakref-tests (each group holds the
+//! anchor — std, a plain map, weak-table — beside ours), plus the
+//! instruction counts of `benches/icount.rs`, as ratios ours / anchor.
+//!
+//! ```text
+//! cargo run -p weakref-tests --release --bin bench-report            # run, then write
+//! cargo run -p weakref-tests --release --bin bench-report -- --no-run # write from target/criterion
+//! ```
+//!
+//! Ratios compare numbers measured in the same run only; absolute times
+//! on a shared machine mean little.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One criterion measurement: the median time of `function` in `group`.
+#[derive(Debug, Clone)]
+struct Measurement {
+    group: String,
+    function: String,
+    median_ns: f64,
+}
+
+/// One row of the report: ours against an anchor, in one group.
+#[derive(Debug)]
+struct Ratio {
+    group: String,
+    ours: String,
+    anchor: String,
+    ours_ns: f64,
+    anchor_ns: f64,
+    target: Option<Target>,
+}
+
+/// The goal a ratio is held to (issue 7's targets).
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    at_most: f64,
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+fn cargo(root: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(root)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The criterion benches of weakref-tests (every `[[bench]]` but icount).
+fn criterion_benches(root: &Path) -> Vec<String> {
+    let manifest = fs::read_to_string(root.join("tests/Cargo.toml")).expect("tests/Cargo.toml");
+    manifest
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("name = \""))
+        .map(|n| n.trim_end_matches('"').to_owned())
+        .filter(|n| n != "weakref-tests" && n != "icount")
+        .collect()
+}
+
+/// A number after `"key":` in a JSON text (enough for criterion's files).
+fn json_number(text: &str, key: &str) -> Option<f64> {
+    let at = text.find(&format!("\"{key}\":"))? + key.len() + 3;
+    let rest = &text[at..];
+    let end = rest.find([',', '}']).unwrap_or(rest.len());
+    rest[..end].trim().parse().ok()
+}
+
+/// A string after `"key":` in a JSON text.
+fn json_string(text: &str, key: &str) -> Option<String> {
+    let at = text.find(&format!("\"{key}\":\""))? + key.len() + 4;
+    let rest = &text[at..];
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
+fn read_criterion(dir: &Path, out: &mut Vec<Measurement>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !path.is_dir() {
+            continue;
+        }
+        if path.ends_with("new") {
+            let (Ok(bench), Ok(estimates)) = (
+                fs::read_to_string(path.join("benchmark.json")),
+                fs::read_to_string(path.join("estimates.json")),
+            ) else {
+                continue;
+            };
+            let median = estimates
+                .find("\"median\"")
+                .and_then(|at| json_number(&estimates[at..], "point_estimate"));
+            if let (Some(group), Some(function), Some(median_ns)) = (
+                json_string(&bench, "group_id"),
+                json_string(&bench, "function_id"),
+                median,
+            ) {
+                out.push(Measurement {
+                    group,
+                    function,
+                    median_ns,
+                });
+            }
+        } else {
+            read_criterion(&path, out);
+        }
+    }
+}
+
+fn is_ours(function: &str) -> bool {
+    function.starts_with("weakref")
+}
+
+/// Issue 7's targets, by group and anchor.
+fn target_for(group: &str, ours: &str, anchor: &str) -> Option<Target> {
+    let at_most = if ours.contains("pool") && anchor == "std" {
+        0.5
+    } else if (group.starts_with("rc/") || group.starts_with("arc/")) && anchor == "std" {
+        1.02
+    } else if group.contains("churn") && anchor.contains("weak-table") {
+        1.0 / 1.3
+    } else if (group.contains("insert") || group.contains("hit") || group.contains("miss"))
+        && (anchor.contains("hashbrown") || anchor.contains("plain"))
+    {
+        1.03
+    } else {
+        return None;
+    };
+    Some(Target { at_most })
+}
+
+fn ratios(measurements: &[Measurement]) -> Vec<Ratio> {
+    let mut groups: BTreeMap<&str, Vec<&Measurement>> = BTreeMap::new();
+    for m in measurements {
+        groups.entry(&m.group).or_default().push(m);
+    }
+    let mut rows = Vec::new();
+    for (group, ms) in groups {
+        for ours in ms.iter().filter(|m| is_ours(&m.function)) {
+            for anchor in ms.iter().filter(|m| !is_ours(&m.function)) {
+                rows.push(Ratio {
+                    group: group.to_owned(),
+                    ours: ours.function.clone(),
+                    anchor: anchor.function.clone(),
+                    ours_ns: ours.median_ns,
+                    anchor_ns: anchor.median_ns,
+                    target: target_for(group, &ours.function, &anchor.function),
+                });
+            }
+        }
+    }
+    rows
+}
+
+/// `(operation, std, ours, ours/std)` rows from the icount bench's table.
+fn icount_rows(table: &str) -> Vec<(String, f64, f64, f64)> {
+    table
+        .lines()
+        .filter_map(|line| {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            let n = cols.len();
+            if n < 4 {
+                return None;
+            }
+            let nums: Vec<f64> = cols[n - 3..]
+                .iter()
+                .filter_map(|c| c.parse().ok())
+                .collect();
+            (nums.len() == 3).then(|| (cols[..n - 3].join(" "), nums[0], nums[1], nums[2]))
+        })
+        .collect()
+}
+
+fn machine() -> String {
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let rustc = Command::new("rustc")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let date = Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    format!("{cpu}, {cores} cores; {rustc}; {date}")
+}
+
+fn verdict(ratio: f64, target: Option<Target>) -> String {
+    match target {
+        Some(t) if ratio <= t.at_most => format!("meets ≤ {:.2}", t.at_most),
+        Some(t) => format!("**misses** ≤ {:.2}", t.at_most),
+        None => String::new(),
+    }
+}
+
+fn markdown(rows: &[Ratio], icount: &[(String, f64, f64, f64)], machine: &str) -> String {
+    let mut md = String::new();
+    let _ = writeln!(md, "# Benchmarks\n");
+    let _ = writeln!(
+        md,
+        "Generated by `cargo run -p weakref-tests --release --bin bench-report`"
+    );
+    let _ = writeln!(md, "on {machine}.\n");
+    let _ = writeln!(
+        md,
+        "Every number is a ratio **ours / anchor** measured in the same run (criterion medians,\n\
+         or instruction counts); below 1 means we are faster. Absolute times on this shared\n\
+         machine vary 5–10 % from run to run; instruction counts do not.\n"
+    );
+    let _ = writeln!(md, "![ratios](benchmarks.svg)\n");
+    if !icount.is_empty() {
+        let _ = writeln!(md, "## Instructions per operation (callgrind)\n");
+        let _ = writeln!(
+            md,
+            "Target: ≤ 1.00 × std for every `Rc`/`Arc` operation; pool `new`+drop ≤ 0.5 × std.\n"
+        );
+        let _ = writeln!(md, "| operation | std | ours | ours / std | |");
+        let _ = writeln!(md, "|---|---:|---:|---:|---|");
+        for (op, std, ours, ratio) in icount {
+            let target = if op.contains("[pool]") { 0.5 } else { 1.0 };
+            let verdict = verdict(*ratio, Some(Target { at_most: target }));
+            let _ = writeln!(
+                md,
+                "| {op} | {std:.1} | {ours:.1} | {ratio:.3} | {verdict} |"
+            );
+        }
+        md.push('\n');
+    }
+    let _ = writeln!(md, "## Time (criterion medians)\n");
+    let _ = writeln!(
+        md,
+        "| group | ours | anchor | ours (ns) | anchor (ns) | ours / anchor | |"
+    );
+    let _ = writeln!(md, "|---|---|---|---:|---:|---:|---|");
+    for r in rows {
+        let ratio = r.ours_ns / r.anchor_ns;
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {:.1} | {:.1} | {:.3} | {} |",
+            r.group,
+            r.ours,
+            r.anchor,
+            r.ours_ns,
+            r.anchor_ns,
+            ratio,
+            verdict(ratio, r.target)
+        );
+    }
+    let misses: Vec<&Ratio> = rows
+        .iter()
+        .filter(|r| {
+            r.target
+                .is_some_and(|t| r.ours_ns / r.anchor_ns > t.at_most)
+        })
+        .collect();
+    let _ = writeln!(md, "\n## Targets missed\n");
+    if misses.is_empty() {
+        let _ = writeln!(md, "None in this run.");
+    } else {
+        let _ = writeln!(
+            md,
+            "Time ratios within a few percent of a target are usually run-to-run noise on this\n\
+             machine: compare with the instruction counts above, which are exact. Misses:\n"
+        );
+        for r in misses {
+            let _ = writeln!(
+                md,
+                "- {} / {} vs {}: {:.3}",
+                r.group,
+                r.ours,
+                r.anchor,
+                r.ours_ns / r.anchor_ns
+            );
+        }
+    }
+    md
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A horizontal bar chart of the time ratios, with a line at 1.0.
+fn svg(rows: &[Ratio]) -> String {
+    let (label_w, bar_w, row_h, top) = (360.0, 420.0, 18.0, 40.0);
+    let max = rows
+        .iter()
+        .map(|r| r.ours_ns / r.anchor_ns)
+        .fold(1.5_f64, f64::max)
+        .min(4.0);
+    let height = top + row_h * rows.len() as f64 + 30.0;
+    let x = |ratio: f64| label_w + bar_w * (ratio.min(max) / max);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{height}" font-family="sans-serif" font-size="11">"#,
+        w = label_w + bar_w + 60.0
+    );
+    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="10" y="20" font-size="14">weakref: time ratio ours / anchor (below 1 = faster)</text>"#
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let y = top + row_h * i as f64;
+        let ratio = r.ours_ns / r.anchor_ns;
+        let ok = r.target.is_none_or(|t| ratio <= t.at_most);
+        let color = if ok { "#4c9a2a" } else { "#c0392b" };
+        let label = escape(&format!("{} · {} vs {}", r.group, r.ours, r.anchor));
+        let _ = writeln!(
+            s,
+            r#"<text x="{}" y="{}" text-anchor="end">{label}</text>"#,
+            label_w - 6.0,
+            y + 12.0
+        );
+        let _ = writeln!(
+            s,
+            r#"<rect x="{label_w}" y="{}" width="{:.1}" height="{}" fill="{color}"/>"#,
+            y + 2.0,
+            x(ratio) - label_w,
+            row_h - 4.0
+        );
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{}">{ratio:.2}</text>"#,
+            x(ratio) + 4.0,
+            y + 12.0
+        );
+    }
+    let one = x(1.0);
+    let _ = writeln!(
+        s,
+        r#"<line x1="{one:.1}" y1="{}" x2="{one:.1}" y2="{}" stroke="black" stroke-dasharray="4 2"/>"#,
+        top - 4.0,
+        height - 26.0
+    );
+    let _ = writeln!(
+        s,
+        r#"<text x="{one:.1}" y="{}" text-anchor="middle">1.0</text>"#,
+        height - 12.0
+    );
+    s.push_str("</svg>\n");
+    s
+}
+
+fn main() {
+    let root = workspace_root();
+    let no_run = std::env::args().any(|a| a == "--no-run");
+    let criterion_dir = root.join("target/criterion");
+    if !no_run {
+        // Only this run's numbers go into the report.
+        let _ = fs::remove_dir_all(&criterion_dir);
+        let mut args = vec!["bench", "-p", "weakref-tests"];
+        let benches = criterion_benches(&root);
+        for bench in &benches {
+            args.extend(["--bench", bench.as_str()]);
+        }
+        args.extend(["--", "--quick"]);
+        eprintln!("running criterion benches: {benches:?}");
+        cargo(&root, &args);
+    }
+    eprintln!("counting instructions (valgrind)");
+    let icount = icount_rows(&cargo(
+        &root,
+        &["bench", "-p", "weakref-tests", "--bench", "icount"],
+    ));
+    let mut measurements = Vec::new();
+    read_criterion(&criterion_dir, &mut measurements);
+    assert!(
+        !measurements.is_empty(),
+        "no criterion results in {}",
+        criterion_dir.display()
+    );
+    let rows = ratios(&measurements);
+    fs::write(
+        root.join("BENCHMARKS.md"),
+        markdown(&rows, &icount, &machine()),
+    )
+    .expect("write BENCHMARKS.md");
+    fs::write(root.join("benchmarks.svg"), svg(&rows)).expect("write benchmarks.svg");
+    println!(
+        "wrote BENCHMARKS.md and benchmarks.svg ({} ratios, {} instruction counts)",
+        rows.len(),
+        icount.len()
+    );
+}
