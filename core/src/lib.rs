@@ -44,6 +44,14 @@
 //!   The final binary chooses how `portable-atomic` emulates CAS: its
 //!   `critical-section` feature, or `--cfg
 //!   portable_atomic_unsafe_assume_single_core` on single-core chips.
+//! * **`collections`**: implies `alloc`; [`collections`], Python's weak
+//!   dictionaries and sets (`WeakValueMap`, `WeakKeyMap`, `PtrWeakKeyMap`,
+//!   `WeakSet`, `PtrWeakSet`) on hashbrown's `HashTable`, generic over the
+//!   counter and the hasher. With `std` too, `new()` uses std's
+//!   `RandomState`.
+//! * **`default-hasher`**: implies `collections`;
+//!   `collections::DefaultHashBuilder`, hashbrown's default hasher, for
+//!   `no_std` users. Fast, but not HashDoS-resistant.
 //! * **`loom`**: internal, outside semver. With `--cfg weakref_loom`, the
 //!   atomics and the allocator come from loom, for model checking.
 //!
@@ -103,6 +111,9 @@ extern crate alloc;
 extern crate std;
 
 mod block;
+#[cfg(feature = "collections")]
+#[cfg_attr(docsrs, doc(cfg(feature = "collections")))]
+pub mod collections;
 pub mod count;
 #[cfg(all(
     feature = "pool",

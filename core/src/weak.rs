@@ -424,9 +424,34 @@ impl<T, C: RawCount> Default for Weak<T, C, Global> {
 }
 
 impl<T: ?Sized, C: RawCount, A: Allocator> fmt::Debug for Weak<T, C, A> {
-    /// `(Weak)`, as std prints it: looking at the value would need an
-    /// upgrade, and `Debug` should not change counts.
+    /// Whether the value is alive, and if so its type and address, like
+    /// Python's `<weakref at …; to 'T' at …>` / `<weakref at …; dead>`.
+    ///
+    /// The value itself is not printed (std prints only `(Weak)`): a
+    /// `#[derive(Debug)]` tree whose nodes hold `Weak` parents would
+    /// otherwise recurse from child to parent to child without end, and
+    /// `T: Debug` would be required.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// let strong = Rc::new(5u8);
+    /// let weak = Rc::downgrade(&strong);
+    /// assert!(format!("{weak:?}").starts_with("(Weak: alive, u8 at 0x"));
+    /// drop(strong);
+    /// assert_eq!(format!("{weak:?}"), "(Weak: dead)");
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("(Weak)")
+        if self.strong_count() == 0 {
+            f.write_str("(Weak: dead)")
+        } else {
+            write!(
+                f,
+                "(Weak: alive, {} at {:p})",
+                core::any::type_name::<T>(),
+                self.as_ptr()
+            )
+        }
     }
 }

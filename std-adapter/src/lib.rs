@@ -29,6 +29,25 @@
 //! | `r()` | [`weak.upgrade()`](Weak::upgrade) → `Option<Rc<T>>` |
 //! | `weakref.getweakrefcount(obj)` | [`Rc::weak_count(&rc)`](Rc::weak_count) |
 //! | `sys.getrefcount(obj)` | [`Rc::strong_count(&rc)`](Rc::strong_count) |
+//! | `WeakValueDictionary` | [`WeakValueMap<K, V>`](WeakValueMap) |
+//! | `WeakKeyDictionary` | [`WeakKeyMap<K, V>`](WeakKeyMap) (by value), [`PtrWeakKeyMap<K, V>`](PtrWeakKeyMap) (by identity) |
+//! | `WeakSet` | [`WeakSet<T>`](WeakSet) (by value), [`PtrWeakSet<T>`](PtrWeakSet) (by identity) |
+//!
+//! The weak collections hold `Rc` handles weakly and hash with std's
+//! `RandomState` by default; their semantics (dead entries are never
+//! returned, `len` versus `live_len`, purging) are described in
+//! [`weakref_core::collections`].
+//!
+//! ```
+//! use weakref_std::{Rc, WeakValueMap};
+//!
+//! let mut cache: WeakValueMap<String, Vec<u8>> = WeakValueMap::new();
+//! let image = Rc::new(vec![0u8; 600 * 1200]);
+//! cache.insert("sunset.png".to_owned(), &image);
+//! assert!(cache.contains_key("sunset.png"));
+//! drop(image); // the cache does not keep it alive
+//! assert!(cache.get("sunset.png").is_none());
+//! ```
 //!
 //! `Rc` is neither `Send` nor `Sync` (its counter is two `Cell`s):
 //!
@@ -72,8 +91,15 @@
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
+extern crate std;
+
 pub use weakref_core::storage::{AllocError, Allocator, Global};
 
+/// The weak collections' iterator and entry types (their generic forms,
+/// over `LocalCount` here).
+pub use weakref_core::collections::{key_map, set, value_map};
+
+use std::hash::RandomState;
 use weakref_core::count::LocalCount;
 
 /// The README's code blocks, compiled and run as doctests.
@@ -116,3 +142,99 @@ pub type Rc<T, A = Global> = weakref_core::Strong<T, LocalCount, A>;
 /// ```
 #[doc(alias = "ref")]
 pub type Weak<T, A = Global> = weakref_core::Weak<T, LocalCount, A>;
+
+/// A hash map holding its values weakly (Python's `WeakValueDictionary`):
+/// an entry vanishes when the last [`Rc`] to its value is dropped.
+///
+/// An alias of [`weakref_core::collections::WeakValueMap`], whose methods
+/// and guarantees are documented there.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_std::{Rc, WeakValueMap};
+///
+/// let mut by_name: WeakValueMap<&str, String> = WeakValueMap::new();
+/// let ada = Rc::new("Ada Lovelace".to_owned());
+/// by_name.insert("ada", &ada);
+/// assert_eq!(by_name.get("ada").as_deref().map(String::as_str), Some("Ada Lovelace"));
+/// drop(ada);
+/// assert!(by_name.get("ada").is_none());
+/// ```
+#[doc(alias = "WeakValueDictionary")]
+pub type WeakValueMap<K, V, S = RandomState> =
+    weakref_core::collections::WeakValueMap<K, V, LocalCount, S>;
+
+/// A hash map holding its keys weakly, compared by value (Python's
+/// `WeakKeyDictionary`).
+///
+/// An alias of [`weakref_core::collections::WeakKeyMap`].
+///
+/// # Examples
+///
+/// ```
+/// use weakref_std::{Rc, WeakKeyMap};
+///
+/// let mut notes: WeakKeyMap<str, &str> = WeakKeyMap::new();
+/// let page: Rc<str> = Rc::from("/about");
+/// notes.insert(&page, "needs review");
+/// assert_eq!(notes.get("/about"), Some(&"needs review"));
+/// drop(page);
+/// assert_eq!(notes.get("/about"), None);
+/// ```
+#[doc(alias = "WeakKeyDictionary")]
+pub type WeakKeyMap<K, V, S = RandomState> =
+    weakref_core::collections::WeakKeyMap<K, V, LocalCount, S>;
+
+/// A hash map holding its keys weakly, compared by identity.
+///
+/// An alias of [`weakref_core::collections::PtrWeakKeyMap`].
+///
+/// # Examples
+///
+/// ```
+/// use weakref_std::{PtrWeakKeyMap, Rc};
+///
+/// struct Node;
+/// let (a, b) = (Rc::new(Node), Rc::new(Node));
+/// let mut depth: PtrWeakKeyMap<Node, u32> = PtrWeakKeyMap::new();
+/// depth.insert(&a, 0);
+/// depth.insert(&b, 1);
+/// assert_eq!(depth.get(&b), Some(&1));
+/// ```
+pub type PtrWeakKeyMap<K, V, S = RandomState> =
+    weakref_core::collections::PtrWeakKeyMap<K, V, LocalCount, S>;
+
+/// A hash set holding its elements weakly, compared by value (Python's
+/// `WeakSet`).
+///
+/// An alias of [`weakref_core::collections::WeakSet`].
+///
+/// # Examples
+///
+/// ```
+/// use weakref_std::{Rc, WeakSet};
+///
+/// let mut symbols: WeakSet<str> = WeakSet::new();
+/// let a = symbols.get_or_insert_with("x", |s| Rc::from(s));
+/// let b = symbols.get_or_insert_with("x", |s| Rc::from(s));
+/// assert!(Rc::ptr_eq(&a, &b)); // interned
+/// ```
+pub type WeakSet<T, S = RandomState> = weakref_core::collections::WeakSet<T, LocalCount, S>;
+
+/// A hash set holding its elements weakly, compared by identity.
+///
+/// An alias of [`weakref_core::collections::PtrWeakSet`].
+///
+/// # Examples
+///
+/// ```
+/// use weakref_std::{PtrWeakSet, Rc};
+///
+/// let (a, b) = (Rc::new(1), Rc::new(1));
+/// let mut members: PtrWeakSet<i32> = PtrWeakSet::new();
+/// members.insert(&a);
+/// members.insert(&b);
+/// assert_eq!(members.live_len(), 2); // equal values, two objects
+/// ```
+pub type PtrWeakSet<T, S = RandomState> = weakref_core::collections::PtrWeakSet<T, LocalCount, S>;

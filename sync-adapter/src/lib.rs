@@ -37,11 +37,43 @@
 //! assert_send::<weakref_sync::Arc<*const u8>>(); // raw pointers are neither
 //! ```
 //!
+//! # Weak collections
+//!
+//! [`WeakValueMap`], [`WeakKeyMap`], [`PtrWeakKeyMap`], [`WeakSet`] and
+//! [`PtrWeakSet`] (Python's `WeakValueDictionary`, `WeakKeyDictionary` and
+//! `WeakSet`) hold `Arc` handles weakly. They are `Send` and `Sync` when
+//! their contents are, so a cache can sit behind a lock shared by threads;
+//! a value dropped on another thread simply stops being returned. Their
+//! semantics are described in [`weakref_core::collections`].
+//!
+//! ```
+//! use std::sync::Mutex;
+//! use weakref_sync::{Arc, WeakValueMap};
+//!
+//! let cache: Mutex<WeakValueMap<u32, String>> = Mutex::new(WeakValueMap::new());
+//! let value = Arc::new("shared".to_owned());
+//! cache.lock().unwrap().insert(1, &value);
+//! std::thread::scope(|s| {
+//!     s.spawn(|| assert!(cache.lock().unwrap().get(&1).is_some()));
+//! });
+//! drop(value);
+//! assert!(cache.lock().unwrap().get(&1).is_none());
+//! ```
+//!
+//! The hasher: with `std`, std's `RandomState` by default (HashDoS-resistant).
+//! Without `std` the aliases take the hasher as a required parameter; feature
+//! `default-hasher` offers [`DefaultHashBuilder`](weakref_core::collections)
+//! (hashbrown's, foldhash-based): much faster on small keys, but **not
+//! HashDoS-resistant**, so only for keys an adversary does not choose.
+//!
 //! # Crate features
 //!
 //! * **`std`** (default): a reference-count overflow calls
-//!   `std::process::abort` (without it: a double panic, which aborts too).
+//!   `std::process::abort` (without it: a double panic, which aborts too),
+//!   and the weak collections default to std's `RandomState`.
 //!   Without `std` the crate is `no_std` + `alloc`.
+//! * **`default-hasher`**: `DefaultHashBuilder`, hashbrown's fast hasher,
+//!   for the weak collections without `std` (not HashDoS-resistant).
 //! * **`portable-atomic`**: the atomic counter from the `portable-atomic`
 //!   crate, for targets without native compare-and-swap
 //!   (`thumbv6m-none-eabi`). The final binary chooses how CAS is emulated:
@@ -63,6 +95,17 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub use weakref_core::storage::{AllocError, Allocator, Global};
+
+#[cfg(feature = "std")]
+extern crate std;
+
+/// The weak collections' iterator and entry types (their generic forms,
+/// over `AtomicCount` here).
+pub use weakref_core::collections::{key_map, set, value_map};
+
+/// hashbrown's default hasher (foldhash): fast, **not HashDoS-resistant**.
+#[cfg(feature = "default-hasher")]
+pub use weakref_core::collections::DefaultHashBuilder;
 
 #[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic"))]
 use weakref_core::count::AtomicCount;
@@ -104,3 +147,121 @@ pub type Arc<T, A = Global> = weakref_core::Strong<T, AtomicCount, A>;
 #[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic"))]
 #[doc(alias = "ref")]
 pub type Weak<T, A = Global> = weakref_core::Weak<T, AtomicCount, A>;
+
+/// Defines a collection alias over `AtomicCount`: with `std`, the hasher
+/// defaults to std's `RandomState`; without, it must be named.
+macro_rules! collection_alias {
+    ($(#[$attr:meta])* $name:ident<$($param:ident),*> = $target:ident) => {
+        $(#[$attr])*
+        #[cfg(all(feature = "std", any(target_has_atomic = "ptr", feature = "portable-atomic")))]
+        pub type $name<$($param,)* S = std::hash::RandomState> =
+            weakref_core::collections::$target<$($param,)* AtomicCount, S>;
+
+        $(#[$attr])*
+        #[cfg(all(not(feature = "std"), any(target_has_atomic = "ptr", feature = "portable-atomic")))]
+        pub type $name<$($param,)* S> = weakref_core::collections::$target<$($param,)* AtomicCount, S>;
+    };
+}
+
+collection_alias! {
+    /// A thread-safe hash map holding its values weakly (Python's
+    /// `WeakValueDictionary`): an entry vanishes when the last [`Arc`] to
+    /// its value is dropped, on any thread.
+    ///
+    /// An alias of [`weakref_core::collections::WeakValueMap`], whose
+    /// methods and guarantees are documented there; `Send + Sync` when `K`
+    /// and `V` are.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_sync::{Arc, WeakValueMap};
+    ///
+    /// fn assert_send_sync<T: Send + Sync>() {}
+    /// assert_send_sync::<WeakValueMap<String, Vec<u8>>>();
+    ///
+    /// let mut cache: WeakValueMap<&str, Vec<u8>> = WeakValueMap::new();
+    /// let image = Arc::new(vec![0u8; 1024]);
+    /// cache.insert("sunset.png", &image);
+    /// std::thread::spawn(move || drop(image)).join().unwrap();
+    /// assert!(cache.get("sunset.png").is_none());
+    /// ```
+    #[doc(alias = "WeakValueDictionary")]
+    WeakValueMap<K, V> = WeakValueMap
+}
+
+collection_alias! {
+    /// A thread-safe hash map holding its keys weakly, compared by value
+    /// (Python's `WeakKeyDictionary`).
+    ///
+    /// An alias of [`weakref_core::collections::WeakKeyMap`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_sync::{Arc, WeakKeyMap};
+    ///
+    /// let mut sessions: WeakKeyMap<str, u32> = WeakKeyMap::new();
+    /// let user: Arc<str> = Arc::from("ada");
+    /// sessions.insert(&user, 1);
+    /// assert_eq!(sessions.get("ada"), Some(&1));
+    /// ```
+    #[doc(alias = "WeakKeyDictionary")]
+    WeakKeyMap<K, V> = WeakKeyMap
+}
+
+collection_alias! {
+    /// A thread-safe hash map holding its keys weakly, compared by identity.
+    ///
+    /// An alias of [`weakref_core::collections::PtrWeakKeyMap`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_sync::{Arc, PtrWeakKeyMap};
+    ///
+    /// let (a, b) = (Arc::new(0), Arc::new(0));
+    /// let mut map: PtrWeakKeyMap<i32, &str> = PtrWeakKeyMap::new();
+    /// map.insert(&a, "a");
+    /// assert_eq!(map.get(&b), None); // equal value, other object
+    /// ```
+    PtrWeakKeyMap<K, V> = PtrWeakKeyMap
+}
+
+collection_alias! {
+    /// A thread-safe hash set holding its elements weakly, compared by
+    /// value (Python's `WeakSet`).
+    ///
+    /// An alias of [`weakref_core::collections::WeakSet`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_sync::{Arc, WeakSet};
+    ///
+    /// let mut interner: WeakSet<str> = WeakSet::new();
+    /// let a = interner.get_or_insert_with("x", |s| Arc::from(s));
+    /// let b = interner.get_or_insert_with("x", |s| Arc::from(s));
+    /// assert!(Arc::ptr_eq(&a, &b));
+    /// ```
+    WeakSet<T> = WeakSet
+}
+
+collection_alias! {
+    /// A thread-safe hash set holding its elements weakly, compared by
+    /// identity.
+    ///
+    /// An alias of [`weakref_core::collections::PtrWeakSet`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_sync::{Arc, PtrWeakSet};
+    ///
+    /// let worker = Arc::new(());
+    /// let mut live: PtrWeakSet<()> = PtrWeakSet::new();
+    /// live.insert(&worker);
+    /// assert!(live.contains(&worker));
+    /// ```
+    PtrWeakSet<T> = PtrWeakSet
+}

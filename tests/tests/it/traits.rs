@@ -28,7 +28,15 @@ fn format_like_the_value<C: RawCountUnique>() {
     assert_eq!(format!("{a:?}"), "\"text\"");
     assert_eq!(format!("{a:p}"), format!("{:p}", G::as_ptr(&a)));
     let w = Weak::<String, C, Global>::new();
-    assert_eq!(format!("{w:?}"), "(Weak)");
+    assert_eq!(format!("{w:?}"), "(Weak: dead)");
+    let live = G::downgrade(&a);
+    assert_eq!(
+        format!("{live:?}"),
+        format!(
+            "(Weak: alive, alloc::string::String at {:p})",
+            G::as_ptr(&a)
+        )
+    );
 }
 
 fn defaults_and_conversions<C: RawCountUnique>() {

@@ -1,0 +1,152 @@
+//! Python's weak dictionaries and sets: hash maps and sets whose entries
+//! vanish once nothing else keeps their key or value alive.
+//!
+//! | Python | here | held weakly | compared by |
+//! |---|---|---|---|
+//! | `WeakValueDictionary` | [`WeakValueMap<K, V, C, S>`](WeakValueMap) | values | key's `Eq` |
+//! | `WeakKeyDictionary` | [`WeakKeyMap<K, V, C, S>`](WeakKeyMap) | keys | key's `Eq` |
+//! | — | [`PtrWeakKeyMap<K, V, C, S>`](PtrWeakKeyMap) | keys | identity |
+//! | `WeakSet` | [`WeakSet<T, C, S>`](WeakSet) | elements | `Eq` |
+//! | — | [`PtrWeakSet<T, C, S>`](PtrWeakSet) | elements | identity |
+//!
+//! One implementation, on hashbrown's `HashTable` and the safe API of
+//! [`Strong`](crate::Strong) and [`Weak`](crate::Weak) only (this module
+//! has no `unsafe`), generic over the counter `C` — `LocalCount` for the
+//! `Rc` family, `AtomicCount` for `Arc` — and the hasher `S`. Handles are
+//! on the heap ([`Global`](crate::storage::Global)). The adapters fill both
+//! in: `weakref_std::WeakValueMap<K, V>` is this `WeakValueMap` over
+//! `LocalCount` with std's `RandomState`, `weakref_sync::WeakValueMap<K, V>`
+//! the same over `AtomicCount`. Over `AtomicCount` the collections are
+//! `Send` and `Sync` whenever their contents are.
+//!
+//! ```
+//! # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+//! # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+//! # type WeakSet<T> = weakref_core::collections::WeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
+//! let mut cache: WeakValueMap<String, Vec<u8>> = WeakValueMap::default();
+//! let image = cache.get_or_insert_with("sunset.png".to_owned(), || Rc::new(vec![0; 1024]));
+//! assert_eq!(cache.live_len(), 1);
+//! drop(image);
+//! assert_eq!(cache.live_len(), 0); // gone with its last user
+//!
+//! let mut tags: WeakSet<str> = WeakSet::default();
+//! let rust = tags.get_or_insert_with("rust", |s| Rc::from(s));
+//! assert!(Rc::ptr_eq(&rust, &tags.get_or_insert_with("rust", |s| Rc::from(s))));
+//! ```
+//!
+//! # What is guaranteed
+//!
+//! * **A dead entry is never returned.** Lookups, removals, entries and
+//!   iterators treat an entry whose weak part died as absent; iterators
+//!   upgrade each entry when they reach it, so a death during the loop (the
+//!   loop body dropping the last handle of a later entry, or another thread
+//!   doing so under `Arc`) is skipped, never yielded, never a panic.
+//!   Returned values are strong handles: they stay alive while you use them.
+//! * **A stale death never removes a live entry.** An entry is removed only
+//!   when its own weak handle is found dead, and death is permanent, so a
+//!   value (or key) stored since, under an equal key, stays.
+//! * **Hashes are computed once**, at insert, for the weak-keyed
+//!   collections: a dead key cannot be hashed, yet its entry must move when
+//!   the table grows.
+//! * **Copies hold live entries only** (`Clone`, `Debug`, and set algebra,
+//!   which returns new sets).
+//!
+//! # Dead entries, `len`, and purging
+//!
+//! Nothing runs when a value dies (callbacks are a later addition), so a
+//! dead entry stays in its table, invisible, until a **purge** finds it: a
+//! pass that drops every entry whose weak handle no longer upgrades, then
+//! sizes the table for what is left. Purges happen by themselves, in bulk,
+//! before an operation that may add an entry (`insert`, `entry`,
+//! `get_or_insert_with`, `extend`), once the table holds
+//!
+//! ```text
+//! max(2 × L, with_capacity, 8)
+//! ```
+//!
+//! entries, `L` being the live entries the previous purge left (and
+//! `with_capacity` the capacity asked for at construction, if any). The
+//! purge then sizes the table for twice its live entries, shrinking it
+//! after a mass death or growing it — with the hashes stored in the
+//! entries, so no `Hash` runs. So:
+//!
+//! * **entries, live or dead, never exceed `max(2 × L, with_capacity, 8)`**,
+//!   and memory follows the live entries, not the history: dead entries
+//!   never make a table grow;
+//! * right after a purge there is no dead entry;
+//! * a purge costs O(capacity), and at least `L` (or 8) new entries
+//!   separate two purges: amortized O(1) per insert.
+//!
+//! Between purges, entries that die without the collection being touched
+//! stay counted: without callbacks, "dead ≤ live + constant" holds
+//! relative to the live entries of the last purge, not to the current
+//! ones. [`purge`](WeakValueMap::purge) runs one now; `shrink_to_fit`
+//! purges, then returns all the memory it can.
+//!
+//! Hence the two counts:
+//!
+//! * **`len()`**, O(1): entries in the table, *including dead ones not yet
+//!   purged* — an upper bound on the live ones, like weak-table's `len`.
+//!   `is_empty()` is `len() == 0`.
+//! * **`live_len()`**, O(capacity): the exact number of live entries (a
+//!   snapshot under `Arc`).
+//!
+//! Python's `len()` is exact, modulo removals pending while iterating,
+//! because its callbacks remove dead entries as they die.
+//!
+//! # Hashers
+//!
+//! `S` is any [`BuildHasher`](core::hash::BuildHasher). With feature `std`,
+//! `new()` and `with_capacity()` use std's `RandomState` (SipHash-1-3 with
+//! random keys), which resists HashDoS: someone who picks the keys (from
+//! network input, say) cannot make every key collide. The adapters default
+//! to it too. Without `std` there is no default: bring a hasher, or enable
+//! feature `default-hasher` for `DefaultHashBuilder` (hashbrown's, based
+//! on foldhash). It is several times faster on small keys, but **it is not
+//! HashDoS-resistant**: use it only where the keys are not chosen by an
+//! adversary.
+//!
+//! # Panics in user code
+//!
+//! A panic in a key's `Hash` or `Eq`, or in the `Drop` of a key or value the
+//! collection drops, leaves it usable and leaks nothing. `Hash` runs once
+//! per key, before anything changes: every entry stores its hash, so
+//! growing, shrinking and purging never call it. `Eq` runs during lookups,
+//! which change nothing. A key or value is dropped only once its entry is
+//! unlinked (hashbrown erases before dropping; replaced keys and values are
+//! dropped after the slot is whole), so a panicking `Drop` interrupts at
+//! most the rest of a purge, whose remaining dead entries wait for the
+//! next one.
+//!
+//! # Differences from Python
+//!
+//! * Values and keys go in as `&Strong<T>`: the collection only takes a weak
+//!   handle, and you keep the strong one. Inserting a temporary (`&Rc::new(x)`)
+//!   stores an entry that is dead at once.
+//! * `len()` may count dead entries (above); `live_len()` is exact.
+//! * Mutation needs `&mut self`, so iteration never sees the collection
+//!   change under it; only deaths can happen meanwhile, and those are
+//!   skipped.
+//! * A weak-keyed map drops a dead key's value when the entry is purged,
+//!   not at the moment the key dies.
+
+#![forbid(unsafe_code)]
+
+pub mod key_map;
+mod ptr_key_map;
+mod ptr_set;
+mod raw;
+pub mod set;
+pub mod value_map;
+
+pub use key_map::WeakKeyMap;
+pub use ptr_key_map::PtrWeakKeyMap;
+pub use ptr_set::PtrWeakSet;
+pub use set::WeakSet;
+pub use value_map::WeakValueMap;
+
+/// hashbrown's default hasher (foldhash): fast, **not HashDoS-resistant**
+/// (see [Hashers](self#hashers)). Under feature `default-hasher`.
+#[cfg(feature = "default-hasher")]
+#[cfg_attr(docsrs, doc(cfg(feature = "default-hasher")))]
+pub use hashbrown::DefaultHashBuilder;

@@ -1,0 +1,362 @@
+//! The engine shared by the weak collections: a `HashTable` of entries that
+//! carry their hash, with the purge policy; and the weak-keyed operations
+//! under [`WeakKeyMap`](super::WeakKeyMap),
+//! [`PtrWeakKeyMap`](super::PtrWeakKeyMap) and the two sets.
+//!
+//! # Purge policy
+//!
+//! Without callbacks nothing tells a table that one of its values died, so
+//! dead entries are found by looking, in bulk: a *purge* is one pass that
+//! drops every entry whose weak handle no longer upgrades, then sizes the
+//! table for what is left. It runs before an operation that may add an
+//! entry once the table holds `purge_at` entries, and sets
+//!
+//! ```text
+//! target   = max(2 × live, min_capacity, PURGE_MIN)
+//! purge_at = target
+//! ```
+//!
+//! with the table resized (by hashbrown, with the stored hashes: no user
+//! code runs): it shrinks if it is much too large; and if the purge erased
+//! entries, it gets room for `target` entries, rehashed in place or grown,
+//! so that the tombstones left by the purge cannot make hashbrown grow it
+//! before the next purge. Consequences:
+//!
+//! * entries, dead or alive, never exceed `max(2 × live, min_capacity,
+//!   PURGE_MIN)` for the `live` of the last purge, and the allocation is
+//!   sized for that: dead entries never make a table grow;
+//! * a purge costs O(capacity) = O(target), and at least `target - live`
+//!   (at least about `target / 2`) new entries separate two purges:
+//!   amortized O(1) per insert.
+//!
+//! The check is one comparison made before the lookup. A purge never
+//! removes a live entry (it keeps every entry whose strong count is not 0,
+//! and a dead value never comes back), so purging early changes nothing
+//! that can be observed but `len` and `capacity`.
+
+use core::cmp;
+use core::mem;
+
+use hashbrown::HashTable;
+use hashbrown::hash_table;
+
+use crate::count::RawCount;
+use crate::storage::Global;
+use crate::{Strong, Weak};
+
+/// The strong handle the collections hand out.
+pub(super) type StrongOf<T, C> = Strong<T, C, Global>;
+/// The weak handle the collections store.
+pub(super) type WeakOf<T, C> = Weak<T, C, Global>;
+
+/// The smallest purge threshold: tiny tables are not purged on every
+/// insert.
+pub(super) const PURGE_MIN: usize = 8;
+
+/// An entry that knows its hash (computed once, at insert: a dead key
+/// cannot be hashed again) and whether its weak part is alive.
+pub(super) trait Cached {
+    /// The hash the entry was inserted with.
+    fn hash(&self) -> u64;
+    /// Whether the weak part still upgrades (a snapshot).
+    fn is_alive(&self) -> bool;
+}
+
+/// A hash table of [`Cached`] entries with the purge policy.
+pub(super) struct Table<T> {
+    pub(super) table: HashTable<T>,
+    /// Purge before adding an entry once `len` reaches this.
+    purge_at: usize,
+    /// The capacity asked for with `with_capacity`: purges keep it.
+    min_capacity: usize,
+}
+
+impl<T: Cached + Clone> Clone for Table<T> {
+    /// A copy of the live entries only (Python's `copy()`).
+    fn clone(&self) -> Self {
+        let mut copy = Table {
+            table: self.table.clone(),
+            purge_at: self.purge_at,
+            min_capacity: self.min_capacity,
+        };
+        copy.purge();
+        copy
+    }
+}
+
+impl<T: Cached> Table<T> {
+    pub(super) const fn new() -> Self {
+        Table {
+            table: HashTable::new(),
+            purge_at: PURGE_MIN,
+            min_capacity: 0,
+        }
+    }
+
+    pub(super) fn with_capacity(capacity: usize) -> Self {
+        Table {
+            table: HashTable::with_capacity(capacity),
+            purge_at: cmp::max(capacity, PURGE_MIN),
+            min_capacity: capacity,
+        }
+    }
+
+    #[inline]
+    pub(super) fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    #[inline]
+    pub(super) fn capacity(&self) -> usize {
+        self.table.capacity()
+    }
+
+    pub(super) fn live_len(&self) -> usize {
+        self.table.iter().filter(|entry| entry.is_alive()).count()
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.table.clear();
+        self.purge_at = cmp::max(self.min_capacity, PURGE_MIN);
+    }
+
+    /// Drops every dead entry and shrinks the table if it is much too
+    /// large (an explicit purge, `retain`, `clone`: no growth).
+    ///
+    /// Panic safety: hashbrown unlinks an entry before dropping it, so a
+    /// panicking `Drop` of a dead entry's key or value leaves a consistent
+    /// table (the other dead entries wait for the next purge).
+    pub(super) fn purge(&mut self) {
+        self.table.retain(|entry| entry.is_alive());
+        self.fit(false);
+    }
+
+    /// Keeps the entries `keep` accepts (it is called on live entries only;
+    /// dead ones go), then sizes the table as [`purge`](Self::purge) does.
+    pub(super) fn retain(&mut self, mut keep: impl FnMut(&mut T) -> bool) {
+        self.table.retain(|entry| entry.is_alive() && keep(entry));
+        self.fit(false);
+    }
+
+    /// Sets `purge_at` after a purge, and sizes the table for it: smaller
+    /// if it is much too large; and, before an insert, if the purge left
+    /// tombstones (`room`), with room for `purge_at` entries without
+    /// growing or rehashing. (Without tombstones every entry is live, and
+    /// hashbrown's own growth is the right one.)
+    fn fit(&mut self, room: bool) {
+        let live = self.table.len();
+        let target = cmp::max(
+            cmp::max(live.saturating_mul(2), self.min_capacity),
+            PURGE_MIN,
+        );
+        if target < self.table.capacity() {
+            // Fewer buckets if `target` fits in them (after a mass death).
+            self.table.shrink_to(target, T::hash);
+        }
+        if room {
+            // A no-op, a rehash in place (clearing the purge's tombstones)
+            // or a resize, whichever hashbrown needs.
+            self.table.reserve(target - live, T::hash);
+        }
+        self.purge_at = target;
+    }
+
+    /// Purges if the table has reached its threshold (before an insert).
+    #[inline]
+    pub(super) fn purge_if_due(&mut self) {
+        if self.table.len() >= self.purge_at {
+            self.purge_cold();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn purge_cold(&mut self) {
+        let before = self.table.len();
+        self.table.retain(|entry| entry.is_alive());
+        let erased = self.table.len() < before;
+        self.fit(erased);
+    }
+
+    /// Room for `additional` more entries before the table grows or purges.
+    pub(super) fn reserve(&mut self, additional: usize) {
+        self.table.reserve(additional, T::hash);
+        self.purge_at = cmp::max(self.purge_at, self.table.len().saturating_add(additional));
+    }
+
+    /// Purges, then returns the memory the live entries do not need.
+    pub(super) fn shrink_to_fit(&mut self) {
+        self.table.retain(|entry| entry.is_alive());
+        self.table.shrink_to_fit(T::hash);
+        self.min_capacity = 0;
+        self.purge_at = cmp::max(self.table.len().saturating_mul(2), PURGE_MIN);
+    }
+
+    /// Unlinks and returns the first live entry, dropping the dead ones
+    /// met on the way (Python's `popitem`). `extract_if` unlinks each entry
+    /// before handing it over and keeps the rest when dropped early.
+    pub(super) fn pop_live<R>(&mut self, mut upgrade: impl FnMut(T) -> Option<R>) -> Option<R> {
+        self.table.extract_if(|_| true).find_map(&mut upgrade)
+    }
+
+    /// Empties the table, handing out every entry.
+    pub(super) fn drain(&mut self) -> hash_table::Drain<'_, T> {
+        self.purge_at = cmp::max(self.min_capacity, PURGE_MIN);
+        self.table.drain()
+    }
+
+    /// The table's entries, by value.
+    pub(super) fn into_entries(self) -> hash_table::IntoIter<T> {
+        self.table.into_iter()
+    }
+}
+
+/// One entry of a weak-keyed table: the key's hash, the weak key, the
+/// value.
+pub(super) struct Slot<K: ?Sized, V, C: RawCount> {
+    pub(super) hash: u64,
+    pub(super) key: WeakOf<K, C>,
+    pub(super) value: V,
+}
+
+impl<K: ?Sized, V: Clone, C: RawCount> Clone for Slot<K, V, C> {
+    fn clone(&self) -> Self {
+        Slot {
+            hash: self.hash,
+            key: self.key.clone(),
+            value: self.value.clone(),
+        }
+    }
+}
+
+impl<K: ?Sized, V, C: RawCount> Cached for Slot<K, V, C> {
+    #[inline]
+    fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    #[inline]
+    fn is_alive(&self) -> bool {
+        self.key.strong_count() != 0
+    }
+}
+
+/// A weak-keyed table: the callers hash and compare (by value for
+/// [`WeakKeyMap`](super::WeakKeyMap), by address for
+/// [`PtrWeakKeyMap`](super::PtrWeakKeyMap)), this does the rest.
+pub(super) type KeyTable<K, V, C> = Table<Slot<K, V, C>>;
+
+impl<K: ?Sized, V, C: RawCount> Table<Slot<K, V, C>> {
+    /// The slot whose (live) key `eq` accepts.
+    #[inline]
+    pub(super) fn find(
+        &self,
+        hash: u64,
+        mut eq: impl FnMut(&WeakOf<K, C>) -> bool,
+    ) -> Option<&Slot<K, V, C>> {
+        self.table
+            .find(hash, |slot| slot.hash == hash && eq(&slot.key))
+    }
+
+    #[inline]
+    pub(super) fn find_mut(
+        &mut self,
+        hash: u64,
+        mut eq: impl FnMut(&WeakOf<K, C>) -> bool,
+    ) -> Option<&mut Slot<K, V, C>> {
+        self.table
+            .find_mut(hash, |slot| slot.hash == hash && eq(&slot.key))
+    }
+
+    /// Unlinks the slot whose key `eq` accepts.
+    pub(super) fn remove(
+        &mut self,
+        hash: u64,
+        mut eq: impl FnMut(&WeakOf<K, C>) -> bool,
+    ) -> Option<Slot<K, V, C>> {
+        match self
+            .table
+            .find_entry(hash, |slot| slot.hash == hash && eq(&slot.key))
+        {
+            Ok(entry) => Some(entry.remove().0),
+            Err(_) => None,
+        }
+    }
+
+    /// Replaces the value of the key `eq` accepts (keeping the stored key,
+    /// as Python and std do), or adds `key` with `value`.
+    pub(super) fn insert(
+        &mut self,
+        hash: u64,
+        key: &StrongOf<K, C>,
+        value: V,
+        mut eq: impl FnMut(&WeakOf<K, C>) -> bool,
+    ) -> Option<V> {
+        self.purge_if_due();
+        match self
+            .table
+            .entry(hash, |slot| slot.hash == hash && eq(&slot.key), Slot::hash)
+        {
+            hash_table::Entry::Occupied(mut entry) => {
+                Some(mem::replace(&mut entry.get_mut().value, value))
+            }
+            hash_table::Entry::Vacant(entry) => {
+                entry.insert(Slot {
+                    hash,
+                    key: Strong::downgrade(key),
+                    value,
+                });
+                None
+            }
+        }
+    }
+
+    /// The table entry for a key: `matches` returns the stored key it
+    /// accepts, upgraded. Purges first if due.
+    pub(super) fn entry(
+        &mut self,
+        hash: u64,
+        mut matches: impl FnMut(&WeakOf<K, C>) -> Option<StrongOf<K, C>>,
+    ) -> RawEntry<'_, K, V, C> {
+        self.purge_if_due();
+        let mut found = None;
+        let entry = self.table.entry(
+            hash,
+            |slot| {
+                slot.hash == hash && {
+                    found = matches(&slot.key);
+                    found.is_some()
+                }
+            },
+            Slot::hash,
+        );
+        match (entry, found) {
+            (hash_table::Entry::Occupied(entry), Some(key)) => RawEntry::Occupied(entry, key),
+            (hash_table::Entry::Vacant(entry), _) => RawEntry::Vacant(entry),
+            // The search stops at the first slot `eq` accepts, right after
+            // `found` is set for it.
+            (hash_table::Entry::Occupied(_), None) => unreachable!("a match without its key"),
+        }
+    }
+
+    /// Keeps the live entries `f` accepts.
+    pub(super) fn retain_live(&mut self, mut f: impl FnMut(&StrongOf<K, C>, &mut V) -> bool) {
+        self.retain(|slot| match slot.key.upgrade() {
+            Some(key) => f(&key, &mut slot.value),
+            None => false,
+        });
+    }
+
+    /// Removes and returns one live entry (Python's `popitem`).
+    pub(super) fn pop_any(&mut self) -> Option<(StrongOf<K, C>, V)> {
+        self.pop_live(|slot| Some((slot.key.upgrade()?, slot.value)))
+    }
+}
+
+/// What [`KeyTable::entry`] found.
+pub(super) enum RawEntry<'a, K: ?Sized, V, C: RawCount> {
+    /// A live slot, with its key kept alive.
+    Occupied(hash_table::OccupiedEntry<'a, Slot<K, V, C>>, StrongOf<K, C>),
+    /// Room for a new slot (the table has already reserved it).
+    Vacant(hash_table::VacantEntry<'a, Slot<K, V, C>>),
+}

@@ -1,0 +1,311 @@
+//! Criterion benches of the weak collections (issue 4): our
+//! `weakref_std::WeakValueMap` against weak-table 0.4's `WeakValueHashMap`
+//! and a plain `hashbrown::HashMap<K, Weak<V>>`, all three over the same
+//! `weakref_std::{Rc, Weak}` handles and the same hasher (std's
+//! `RandomState`), so only the tables differ. weak-table gets our `Weak`
+//! through a one-line `WeakElement` newtype.
+//!
+//! Each group is one operation and holds the three back to back:
+//!
+//! - `insert`: 10 000 inserts into an empty map (growth included); the map
+//!   is dropped outside the timed region.
+//! - `get_hit`: 10 000 lookups of live keys, upgrading each value.
+//! - `get_miss`: 10 000 lookups of absent keys.
+//! - `churn`: 20 rounds of 1 000 inserts under fresh keys, after each of
+//!   which half of the live values die; the plain map is purged by hand
+//!   (`retain`) once per round, the two weak maps purge themselves. The
+//!   values are made, and everything is dropped, outside the timed region.
+//!   The peak number of entries each holds is printed once, before timing.
+//! - `iter`: one pass over 10 000 entries, half of them dead.
+//! - `hasher`: our map's `get_hit` with std's `RandomState` (SipHash-1-3)
+//!   against hashbrown's default hasher (foldhash), to price the
+//!   HashDoS-resistant default.
+//!
+//! Read the results as ratios within one group and one run.
+//!
+//! ```text
+//! cargo bench -p weakref-tests --bench maps -- --quick
+//! ```
+
+use std::hash::{BuildHasher, RandomState};
+use std::hint::black_box;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use weak_table::WeakValueHashMap;
+use weak_table::traits::WeakElement;
+use weakref_std::{Rc, Weak, WeakValueMap};
+
+type Value = [u64; 4];
+
+const N: u64 = 10_000;
+const ROUNDS: u64 = 20;
+const PER_ROUND: u64 = 1_000;
+
+/// weak-table's view of our `Weak`.
+struct OurWeak(Weak<Value>);
+
+impl WeakElement for OurWeak {
+    type Strong = Rc<Value>;
+
+    fn new(view: &Rc<Value>) -> Self {
+        OurWeak(Rc::downgrade(view))
+    }
+
+    fn view(&self) -> Option<Rc<Value>> {
+        self.0.upgrade()
+    }
+
+    fn is_expired(&self) -> bool {
+        self.0.strong_count() == 0
+    }
+
+    fn clone(view: &Rc<Value>) -> Rc<Value> {
+        Rc::clone(view)
+    }
+}
+
+type Plain<S = RandomState> = hashbrown::HashMap<u64, Weak<Value>, S>;
+type Table<S = RandomState> = WeakValueHashMap<u64, OurWeak, S>;
+type Ours<S = RandomState> = WeakValueMap<u64, Value, S>;
+
+/// The three maps behind one interface, so each operation is written once.
+trait Map: Sized {
+    fn empty(hasher: RandomState) -> Self;
+    fn put(&mut self, key: u64, value: &Rc<Value>);
+    fn fetch(&self, key: u64) -> Option<Rc<Value>>;
+    fn sum_live(&self) -> u64;
+    /// What the map holds now, dead entries included.
+    fn entries(&self) -> usize;
+    /// Called once per churn round: the plain map purges here.
+    fn end_round(&mut self) {}
+}
+
+impl Map for Plain {
+    fn empty(hasher: RandomState) -> Self {
+        Plain::with_hasher(hasher)
+    }
+    fn put(&mut self, key: u64, value: &Rc<Value>) {
+        self.insert(key, Rc::downgrade(value));
+    }
+    fn fetch(&self, key: u64) -> Option<Rc<Value>> {
+        self.get(&key).and_then(Weak::upgrade)
+    }
+    fn sum_live(&self) -> u64 {
+        self.values().filter_map(Weak::upgrade).map(|v| v[0]).sum()
+    }
+    fn entries(&self) -> usize {
+        self.len()
+    }
+    fn end_round(&mut self) {
+        self.retain(|_, weak| weak.strong_count() != 0);
+    }
+}
+
+impl Map for Table {
+    fn empty(hasher: RandomState) -> Self {
+        Table::with_hasher(hasher)
+    }
+    fn put(&mut self, key: u64, value: &Rc<Value>) {
+        self.insert(key, Rc::clone(value));
+    }
+    fn fetch(&self, key: u64) -> Option<Rc<Value>> {
+        self.get(&key)
+    }
+    fn sum_live(&self) -> u64 {
+        self.values().map(|v| v[0]).sum()
+    }
+    fn entries(&self) -> usize {
+        self.len()
+    }
+}
+
+impl Map for Ours {
+    fn empty(hasher: RandomState) -> Self {
+        Ours::with_hasher(hasher)
+    }
+    fn put(&mut self, key: u64, value: &Rc<Value>) {
+        self.insert(key, value);
+    }
+    fn fetch(&self, key: u64) -> Option<Rc<Value>> {
+        self.get(&key)
+    }
+    fn sum_live(&self) -> u64 {
+        self.values().map(|v| v[0]).sum()
+    }
+    fn entries(&self) -> usize {
+        self.len()
+    }
+}
+
+/// Keys in a scrambled order (a multiplicative permutation of 0..N), so
+/// lookups do not walk the table in insertion order.
+fn keys(range: std::ops::Range<u64>) -> Vec<u64> {
+    let len = range.end - range.start;
+    (0..len).map(|i| range.start + (i * 7_919) % len).collect()
+}
+
+fn values(n: u64) -> Vec<Rc<Value>> {
+    (0..n).map(|i| Rc::new([i; 4])).collect()
+}
+
+fn filled<M: Map>(hasher: &RandomState, values: &[Rc<Value>]) -> M {
+    let mut map = M::empty(hasher.clone());
+    for (i, v) in values.iter().enumerate() {
+        map.put(i as u64, v);
+    }
+    map
+}
+
+/// The values of one churn run, made outside the timed region.
+fn churn_values() -> Vec<Rc<Value>> {
+    values(ROUNDS * PER_ROUND)
+}
+
+/// One churn run over `values` (consumed: each round's values die half by
+/// half); returns the map, the survivors and the peak number of entries
+/// held, to be dropped outside the timed region.
+fn churn<M: Map>(hasher: &RandomState, values: Vec<Rc<Value>>) -> (M, Vec<Rc<Value>>, usize) {
+    let mut map = M::empty(hasher.clone());
+    let mut live: Vec<Rc<Value>> = Vec::with_capacity(2 * PER_ROUND as usize);
+    let mut peak = 0;
+    let mut values = values.into_iter();
+    for round in 0..ROUNDS {
+        for (i, value) in values.by_ref().take(PER_ROUND as usize).enumerate() {
+            map.put(round * PER_ROUND + i as u64, &value);
+            live.push(value);
+        }
+        peak = peak.max(map.entries());
+        // Half of the live values die.
+        let mut keep = false;
+        live.retain(|_| {
+            keep = !keep;
+            keep
+        });
+        map.end_round();
+    }
+    (map, live, peak)
+}
+
+fn bench_maps(c: &mut Criterion) {
+    let hasher = RandomState::new();
+    let vals = values(N);
+    let hits = keys(0..N);
+    let misses = keys(N..2 * N);
+
+    let mut g = c.benchmark_group("maps/insert");
+    macro_rules! insert {
+        ($name:literal, $map:ty) => {
+            g.bench_function($name, |b| {
+                b.iter_batched(
+                    || (),
+                    |()| filled::<$map>(&hasher, &vals),
+                    BatchSize::LargeInput,
+                )
+            });
+        };
+    }
+    insert!("plain", Plain);
+    insert!("weak-table", Table);
+    insert!("weakref", Ours);
+    g.finish();
+
+    let plain: Plain = filled(&hasher, &vals);
+    let table: Table = filled(&hasher, &vals);
+    let ours: Ours = filled(&hasher, &vals);
+
+    let mut g = c.benchmark_group("maps/get_hit");
+    macro_rules! lookups {
+        ($g:ident, $name:literal, $map:expr, $keys:expr) => {
+            $g.bench_function($name, |b| {
+                b.iter(|| {
+                    let mut found = 0u64;
+                    for &k in $keys.iter() {
+                        if let Some(v) = $map.fetch(black_box(k)) {
+                            found += v[0];
+                        }
+                    }
+                    found
+                })
+            });
+        };
+    }
+    lookups!(g, "plain", plain, hits);
+    lookups!(g, "weak-table", table, hits);
+    lookups!(g, "weakref", ours, hits);
+    g.finish();
+
+    let mut g = c.benchmark_group("maps/get_miss");
+    lookups!(g, "plain", plain, misses);
+    lookups!(g, "weak-table", table, misses);
+    lookups!(g, "weakref", ours, misses);
+    g.finish();
+
+    // Peak entries held by each during one churn run, printed once.
+    eprintln!(
+        "churn: peak entries held (live ≤ {}): plain (purged by hand each round) {}, weak-table {}, weakref {}",
+        2 * PER_ROUND,
+        churn::<Plain>(&hasher, churn_values()).2,
+        churn::<Table>(&hasher, churn_values()).2,
+        churn::<Ours>(&hasher, churn_values()).2,
+    );
+    let mut g = c.benchmark_group("maps/churn");
+    macro_rules! churn {
+        ($name:literal, $map:ty) => {
+            g.bench_function($name, |b| {
+                b.iter_batched(
+                    churn_values,
+                    |values| churn::<$map>(&hasher, values),
+                    BatchSize::LargeInput,
+                )
+            });
+        };
+    }
+    churn!("plain", Plain);
+    churn!("weak-table", Table);
+    churn!("weakref", Ours);
+    g.finish();
+
+    // Half of the values die: iteration must skip them.
+    let half: Vec<Rc<Value>> = vals.iter().step_by(2).cloned().collect();
+    drop(vals);
+    let mut g = c.benchmark_group("maps/iter");
+    g.bench_function("plain", |b| b.iter(|| plain.sum_live()));
+    g.bench_function("weak-table", |b| b.iter(|| table.sum_live()));
+    g.bench_function("weakref", |b| b.iter(|| ours.sum_live()));
+    g.finish();
+    drop(half);
+
+    // The hasher's price, on our map: SipHash-1-3 (std) against foldhash.
+    let vals = values(N);
+    let sip: Ours = filled(&hasher, &vals);
+    let mut fold: Ours<hashbrown::DefaultHashBuilder> = WeakValueMap::default();
+    for (i, v) in vals.iter().enumerate() {
+        fold.insert(i as u64, v);
+    }
+    let mut g = c.benchmark_group("maps/hasher");
+    g.bench_function("get_hit/RandomState", |b| {
+        b.iter(|| hits.iter().filter_map(|&k| sip.get(&black_box(k))).count())
+    });
+    g.bench_function("get_hit/foldhash", |b| {
+        b.iter(|| hits.iter().filter_map(|&k| fold.get(&black_box(k))).count())
+    });
+    g.bench_function("hash_one/RandomState", |b| {
+        b.iter(|| {
+            hits.iter()
+                .map(|&k| hasher.hash_one(black_box(k)))
+                .fold(0, u64::wrapping_add)
+        })
+    });
+    let foldhash = hashbrown::DefaultHashBuilder::default();
+    g.bench_function("hash_one/foldhash", |b| {
+        b.iter(|| {
+            hits.iter()
+                .map(|&k| foldhash.hash_one(black_box(k)))
+                .fold(0, u64::wrapping_add)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_maps);
+criterion_main!(benches);

@@ -1,0 +1,494 @@
+//! The weak collections (issue 4): Python-derived scenarios (rules 11-17 of
+//! `python-weakref-rules.md`), the seed's image example, and API coverage,
+//! for every counter. The model-based test and the panic-safety tests live
+//! in the two files beside this one.
+
+use std::collections::HashMap;
+use std::hash::RandomState;
+
+use weakref_core::collections::value_map::Entry as ValueEntry;
+use weakref_core::collections::{PtrWeakKeyMap, PtrWeakSet, WeakKeyMap, WeakSet, WeakValueMap};
+use weakref_core::count::RawCount;
+use weakref_core::storage::Global;
+use weakref_core::{Strong, Weak};
+
+#[path = "collections_model.rs"]
+mod model;
+#[path = "collections_panic.rs"]
+mod panic;
+
+/// A strong handle of the family under test.
+pub(crate) type S<T, C> = Strong<T, C, Global>;
+pub(crate) type ValueMap<K, V, C> = WeakValueMap<K, V, C, RandomState>;
+pub(crate) type KeyMap<K, V, C> = WeakKeyMap<K, V, C, RandomState>;
+pub(crate) type PtrKeyMap<K, V, C> = PtrWeakKeyMap<K, V, C, RandomState>;
+pub(crate) type Set<T, C> = WeakSet<T, C, RandomState>;
+pub(crate) type PtrSet<T, C> = PtrWeakSet<T, C, RandomState>;
+
+/// The seed's walkthrough: an image in an ordinary map stays alive after
+/// its last user drops it; in a `WeakValueMap` it goes, memory and all.
+fn image_example<C: RawCount>() {
+    struct Image {
+        pixels: Vec<u8>,
+    }
+    let load = || {
+        S::<Image, C>::new(Image {
+            pixels: vec![0x7f; 600 * 1200],
+        })
+    };
+
+    let mut strong_cache: HashMap<&str, S<Image, C>> = HashMap::new();
+    let image = load();
+    let weak = S::downgrade(&image);
+    strong_cache.insert("sunset.png", image);
+    // Our handle is gone (moved into the map): the map keeps the image.
+    assert!(
+        weak.upgrade().is_some(),
+        "an ordinary map keeps the value alive"
+    );
+    assert_eq!(strong_cache["sunset.png"].pixels.len(), 720_000);
+    drop(strong_cache);
+    assert!(weak.upgrade().is_none());
+
+    let mut weak_cache: ValueMap<&str, Image, C> = ValueMap::default();
+    let image = load();
+    let weak = S::downgrade(&image);
+    weak_cache.insert("sunset.png", &image);
+    let cached = weak_cache
+        .get("sunset.png")
+        .expect("alive while `image` is");
+    assert!(S::ptr_eq(&cached, &image));
+    assert_eq!(S::strong_count(&image), 2);
+    drop((cached, image)); // the last strong handles
+    assert!(weak.upgrade().is_none(), "the cache did not keep it alive");
+    assert!(weak_cache.get("sunset.png").is_none());
+    assert!(!weak_cache.contains_key("sunset.png"));
+    assert_eq!(weak_cache.live_len(), 0);
+    assert_eq!(weak_cache.iter().count(), 0);
+}
+
+/// Rule 11 (bpo-28427): a value replaced under its key, then dropped, never
+/// removes the live replacement.
+fn replace_then_old_dies<C: RawCount>() {
+    let mut map: ValueMap<&str, u32, C> = ValueMap::default();
+    let old = S::<u32, C>::new(1);
+    let new = S::<u32, C>::new(2);
+    assert!(map.insert("k", &old).is_none());
+    let previous = map.insert("k", &new).expect("the old value was alive");
+    assert!(S::ptr_eq(&previous, &old));
+    drop((previous, old));
+    assert_eq!(map.get("k").as_deref(), Some(&2));
+    assert_eq!(map.len(), 1, "one entry: the replacement reused it");
+    map.purge();
+    assert_eq!(map.get("k").as_deref(), Some(&2), "a purge keeps it too");
+    // And through the entry API.
+    let newer = S::<u32, C>::new(3);
+    match map.entry("k") {
+        ValueEntry::Occupied(mut entry) => drop(entry.insert(S::clone(&newer))),
+        ValueEntry::Vacant(_) => panic!("the value is alive"),
+    }
+    drop(new);
+    assert_eq!(map.get("k").as_deref(), Some(&3));
+    // Many replacements with deaths in between: still one live entry.
+    let mut keep = Vec::new();
+    for i in 0..=100 {
+        let v = S::<u32, C>::new(i);
+        map.insert("k", &v);
+        if i % 3 == 0 {
+            keep.push(v);
+        }
+    }
+    assert_eq!(map.get("k").as_deref(), None, "100 is not kept");
+    assert_eq!(map.live_len(), 0);
+    drop(newer);
+    let last = S::<u32, C>::new(7);
+    map.insert("k", &last);
+    assert_eq!(map.get("k").as_deref(), Some(&7));
+    assert_eq!((map.len(), map.live_len()), (1, 1));
+}
+
+/// Rule 11: `setdefault` stores the default when the value is dead and
+/// never returns a dead value; `pop` and `popitem` treat dead as missing.
+fn setdefault_pop_popitem_with_dead_values<C: RawCount>() {
+    let mut map: ValueMap<u32, String, C> = ValueMap::default();
+    let first = S::<String, C>::new("first".to_owned());
+    map.insert(1, &first);
+    drop(first);
+    assert!(
+        matches!(map.entry(1), ValueEntry::Vacant(_)),
+        "dead is vacant"
+    );
+    let second = map.get_or_insert_with(1, || S::new("second".to_owned()));
+    assert_eq!(*second, "second");
+    let again = map.get_or_insert_with(1, || panic!("alive: not called"));
+    assert!(S::ptr_eq(&again, &second));
+    assert_eq!(map.len(), 1, "the dead entry's slot was reused");
+
+    drop((second, again));
+    assert!(map.remove(&1).is_none(), "pop of a dead value: missing");
+    assert!(map.is_empty(), "and the dead entry is gone");
+
+    let kept = S::<String, C>::new("kept".to_owned());
+    for i in 0..10 {
+        map.insert(i, &S::new(format!("dead {i}")));
+    }
+    map.insert(10, &kept);
+    let (key, value) = map.pop_any().expect("one live entry");
+    assert_eq!(key, 10);
+    assert!(S::ptr_eq(&value, &kept));
+    assert!(map.pop_any().is_none(), "only dead entries were left");
+    assert!(map.is_empty(), "popitem dropped them on the way");
+}
+
+/// Rule 12: an equal but distinct key replaces the value and keeps the old
+/// key; the entry goes when the *old* key dies.
+fn equal_but_distinct_keys<C: RawCount>() {
+    let mut map: KeyMap<String, u32, C> = KeyMap::default();
+    let k1 = S::<String, C>::new("key".to_owned());
+    let k2 = S::<String, C>::new("key".to_owned());
+    assert_eq!(map.insert(&k1, 1), None);
+    assert_eq!(map.insert(&k2, 2), Some(1));
+    assert_eq!(map.len(), 1);
+    let (stored, value) = map.get_key_value("key").unwrap();
+    assert!(S::ptr_eq(&stored, &k1), "the first key stays");
+    assert_eq!(*value, 2);
+    drop(stored);
+    drop(k2);
+    assert_eq!(map.get("key"), Some(&2), "k2 was never stored");
+    drop(k1);
+    assert_eq!(map.get("key"), None, "gone with the stored key");
+    assert!(!map.contains_key("key"));
+
+    // The set behaves alike: `add` of an equal element is a no-op, so the
+    // element leaves with the stored one, even while the other lives.
+    let mut set: Set<str, C> = Set::default();
+    let a: S<str, C> = S::from("x");
+    let b: S<str, C> = S::from("x");
+    assert!(set.insert(&a));
+    assert!(!set.insert(&b));
+    assert!(S::ptr_eq(&set.get("x").unwrap(), &a));
+    drop(a);
+    assert!(!set.contains("x"), "`b` is alive but was never a member");
+    assert!(set.insert(&b));
+
+    // Identity-keyed: equal keys are two entries.
+    let mut ptr_map: PtrKeyMap<String, u32, C> = PtrKeyMap::default();
+    let k1 = S::<String, C>::new("key".to_owned());
+    let k2 = S::<String, C>::new("key".to_owned());
+    ptr_map.insert(&k1, 1);
+    ptr_map.insert(&k2, 2);
+    assert_eq!((ptr_map.get(&k1), ptr_map.get(&k2)), (Some(&1), Some(&2)));
+    drop(k1);
+    assert_eq!(ptr_map.live_len(), 1);
+    assert_eq!(ptr_map.get(&k2), Some(&2));
+}
+
+/// A dead key keeps its cached hash: the table can grow (rehashing every
+/// entry) with dead keys in it, and the live ones are still found.
+fn dead_keys_survive_rehash<C: RawCount>() {
+    let n = if cfg!(miri) { 40 } else { 1000 };
+    let mut map: KeyMap<u32, u32, C> = KeyMap::default();
+    let mut keys = Vec::new();
+    for i in 0..n {
+        let key = S::<u32, C>::new(i);
+        map.insert(&key, i * 10);
+        if i % 2 == 0 {
+            keys.push(key); // odd keys die at once
+        }
+        map.reserve(1); // rehash now and then, dead entries included
+    }
+    for i in 0..n {
+        let expected = (i % 2 == 0).then_some(i * 10);
+        assert_eq!(map.get(&i).copied(), expected, "key {i}");
+    }
+    assert_eq!(map.live_len(), keys.len());
+}
+
+/// Rule 13: a death during iteration (the loop body drops the last handle
+/// of a later entry) neither panics nor skips a live entry.
+fn death_during_iteration<C: RawCount>() {
+    let n: u32 = if cfg!(miri) { 12 } else { 200 };
+    let mut values: Vec<Option<S<u32, C>>> = (0..n).map(|i| Some(S::new(i))).collect();
+    let mut map: ValueMap<u32, u32, C> = ValueMap::default();
+    for (i, v) in values.iter().enumerate() {
+        map.insert(i as u32, v.as_ref().unwrap());
+    }
+    let mut visited = Vec::new();
+    for (key, value) in map.iter() {
+        assert_eq!(*value, *key, "never a wrong or dead value");
+        visited.push(*key);
+        if visited.len() == 1 {
+            // Kill every odd value but the one we hold.
+            for (i, v) in values.iter_mut().enumerate() {
+                if i % 2 == 1 && i as u32 != *key {
+                    *v = None;
+                }
+            }
+        }
+    }
+    let first = visited[0];
+    for i in 0..n {
+        let alive = i % 2 == 0 || i == first;
+        assert_eq!(visited.contains(&i), alive, "entry {i}");
+    }
+
+    // The same for the weak-keyed map, its `iter_mut`, and the sets.
+    let mut keys: Vec<Option<S<u32, C>>> = (0..n).map(|i| Some(S::new(i))).collect();
+    let mut kmap: KeyMap<u32, u32, C> = keys.iter().map(|k| (k.as_ref().unwrap(), 0)).collect();
+    let mut seen = 0;
+    for (key, value) in kmap.iter_mut() {
+        *value += 1;
+        seen += 1;
+        let kill = (*key as usize + 1) % n as usize; // the next one, say
+        keys[kill] = None;
+    }
+    assert!(seen >= n as usize / 2 && seen <= n as usize);
+    assert_eq!(kmap.values().filter(|v| **v == 1).count(), kmap.live_len());
+
+    let mut elements: Vec<Option<S<u32, C>>> = (0..n).map(|i| Some(S::new(i))).collect();
+    let set: Set<u32, C> = elements.iter().flatten().collect();
+    let mut seen = Vec::new();
+    for x in &set {
+        seen.push(*x);
+        elements.clear(); // everything else dies
+    }
+    assert_eq!(seen.len(), 1, "only the element held by the loop");
+}
+
+/// Rule 14: `len` counts dead entries until purged, `live_len` is exact,
+/// and dead entries never accumulate without bound.
+fn len_and_purge<C: RawCount>() {
+    let mut map: ValueMap<u32, u32, C> = ValueMap::default();
+    let kept = S::<u32, C>::new(0);
+    map.insert(0, &kept);
+    map.insert(1, &S::new(1));
+    assert_eq!((map.len(), map.live_len()), (2, 1));
+    assert!(!map.is_empty());
+    map.purge();
+    assert_eq!((map.len(), map.live_len()), (1, 1));
+
+    // A stream of values that die at once: the table stays small.
+    let n = if cfg!(miri) { 100 } else { 100_000 };
+    let mut peak = 0;
+    for i in 0..n {
+        map.insert(i + 10, &S::new(i));
+        peak = peak.max(map.len());
+    }
+    assert!(peak <= 9, "dead entries accumulated: peak len {peak}");
+    assert!(map.capacity() <= 16, "capacity {}", map.capacity());
+
+    // With a live working set, entries stay within a constant factor of it.
+    let live: Vec<S<u32, C>> = (0..100).map(S::new).collect();
+    let mut map: ValueMap<u32, u32, C> = ValueMap::default();
+    for (i, v) in live.iter().enumerate() {
+        map.insert(i as u32, v);
+    }
+    let mut peak = 0;
+    for i in 0..n {
+        map.insert(1000 + i, &S::new(i));
+        peak = peak.max(map.len());
+    }
+    assert!(peak <= 2 * 100 + 1, "peak len {peak} for 100 live entries");
+    assert_eq!(map.live_len(), 100);
+
+    // The same for the weak-keyed map (values are dropped by the purge).
+    let mut kmap: KeyMap<u32, Vec<u8>, C> = KeyMap::default();
+    let mut peak = 0;
+    for i in 0..n {
+        kmap.insert(&S::new(i), vec![0; 16]);
+        peak = peak.max(kmap.len());
+    }
+    assert!(peak <= 9, "peak len {peak}");
+    kmap.shrink_to_fit();
+    assert_eq!(kmap.capacity(), 0);
+}
+
+/// Rule 16: copies (`Clone`) and `Debug` show live entries only; set
+/// algebra returns new sets of live elements.
+fn copies_and_set_algebra<C: RawCount>() {
+    let kept = S::<u32, C>::new(1);
+    let mut map: ValueMap<u32, u32, C> = ValueMap::default();
+    map.insert(1, &kept);
+    map.insert(2, &S::new(2));
+    let copy = map.clone();
+    assert_eq!((copy.len(), copy.live_len()), (1, 1));
+    assert_eq!(format!("{map:?}"), "{1: 1}");
+    assert!(
+        S::ptr_eq(&copy.get(&1).unwrap(), &kept),
+        "values are shared"
+    );
+
+    let items: Vec<S<u32, C>> = (0..6).map(S::new).collect();
+    let a: Set<u32, C> = items[..4].iter().collect(); // 0 1 2 3
+    let b: Set<u32, C> = items[2..].iter().collect(); // 2 3 4 5
+    let sorted = |s: &Set<u32, C>| {
+        let mut v: Vec<u32> = s.iter().map(|x| *x).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(sorted(&a.union(&b)), [0, 1, 2, 3, 4, 5]);
+    assert_eq!(sorted(&(&a & &b)), [2, 3]);
+    assert_eq!(sorted(&(&a - &b)), [0, 1]);
+    assert_eq!(sorted(&(&a ^ &b)), [0, 1, 4, 5]);
+    assert!((&a & &b).is_subset(&a) && a.is_superset(&(&a & &b)));
+    assert!(!a.is_disjoint(&b) && (&a - &b).is_disjoint(&b));
+    assert_eq!(a.clone(), a);
+    assert_ne!(a, b);
+
+    // Dead elements take no part.
+    let mut with_dead = a.clone();
+    with_dead.insert(&S::new(9));
+    assert_eq!(with_dead, a);
+    assert_eq!(sorted(&with_dead.union(&b)), [0, 1, 2, 3, 4, 5]);
+    let dbg = format!("{with_dead:?}");
+    assert!(!dbg.contains('9'), "{dbg}");
+
+    // The identity set: equal values are distinct members.
+    let twins = [S::<u32, C>::new(7), S::<u32, C>::new(7)];
+    let p: PtrSet<u32, C> = twins.iter().collect();
+    let q: PtrSet<u32, C> = twins[..1].iter().collect();
+    assert_eq!(p.live_len(), 2);
+    assert_eq!((&p - &q).live_len(), 1);
+    assert!(q.is_subset(&p) && !p.is_subset(&q));
+    assert_eq!(
+        (&p ^ &q).iter().next().map(|x| S::ptr_eq(&x, &twins[1])),
+        Some(true)
+    );
+}
+
+/// The rest of the surface, once each: entries, retain, drain, refs,
+/// unsized keys and values, extend/collect, hashers.
+fn api_surface<C: RawCount>() {
+    // Unsized values and keys.
+    let name: S<str, C> = S::from("Ada");
+    let mut by_id: ValueMap<u32, str, C> = ValueMap::with_hasher(RandomState::new());
+    by_id.insert(1, &name);
+    assert_eq!(by_id.get(&1).as_deref(), Some("Ada"));
+    let weak: Weak<str, C, Global> = by_id.value_refs().next().unwrap().clone();
+    assert!(weak.upgrade().is_some());
+
+    let bytes: S<[u8], C> = S::from(vec![1, 2, 3]);
+    let mut set: Set<[u8], C> = Set::default();
+    set.insert(&bytes);
+    assert!(set.contains(&[1u8, 2, 3][..]));
+    assert!(S::ptr_eq(&set.take(&[1u8, 2, 3][..]).unwrap(), &bytes));
+    assert!(set.is_empty());
+
+    // Entry API of the weak-keyed map.
+    let key = S::<u32, C>::new(5);
+    let mut kmap: KeyMap<u32, Vec<u32>, C> =
+        KeyMap::with_capacity_and_hasher(4, RandomState::new());
+    kmap.entry(&key).or_default().push(1);
+    kmap.entry(&key).and_modify(|v| v.push(2)).or_default();
+    assert_eq!(kmap.get(&5), Some(&vec![1, 2]));
+    kmap.get_mut(&5).unwrap().push(3);
+    assert_eq!(
+        kmap.remove_entry(&5).map(|(k, v)| (*k, v)),
+        Some((5, vec![1, 2, 3]))
+    );
+    *kmap.get_or_insert_with(&key, Vec::new) = vec![9];
+    assert_eq!(kmap.key_refs().count(), 1);
+    kmap.retain(|_, v| v.is_empty());
+    assert_eq!(kmap.live_len(), 0);
+
+    // Drain and into_iter skip the dead.
+    let alive = S::<u32, C>::new(1);
+    let mut vmap: ValueMap<u32, u32, C> = ValueMap::default();
+    vmap.extend([(1, &alive)]);
+    vmap.extend([(2, S::new(2))]); // dies at once
+    assert_eq!(vmap.drain().count(), 1);
+    assert!(vmap.is_empty());
+    vmap.extend([(1, &alive), (2, &S::new(2))]);
+    let owned: Vec<(u32, S<u32, C>)> = vmap.into_iter().collect();
+    assert_eq!(owned.len(), 1);
+
+    // The identity map's surface.
+    let a = S::<u32, C>::new(1);
+    let mut pmap: PtrKeyMap<u32, u32, C> = PtrKeyMap::default();
+    *pmap.entry(&a).or_insert(0) += 5;
+    *pmap.get_mut(&a).unwrap() += 1;
+    assert_eq!(pmap.get(&a), Some(&6));
+    assert!(pmap.contains_key(&a));
+    assert_eq!(pmap.keys().count(), 1);
+    assert_eq!(
+        pmap.pop_any().map(|(k, v)| (S::ptr_eq(&k, &a), v)),
+        Some((true, 6))
+    );
+    assert_eq!(pmap.remove(&a), None);
+}
+
+super::for_each_counter!(
+    image_example,
+    replace_then_old_dies,
+    setdefault_pop_popitem_with_dead_values,
+    equal_but_distinct_keys,
+    dead_keys_survive_rehash,
+    death_during_iteration,
+    len_and_purge,
+    copies_and_set_algebra,
+    api_surface,
+);
+
+/// Over the atomic counter the collections are `Send + Sync` when their
+/// contents are (they hold `Weak<T, AtomicCount>` and owned keys/values).
+#[test]
+fn atomic_collections_are_send_and_sync() {
+    use weakref_core::count::AtomicCount;
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<ValueMap<String, Vec<u8>, AtomicCount>>();
+    assert_send_sync::<KeyMap<str, u32, AtomicCount>>();
+    assert_send_sync::<PtrKeyMap<str, u32, AtomicCount>>();
+    assert_send_sync::<Set<str, AtomicCount>>();
+    assert_send_sync::<PtrSet<str, AtomicCount>>();
+    assert_send_sync::<weakref_sync::WeakValueMap<String, Vec<u8>>>();
+    assert_send_sync::<weakref_sync::WeakSet<str>>();
+}
+
+/// Rule 17, Rust's way: a map shared behind a lock while other threads drop
+/// the values: `get`/`get_or_insert_with` never return a dead value, and
+/// copying or iterating never fails.
+#[test]
+fn concurrent_deaths_under_arc() {
+    use std::sync::{Barrier, Mutex};
+    use weakref_sync::{Arc, WeakValueMap as SyncMap};
+
+    let threads = if cfg!(miri) { 2 } else { 4 };
+    let per_thread = if cfg!(miri) { 8 } else { 500 };
+    let map: Mutex<SyncMap<usize, usize>> = Mutex::new(SyncMap::new());
+    let barrier = Barrier::new(threads + 1);
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            let (map, barrier) = (&map, &barrier);
+            s.spawn(move || {
+                let mine: Vec<Arc<usize>> = (0..per_thread)
+                    .map(|i| Arc::new(t * per_thread + i))
+                    .collect();
+                for v in &mine {
+                    map.lock().unwrap().insert(**v, v);
+                }
+                barrier.wait();
+                // Drop them, outside the lock, while the main thread reads.
+                for v in mine {
+                    drop(v);
+                }
+            });
+        }
+        barrier.wait();
+        for round in 0..(if cfg!(miri) { 4 } else { 200 }) {
+            let map = map.lock().unwrap();
+            for (k, v) in map.iter() {
+                assert_eq!(k, &*v, "never a dead or wrong value");
+            }
+            let copy = map.clone();
+            assert!(copy.live_len() <= copy.len());
+            if let Some(v) = map.get(&round) {
+                assert_eq!(*v, round);
+            }
+        }
+    });
+    let mut map = map.into_inner().unwrap();
+    assert_eq!(map.live_len(), 0, "every value died");
+    let v = map.get_or_insert_with(0, || Arc::new(0));
+    assert_eq!(*v, 0, "setdefault after the death stores the default");
+    assert_eq!(map.live_len(), 1);
+}
