@@ -16,7 +16,9 @@ static NAMES: Mutex<Option<WeakSet<str>>> = Mutex::new(None);
 /// The one shared `Arc<str>` equal to `name`.
 fn intern(name: &str) -> Arc<str> {
     let mut names = NAMES.lock().unwrap();
-    names.get_or_insert_with(WeakSet::default).get_or_insert_with(name, |s| Arc::from(s))
+    names
+        .get_or_insert_with(WeakSet::default)
+        .get_or_insert_with(name, |s| Arc::from(s))
 }
 
 fn live_names() -> usize {
@@ -26,17 +28,36 @@ fn live_names() -> usize {
 fn main() {
     let handles: Vec<Arc<str>> = thread::scope(|s| {
         let workers: Vec<_> = (0..4)
-            .map(|t| s.spawn(move || (0..100).map(|i| intern(&format!("user-{}", (i + t) % 10))).collect::<Vec<_>>()))
+            .map(|t| {
+                s.spawn(move || {
+                    (0..100)
+                        .map(|i| intern(&format!("user-{}", (i + t) % 10)))
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
-        workers.into_iter().flat_map(|w| w.join().unwrap()).collect()
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
     });
-    println!("{} handles from 4 threads, {} distinct strings in the table", handles.len(), live_names());
+    println!(
+        "{} handles from 4 threads, {} distinct strings in the table",
+        handles.len(),
+        live_names()
+    );
     let first = intern("user-3");
     let same = handles.iter().filter(|h| Arc::ptr_eq(h, &first)).count();
-    println!("\"user-3\": {same} handles share one allocation (strong count {})", Arc::strong_count(&first));
+    println!(
+        "\"user-3\": {same} handles share one allocation (strong count {})",
+        Arc::strong_count(&first)
+    );
 
     drop(handles);
-    println!("after the workers' handles go: {} string(s) still live", live_names());
+    println!(
+        "after the workers' handles go: {} string(s) still live",
+        live_names()
+    );
     drop(first);
     println!("after the last one goes: {} string(s) live", live_names());
 }
