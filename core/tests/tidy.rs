@@ -19,6 +19,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// allocator or loom: everything else goes through the shim, so that
 /// `--cfg weakref_loom` swaps all of them at once.
 #[test]
+#[cfg_attr(miri, ignore = "reads the source tree; Miri isolates the file system")]
 fn only_the_shim_names_concurrency_primitives() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
@@ -52,6 +53,7 @@ fn only_the_shim_names_concurrency_primitives() {
 /// `undocumented_unsafe_blocks` checks blocks; this also covers the
 /// `unsafe impl`s of `Send`/`Sync`, which must say why).
 #[test]
+#[cfg_attr(miri, ignore = "reads the source tree; Miri isolates the file system")]
 fn every_unsafe_impl_says_why() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
