@@ -3,6 +3,7 @@
 
 mod collections;
 mod dst;
+mod model;
 mod overflow;
 mod panic_safety;
 mod pool;

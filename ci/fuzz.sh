@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Fuzzing: builds every cargo-fuzz target in fuzz/ with the nightly
+# toolchain (AddressSanitizer + LeakSanitizer: cargo-fuzz's default; a
+# use-after-free without ASan can go unnoticed and hang libFuzzer later),
+# then runs each for a bounded time, always under `timeout`.
+#
+#   ci/fuzz.sh                     smoke run: each target 60 s (FUZZ_SECONDS)
+#   ci/fuzz.sh --long SECONDS      long run: each target SECONDS
+#   ci/fuzz.sh [--long SECONDS] rc_ops ...   only the named targets
+#
+# Each target starts from its committed seeds (fuzz/corpus/<target>, read
+# only) plus a working corpus in fuzz/target/corpus/<target> (git-ignored,
+# kept between runs, so long runs build on earlier ones). A crash leaves its
+# input in fuzz/artifacts/<target>/ and fails the script; reproduce it with
+#   cargo +nightly fuzz run --fuzz-dir fuzz --no-trace-compares <target> fuzz/artifacts/<target>/<file>
+# and print the decoded program with
+#   cargo +nightly fuzz fmt --fuzz-dir fuzz <target> fuzz/artifacts/<target>/<file>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TERM_COLOR=never
+
+seconds="${FUZZ_SECONDS:-60}"
+if [[ "${1:-}" == "--long" ]]; then
+    seconds="${2:?usage: ci/fuzz.sh --long SECONDS [TARGET...]}"
+    shift 2
+fi
+all_targets=(rc_ops arc_ops pool_ops)
+targets=("$@")
+if [[ ${#targets[@]} -eq 0 ]]; then
+    targets=("${all_targets[@]}")
+fi
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked
+fi
+
+# Release, debug assertions, ASan. No compare tracing: the inputs hold no
+# magic values for it to solve (enum tags are ranges, slots are taken
+# modulo), and it halved the executions per second. `run` must get the same
+# flags, or it rebuilds.
+build_flags=(--fuzz-dir fuzz --no-trace-compares)
+
+start=$SECONDS
+cargo +nightly fuzz build "${build_flags[@]}"
+echo "::: fuzz targets built in $((SECONDS - start))s"
+
+summary=()
+for target in "${targets[@]}"; do
+    work="fuzz/target/corpus/${target}"
+    mkdir -p "$work" "fuzz/artifacts/${target}"
+    log="fuzz/target/${target}.log"
+    echo "::: fuzzing ${target} for ${seconds}s"
+    # `timeout` backs up -max_total_time: a hang inside one input (or in
+    # libFuzzer) must not hold CI. -timeout: one input taking 20 s is a bug.
+    # -max_len: programs longer than this add little (a handful of slots)
+    # and slow every run down; the threaded target pays per phase.
+    max_len=2048
+    [[ $target == arc_ops ]] && max_len=1024
+    status=0
+    timeout --kill-after=30 "$((seconds + 120))" \
+        cargo +nightly fuzz run "${build_flags[@]}" "$target" "$work" "fuzz/corpus/${target}" -- \
+        -max_total_time="$seconds" -max_len="$max_len" -timeout=20 -print_final_stats=1 \
+        >"$log" 2>&1 || status=$?
+    grep -E '^(#[0-9]+ +DONE|Done [0-9]+ runs)' "$log" || true
+    if [[ $status -ne 0 ]]; then
+        tail -n 80 "$log"
+        echo "::: fuzz target ${target} FAILED (status ${status}); log: ${log}" >&2
+        exit 1
+    fi
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+    summary+=("$(printf '  %-9s %12s runs  %8s exec/s' "$target" "${runs:-?}" "${rate:-?}")")
+done
+
+echo
+echo "fuzz summary (${seconds}s per target, total $((SECONDS - start))s):"
+printf '%s\n' "${summary[@]}"
