@@ -111,6 +111,9 @@ extern crate alloc;
 extern crate std;
 
 mod block;
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub mod callbacks;
 #[cfg(feature = "collections")]
 #[cfg_attr(docsrs, doc(cfg(feature = "collections")))]
 pub mod collections;

@@ -68,6 +68,59 @@ mod imp {
         // SAFETY: forwarded from the caller.
         unsafe { alloc::alloc::dealloc(ptr, layout) }
     }
+
+    /// The lock of the callback registry and of finalizer state: a spin
+    /// lock (no_std), held only for a few map operations, never while user
+    /// code runs.
+    #[cfg(feature = "alloc")]
+    #[derive(Debug)]
+    pub(crate) struct Mutex<T>(spin::Mutex<T>);
+
+    #[cfg(feature = "alloc")]
+    impl<T> Mutex<T> {
+        pub(crate) const fn new(value: T) -> Self {
+            Mutex(spin::Mutex::new(value))
+        }
+
+        #[inline]
+        pub(crate) fn lock(&self) -> impl core::ops::DerefMut<Target = T> + '_ {
+            self.0.lock()
+        }
+    }
+
+    /// A function returning a `&'static` to a lazily built global (a plain
+    /// `static` here; loom's `lazy_static!` under loom, so that each model
+    /// run starts afresh).
+    #[cfg(feature = "alloc")]
+    macro_rules! global {
+        ($(#[$meta:meta])* $vis:vis fn $name:ident() -> &'static $ty:ty = $init:expr;) => {
+            $(#[$meta])*
+            $vis fn $name() -> &'static $ty {
+                static GLOBAL: $ty = $init;
+                &GLOBAL
+            }
+        };
+    }
+    #[cfg(feature = "alloc")]
+    pub(crate) use global;
+
+    /// Runs `f` when the process exits (C's `atexit`): Python's `atexit`
+    /// for finalizers. Returns whether it was registered.
+    #[cfg(all(feature = "std", any(unix, windows), not(miri)))]
+    pub(crate) fn at_exit(f: extern "C" fn()) -> bool {
+        unsafe extern "C" {
+            fn atexit(f: extern "C" fn()) -> core::ffi::c_int;
+        }
+        // SAFETY: `atexit` is C's (every hosted unix and Windows libc has
+        // it); it only stores the pointer, which is to a `'static` function.
+        unsafe { atexit(f) == 0 }
+    }
+
+    /// Without C's `atexit` (or under Miri), nothing runs at exit.
+    #[cfg(not(all(feature = "std", any(unix, windows), not(miri))))]
+    pub(crate) fn at_exit(_f: extern "C" fn()) -> bool {
+        false
+    }
 }
 
 #[cfg(weakref_loom)]
@@ -110,6 +163,41 @@ mod imp {
     pub(crate) unsafe fn dealloc(ptr: *mut u8, layout: core::alloc::Layout) {
         // SAFETY: forwarded from the caller.
         unsafe { loom::alloc::dealloc(ptr, layout) }
+    }
+
+    /// The registry lock, as loom's `Mutex` (see the non-loom `imp`).
+    #[cfg(feature = "alloc")]
+    #[derive(Debug)]
+    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
+
+    #[cfg(feature = "alloc")]
+    impl<T> Mutex<T> {
+        pub(crate) fn new(value: T) -> Self {
+            Mutex(loom::sync::Mutex::new(value))
+        }
+
+        pub(crate) fn lock(&self) -> impl core::ops::DerefMut<Target = T> + '_ {
+            self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+    }
+
+    /// A lazily built global, rebuilt for each loom model run.
+    macro_rules! global {
+        ($(#[$meta:meta])* $vis:vis fn $name:ident() -> &'static $ty:ty = $init:expr;) => {
+            $(#[$meta])*
+            $vis fn $name() -> &'static $ty {
+                loom::lazy_static! {
+                    static ref GLOBAL: $ty = $init;
+                }
+                &GLOBAL
+            }
+        };
+    }
+    pub(crate) use global;
+
+    /// Nothing runs at exit under loom.
+    pub(crate) fn at_exit(_f: extern "C" fn()) -> bool {
+        false
     }
 }
 

@@ -108,10 +108,16 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
 
     /// The counts of our block.
     #[inline(always)]
-    fn count(&self) -> &C {
+    pub(crate) fn count(&self) -> &C {
         // SAFETY: I1: we hold a strong handle, so the block is allocated for
         // at least as long as `&self`.
         unsafe { Block::count(self.ptr) }
+    }
+
+    /// The address of our block: the key of its death callbacks.
+    #[inline(always)]
+    pub(crate) fn block_addr(&self) -> usize {
+        self.ptr.as_ptr().cast::<u8>().addr()
     }
 
     /// The number of strong handles to this value.
@@ -454,9 +460,22 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
         // (I2) is still counted; this temporary handle takes it over. The
         // block lives in `self.alloc`.
         let _implicit_weak = unsafe { Weak::from_inner_in(self.ptr, &self.alloc) };
-        // SAFETY: I4: we took strong 1 -> 0, so we own the value; it is
-        // initialised (I3) and nobody else reads it (I5).
-        unsafe { ptr::drop_in_place(self.value_ptr()) };
+        /// Drops the value when it goes, so that the value is dropped even
+        /// if a death callback unwinds (possible only without `std`).
+        struct DropValue<T: ?Sized>(*mut T);
+        impl<T: ?Sized> Drop for DropValue<T> {
+            fn drop(&mut self) {
+                // SAFETY: I4: our caller took strong 1 -> 0, so we own the
+                // value; it is initialised (I3), nobody else reads it (I5),
+                // and this guard is the one place that drops it.
+                unsafe { ptr::drop_in_place(self.0) };
+            }
+        }
+        let value = DropValue(self.value_ptr());
+        // Python order: every weak handle is dead (strong is 0), the death
+        // callbacks run, then the value goes.
+        self.count().notify_death(self.block_addr());
+        drop(value);
     }
 
     /// Moves the value out of a block whose strong count the caller has
@@ -477,7 +496,12 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
         // SAFETY: I1: the implicit weak keeps the block allocated.
         let value = unsafe { Block::value_ptr(block) };
         // SAFETY: I4: we own the initialised value and move it out once.
-        unsafe { ptr::read(value) }
+        let value = unsafe { ptr::read(value) };
+        // The value has left the block: its weak handles are dead, so its
+        // death callbacks run (the value is dropped if one unwinds).
+        // SAFETY: I1, as above.
+        unsafe { Block::count(block) }.notify_death(block.as_ptr().cast::<u8>().addr());
+        value
     }
 }
 
@@ -911,13 +935,17 @@ impl<T: Clone, C: RawCountUnique, A: Allocator + Clone> Strong<T, C, A> {
         // SAFETY: I4: we own the initialised value of the old block and move
         // it, bit for bit, into the fresh block's slot.
         unsafe { ptr::copy_nonoverlapping(this.value_ptr(), slot, 1) };
+        // Point `this` at the fresh block without dropping the old handle
+        // (its strong count is already given up).
+        let old = mem::replace(&mut this.ptr, fresh);
         // SAFETY: the old block's implicit weak is still counted (strong was
         // 1 until `sharing` took it); this temporary releases it, freeing
         // the old block if the weak handles are gone meanwhile.
-        drop(unsafe { Weak::from_inner_in(this.ptr, &this.alloc) });
-        // Point `this` at the fresh block without dropping the old handle
-        // (its strong count is already given up).
-        this.ptr = fresh;
+        let old_implicit_weak = unsafe { Weak::from_inner_in(old, &this.alloc) };
+        // The old block's weak handles are dead: its death callbacks run.
+        // SAFETY: I1: the implicit weak keeps the old block allocated.
+        unsafe { Block::count(old) }.notify_death(old.as_ptr().cast::<u8>().addr());
+        drop(old_implicit_weak);
     }
 }
 

@@ -132,7 +132,7 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Weak<T, C, A> {
 
     /// The counts of our block, or `None` for the sentinel.
     #[inline(always)]
-    fn count(&self) -> Option<&C> {
+    pub(crate) fn count(&self) -> Option<&C> {
         if self.is_dangling() {
             None
         } else {

@@ -13,7 +13,7 @@
 //! | `is_unique`        | weak CAS 1 → `LOCKED` Acquire; strong Acquire; weak `store(1)` Release | `Arc::is_unique` |
 //! | `sharing`          | strong CAS 1 → 0 Acquire; weak load; restore `store(1)` Release | `Arc::make_mut` |
 
-use super::{RawCount, RawCountUnique, Sharing, Width};
+use super::{RawCount, RawCountUnique, RawCountWatch, Sharing, Width};
 use crate::shim::{self, Ordering::*};
 
 /// std's `acquire!`: the Acquire half of the last-reference handshake.
@@ -51,12 +51,18 @@ pub trait AtomicWidth: Width {
     /// `Atomic::store`.
     #[doc(hidden)]
     fn store(a: &Self::Atomic, n: usize, order: shim::Ordering);
-    /// `Atomic::fetch_add(1)`, returning the old value.
+    /// `Atomic::fetch_add(n)`, returning the old value.
     #[doc(hidden)]
-    fn fetch_inc(a: &Self::Atomic, order: shim::Ordering) -> usize;
-    /// `Atomic::fetch_sub(1)`, returning the old value.
+    fn fetch_add(a: &Self::Atomic, n: usize, order: shim::Ordering) -> usize;
+    /// `Atomic::fetch_sub(n)`, returning the old value.
     #[doc(hidden)]
-    fn fetch_dec(a: &Self::Atomic, order: shim::Ordering) -> usize;
+    fn fetch_sub(a: &Self::Atomic, n: usize, order: shim::Ordering) -> usize;
+    /// `Atomic::fetch_or(n)`, returning the old value.
+    #[doc(hidden)]
+    fn fetch_or(a: &Self::Atomic, n: usize, order: shim::Ordering) -> usize;
+    /// `Atomic::fetch_and(n)`, returning the old value.
+    #[doc(hidden)]
+    fn fetch_and(a: &Self::Atomic, n: usize, order: shim::Ordering) -> usize;
     /// `Atomic::compare_exchange`.
     #[doc(hidden)]
     fn compare_exchange(
@@ -96,12 +102,20 @@ macro_rules! impl_atomic_width {
                 a.store(Self::from_usize(n), order)
             }
             #[inline(always)]
-            fn fetch_inc(a: &Self::Atomic, order: shim::Ordering) -> usize {
-                a.fetch_add(1, order) as usize
+            fn fetch_add(a: &Self::Atomic, n: usize, order: shim::Ordering) -> usize {
+                a.fetch_add(Self::from_usize(n), order) as usize
             }
             #[inline(always)]
-            fn fetch_dec(a: &Self::Atomic, order: shim::Ordering) -> usize {
-                a.fetch_sub(1, order) as usize
+            fn fetch_sub(a: &Self::Atomic, n: usize, order: shim::Ordering) -> usize {
+                a.fetch_sub(Self::from_usize(n), order) as usize
+            }
+            #[inline(always)]
+            fn fetch_or(a: &Self::Atomic, n: usize, order: shim::Ordering) -> usize {
+                a.fetch_or(Self::from_usize(n), order) as usize
+            }
+            #[inline(always)]
+            fn fetch_and(a: &Self::Atomic, n: usize, order: shim::Ordering) -> usize {
+                a.fetch_and(Self::from_usize(n & <Self as Width>::MAX), order) as usize
             }
             #[inline(always)]
             fn compare_exchange(
@@ -144,10 +158,13 @@ impl_atomic_width!(u32 => AtomicU32 if "32");
 ///
 /// # The `weak` field
 ///
-/// | value          | meaning                                                     |
+/// Stored as `2 × n + flag` (the [watch flag](super::RawCountWatch) in the
+/// low bit), so weak handles are limited to half of `MAX_REFCOUNT`.
+///
+/// | stored value   | meaning                                                     |
 /// |----------------|-------------------------------------------------------------|
 /// | 0              | the block is being freed                                    |
-/// | n ≥ 1          | n − 1 weak handles, + 1 implicit weak while strong > 0      |
+/// | 2n + f, n ≥ 1  | n − 1 weak handles, + 1 implicit weak while strong > 0; f: watched |
 /// | `W::MAX`       | `LOCKED`: `is_unique` is checking; means 1; `downgrade` waits |
 ///
 /// # Examples
@@ -175,6 +192,9 @@ impl<W: AtomicWidth> AtomicCount<W> {
     /// The `weak` value that marks it locked by `is_unique`.
     const LOCKED: usize = W::MAX;
 
+    /// One weak count in the stored `weak` (its low bit is the watch flag).
+    const ONE_WEAK: usize = 2;
+
     /// Aborts if an increment saw `old` above the limit (std's Boost
     /// argument: a count that high means a leak loop; abort before wrap).
     #[inline(always)]
@@ -195,7 +215,7 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
     fn new(strong: usize, weak: usize) -> Self {
         AtomicCount {
             strong: W::new_atomic(strong),
-            weak: W::new_atomic(weak),
+            weak: W::new_atomic(weak * 2),
         }
     }
 
@@ -211,7 +231,7 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
         // strong load after this one sees the strong decrement that preceded
         // that weak decrement (std `Weak::weak_count`).
         let weak = W::load(&self.weak, Acquire);
-        if weak == Self::LOCKED { 1 } else { weak }
+        if weak == Self::LOCKED { 1 } else { weak >> 1 }
     }
 
     #[inline(always)]
@@ -220,7 +240,7 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
         // already keeps the value alive; what the new handle may see was
         // already visible to its source (the Boost argument quoted in std's
         // `Arc::clone`).
-        let old = W::fetch_inc(&self.strong, Relaxed);
+        let old = W::fetch_add(&self.strong, 1, Relaxed);
         Self::check_overflow(old);
     }
 
@@ -249,7 +269,7 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
         // ORDERING: Release; pairs with the Acquire load below, executed by
         // whichever thread takes the count to 0: every use of the value
         // through this handle happens before that thread drops it.
-        if W::fetch_dec(&self.strong, Release) != 1 {
+        if W::fetch_sub(&self.strong, 1, Release) != 1 {
             return false;
         }
         // ORDERING: Acquire (fence, or load under TSan); pairs with the
@@ -289,7 +309,7 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
             // that ends `is_unique`, so what the unique handle did before it
             // unlocked (a `get_mut` write) happens before this new weak
             // handle exists (std `Arc::downgrade`).
-            match W::compare_exchange_weak(&self.weak, cur, cur + 1, Acquire, Relaxed) {
+            match W::compare_exchange_weak(&self.weak, cur, cur + Self::ONE_WEAK, Acquire, Relaxed) {
                 Ok(_) => return,
                 Err(old) => cur = old,
             }
@@ -300,15 +320,16 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
     fn inc_weak(&self) {
         // Relaxed: made from an existing weak handle, so weak >= 2 and the
         // lock (taken only at weak == 1) cannot be held.
-        let old = W::fetch_inc(&self.weak, Relaxed);
+        let old = W::fetch_add(&self.weak, Self::ONE_WEAK, Relaxed);
         Self::check_overflow(old);
     }
 
     #[inline(always)]
     fn dec_weak(&self) -> bool {
         // ORDERING: Release; pairs with the Acquire load below in the thread
-        // that takes weak to 0 and frees the block.
-        if W::fetch_dec(&self.weak, Release) != 1 {
+        // that takes weak to 0 and frees the block. The watch flag is clear
+        // when the last weak count goes (module docs), so that is exactly 2.
+        if W::fetch_sub(&self.weak, Self::ONE_WEAK, Release) != Self::ONE_WEAK {
             return false;
         }
         // ORDERING: Acquire (fence, or load under TSan); pairs with every
@@ -316,6 +337,42 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
         // happen before the free.
         acquire!(&self.weak);
         true
+    }
+
+    #[inline(always)]
+    fn notify_death(&self, block: usize) {
+        // Without `alloc` there is no registry, so the flag is never set.
+        #[cfg(feature = "alloc")]
+        if self.is_watched() {
+            crate::callbacks::run_death_callbacks(self, block);
+        }
+        #[cfg(not(feature = "alloc"))]
+        let _ = block;
+    }
+}
+
+// SAFETY: the flag is the low bit of the stored weak; `fetch_or`/`fetch_and`
+// of that bit leave the count (stepped by 2) alone. The callers' contract
+// keeps weak >= 2, so `LOCKED` (all bits set) is never the value they change.
+unsafe impl<W: AtomicWidth> RawCountWatch for AtomicCount<W> {
+    #[inline(always)]
+    fn is_watched(&self) -> bool {
+        // Relaxed: the death path reads this after `dec_strong`'s Acquire,
+        // which orders it after every registration made while a strong
+        // handle was held; racing unregistrations may be seen either way.
+        W::load(&self.weak, Relaxed) & 1 == 1
+    }
+
+    #[inline]
+    fn set_watched(&self) {
+        // Relaxed: serialised by the callback registry's lock.
+        W::fetch_or(&self.weak, 1, Relaxed);
+    }
+
+    #[inline]
+    fn clear_watched(&self) {
+        // Relaxed: serialised by the callback registry's lock.
+        W::fetch_and(&self.weak, !1, Relaxed);
     }
 }
 
@@ -330,14 +387,14 @@ unsafe impl<W: AtomicWidth> RawCountUnique for AtomicCount<W> {
     fn is_unique(&self) -> bool {
         // ORDERING: Acquire on success; pairs with the Release of `dec_weak`
         // of weak handles that are gone. Relaxed on failure: we give up.
-        if W::compare_exchange(&self.weak, 1, Self::LOCKED, Acquire, Relaxed).is_err() {
+        if W::compare_exchange(&self.weak, Self::ONE_WEAK, Self::LOCKED, Acquire, Relaxed).is_err() {
             return false;
         }
         // ORDERING: Acquire; pairs with the Release of `dec_strong` of strong
         // handles that are gone, so their reads happen before our `&mut`.
         let unique = W::load(&self.strong, Acquire) == 1;
         // ORDERING: Release; pairs with the Acquire CAS of `downgrade`.
-        W::store(&self.weak, 1, Release);
+        W::store(&self.weak, Self::ONE_WEAK, Release);
         unique
     }
 
@@ -353,7 +410,7 @@ unsafe impl<W: AtomicWidth> RawCountUnique for AtomicCount<W> {
         // Relaxed: strong is 0, so no weak handle can upgrade, and only
         // weak handles could change this count; `LOCKED` cannot appear
         // (`is_unique` needs a strong handle, and ours is the only one).
-        if W::load(&self.weak, Relaxed) != 1 {
+        if W::load(&self.weak, Relaxed) != Self::ONE_WEAK {
             return Sharing::OnlyWeak;
         }
         // The only handle of either kind: put strong back.

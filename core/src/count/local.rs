@@ -2,7 +2,7 @@
 
 use core::cell::Cell;
 
-use super::{RawCount, RawCountUnique, Sharing, Width};
+use super::{RawCount, RawCountUnique, RawCountWatch, Sharing, Width};
 use crate::shim;
 
 /// A single-threaded counter: two [`Cell`]s, no atomics, no fences.
@@ -50,6 +50,17 @@ impl<W: Width> LocalCount<W> {
         cell.set(new);
         new == W::ZERO
     }
+
+    /// One more weak handle: the stored weak steps by 2 (its low bit is the
+    /// watch flag), aborting if it would wrap.
+    #[inline(always)]
+    fn increment_weak(&self) {
+        let (new, wrapped) = self.weak.get().overflowing_add_two();
+        self.weak.set(new);
+        if wrapped {
+            shim::abort();
+        }
+    }
 }
 
 // SAFETY: every method does exactly what its contract says on two `Cell`s;
@@ -61,7 +72,7 @@ unsafe impl<W: Width> RawCount for LocalCount<W> {
     fn new(strong: usize, weak: usize) -> Self {
         LocalCount {
             strong: Cell::new(W::from_usize(strong)),
-            weak: Cell::new(W::from_usize(weak)),
+            weak: Cell::new(W::from_usize(weak * 2)),
         }
     }
 
@@ -72,7 +83,7 @@ unsafe impl<W: Width> RawCount for LocalCount<W> {
 
     #[inline(always)]
     fn weak(&self) -> usize {
-        self.weak.get().to_usize()
+        self.weak.get().to_usize() >> 1
     }
 
     #[inline(always)]
@@ -111,17 +122,51 @@ unsafe impl<W: Width> RawCount for LocalCount<W> {
 
     #[inline(always)]
     fn downgrade(&self) {
-        Self::increment(&self.weak);
+        self.increment_weak();
     }
 
     #[inline(always)]
     fn inc_weak(&self) {
-        Self::increment(&self.weak);
+        self.increment_weak();
     }
 
     #[inline(always)]
     fn dec_weak(&self) -> bool {
-        Self::decrement(&self.weak)
+        // The flag is clear when the last weak count goes (module docs), so
+        // the stored value is then exactly 2.
+        let new = self.weak.get().sub_two();
+        self.weak.set(new);
+        new == W::ZERO
+    }
+
+    #[inline(always)]
+    fn notify_death(&self, block: usize) {
+        // Without `std` there is no local registry, so the flag is never set.
+        #[cfg(feature = "std")]
+        if self.is_watched() {
+            crate::callbacks::run_death_callbacks(self, block);
+        }
+        #[cfg(not(feature = "std"))]
+        let _ = block;
+    }
+}
+
+// SAFETY: the flag is the low bit of the stored weak, which every other
+// method steps by 2 or shifts away; on one thread the accesses cannot race.
+unsafe impl<W: Width> RawCountWatch for LocalCount<W> {
+    #[inline(always)]
+    fn is_watched(&self) -> bool {
+        self.weak.get().to_usize() & 1 == 1
+    }
+
+    #[inline]
+    fn set_watched(&self) {
+        self.weak.set(self.weak.get().with_low_bit());
+    }
+
+    #[inline]
+    fn clear_watched(&self) {
+        self.weak.set(self.weak.get().without_low_bit());
     }
 }
 
@@ -130,14 +175,14 @@ unsafe impl<W: Width> RawCount for LocalCount<W> {
 unsafe impl<W: Width> RawCountUnique for LocalCount<W> {
     #[inline]
     fn is_unique(&self) -> bool {
-        self.strong() == 1 && self.weak() == 1
+        self.strong() == 1 && self.weak.get() == W::from_usize(2)
     }
 
     #[inline]
     fn sharing(&self) -> Sharing {
         if self.strong() != 1 {
             Sharing::Shared
-        } else if self.weak() != 1 {
+        } else if self.weak.get() != W::from_usize(2) {
             self.strong.set(W::ZERO);
             Sharing::OnlyWeak
         } else {
@@ -177,6 +222,21 @@ mod tests {
         assert!(count.is_unique());
         count.downgrade();
         assert!(!count.is_unique());
+        assert!(!count.dec_weak());
+        assert!(count.is_unique());
+    }
+
+    #[test]
+    fn the_watch_flag_leaves_the_counts_alone() {
+        let count = LocalCount::<u8>::new(1, 1);
+        count.downgrade();
+        assert!(!count.is_watched());
+        count.set_watched();
+        assert!(count.is_watched());
+        assert_eq!((count.strong(), count.weak()), (1, 2));
+        assert!(!count.is_unique());
+        count.clear_watched();
+        assert!(!count.is_watched());
         assert!(!count.dec_weak());
         assert!(count.is_unique());
     }

@@ -19,6 +19,19 @@
 //!
 //! Whoever moves strong 1 → 0 drops the value and then releases the implicit
 //! weak; whoever moves weak 1 → 0 frees the block.
+//!
+//! # The watch flag
+//!
+//! Both counters store weak as `2 × weak + flag`: a weak handle steps the
+//! stored value by 2, and its low bit is the *watch flag*, set while death
+//! callbacks are registered for the block ([`RawCountWatch`], the
+//! `callbacks` module). The hot paths cost the same as with a step of 1
+//! (an add by 2 sets the same carry/zero flags an add by 1 does), and a
+//! block that never gets a callback pays one load and one test when its
+//! last strong handle goes ([`RawCount::notify_death`]). The flag is set
+//! only while a registration holds a weak handle of its own, so it is clear
+//! whenever weak is 1 (the uniqueness lock and the final release compare
+//! against the flag-free value).
 
 mod local;
 pub use local::LocalCount;
@@ -116,6 +129,41 @@ pub unsafe trait RawCount {
     /// `Release`, and `Acquire` when it returns `true`: every access to the
     /// block happens before it is freed.
     fn dec_weak(&self) -> bool;
+
+    /// Called by the handle that took strong to 0 (after
+    /// [`dec_strong`](Self::dec_strong), [`try_take_strong`](Self::try_take_strong)
+    /// or an `OnlyWeak` [`RawCountUnique::sharing`] returned), before the
+    /// value is dropped or moved, with the block's address: a counter whose
+    /// [watch flag](RawCountWatch) is set runs the block's death callbacks
+    /// here. The default does nothing.
+    #[inline(always)]
+    fn notify_death(&self, block: usize) {
+        let _ = block;
+    }
+}
+
+/// A counter with a *watch flag*: the mark that death callbacks are
+/// registered for its block (see the module docs).
+///
+/// # Safety
+///
+/// [`set_watched`](Self::set_watched) and
+/// [`clear_watched`](Self::clear_watched) change the flag and nothing else:
+/// the counts, [`RawCount::weak`] and [`RawCountUnique`] answers stay as
+/// they were. [`is_watched`](Self::is_watched) returns the flag. They are
+/// called only while the caller holds a weak handle of its own (so the weak
+/// count is at least 2 and the uniqueness lock cannot be held), or by the
+/// handle that took strong to 0; callers serialise them with a lock of
+/// their own, so `Relaxed` is enough.
+pub unsafe trait RawCountWatch: RawCount {
+    /// Whether the flag is set (`Relaxed`).
+    fn is_watched(&self) -> bool;
+
+    /// Sets the flag (`Relaxed`).
+    fn set_watched(&self);
+
+    /// Clears the flag (`Relaxed`).
+    fn clear_watched(&self);
 }
 
 /// A counter that can tell whether a strong handle is the only handle of
@@ -179,6 +227,19 @@ pub trait Width: sealed::Sealed + Copy + Eq + core::fmt::Debug + 'static {
     /// `self - 1`; `self` is not 0.
     fn dec(self) -> Self;
 
+    /// `self + 2`, and whether it wrapped (the step of a weak count, whose
+    /// low bit is the watch flag).
+    fn overflowing_add_two(self) -> (Self, bool);
+
+    /// `self - 2`; `self` is at least 2.
+    fn sub_two(self) -> Self;
+
+    /// `self | 1`.
+    fn with_low_bit(self) -> Self;
+
+    /// `self & !1`.
+    fn without_low_bit(self) -> Self;
+
     /// The value as a `usize`.
     fn to_usize(self) -> usize;
 
@@ -201,6 +262,26 @@ macro_rules! impl_width {
             #[inline(always)]
             fn dec(self) -> Self {
                 self - 1
+            }
+
+            #[inline(always)]
+            fn overflowing_add_two(self) -> (Self, bool) {
+                self.overflowing_add(2)
+            }
+
+            #[inline(always)]
+            fn sub_two(self) -> Self {
+                self - 2
+            }
+
+            #[inline(always)]
+            fn with_low_bit(self) -> Self {
+                self | 1
+            }
+
+            #[inline(always)]
+            fn without_low_bit(self) -> Self {
+                self & !1
             }
 
             #[inline(always)]

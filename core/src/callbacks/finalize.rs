@@ -1,0 +1,384 @@
+//! [`Finalizer`]: Python's `weakref.finalize`.
+
+use alloc::boxed::Box;
+use core::fmt;
+
+use super::{CallbackFamily, Kind, unregister};
+use crate::shim;
+use crate::storage::{Allocator, Global};
+use crate::{Strong, Weak};
+
+/// What a finalizer shares with its registry entries.
+struct Slot<F> {
+    /// The function, until it runs or is detached.
+    func: Option<F>,
+    /// Whether it runs at exit if still alive then.
+    atexit: bool,
+}
+
+/// A finalizer's shared slot, counted by the same family as its target.
+type State<F, C> = Strong<shim::Mutex<Slot<F>>, C, Global>;
+
+/// What a finalizer's registry entries carry (a named type, so that each
+/// family can box it as its own callback type).
+pub(crate) struct Fire<T: ?Sized, F, C: CallbackFamily, A: Allocator> {
+    state: State<F, C>,
+    /// Holds the target's block at its address while the entry exists, as
+    /// the watch flag's contract asks (the `Finalizer` itself may be gone).
+    _target: Weak<T, C, A>,
+    id: u64,
+}
+
+impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> Fire<T, F, C, A> {
+    /// At the target's death: runs the function if still alive.
+    fn at_death<R>(self)
+    where
+        F: FnOnce() -> R,
+    {
+        let func = self.state.lock().func.take();
+        if let Some(func) = func {
+            let id = self.id;
+            let exit_action = C::with_registry(|r| r.remove_at_exit(id));
+            drop(exit_action);
+            drop(func());
+        }
+    }
+
+    /// At exit: runs the function if still alive and `atexit` is set.
+    fn at_exit<R>(self)
+    where
+        F: FnOnce() -> R,
+    {
+        let func = {
+            let mut slot = self.state.lock();
+            if slot.atexit { slot.func.take() } else { None }
+        };
+        if let Some(func) = func {
+            drop(func());
+        }
+    }
+}
+
+/// A function that runs once when a value dies: Python's
+/// `weakref.finalize(obj, func)`.
+///
+/// The function runs **at most once**: when the value dies, on an explicit
+/// [`call`](Self::call), or at exit if [`atexit`](Self::atexit) is set
+/// (the default) and it is still alive then. Dropping the `Finalizer` does
+/// **not** cancel it (the registry keeps it); [`detach`](Self::detach)
+/// does.
+///
+/// At exit, the live at-exit finalizers run newest first, and finalizers
+/// created meanwhile run too. "Exit" is process exit for the atomic family
+/// (`weakref-sync`, with `std` on targets with C's `atexit`; not under
+/// Miri), and the exit of the creating thread for the local family
+/// (`weakref-std`; for the main thread, process exit). Never at
+/// `std::process::exit` or an abort, which run no destructors.
+///
+/// The function never receives the value; capture what it needs. A
+/// function that captures a strong handle to the value keeps it alive
+/// (until it runs at exit).
+///
+/// # Examples
+///
+/// ```
+/// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+/// use std::sync::mpsc;
+/// use weakref_core::callbacks::Finalizer;
+///
+/// let (tx, rx) = mpsc::channel();
+/// let file = Arc::new("data.tmp");
+/// let cleanup = Finalizer::new(&file, move || tx.send("removed data.tmp").unwrap());
+/// assert!(cleanup.alive());
+/// drop(file);
+/// assert!(!cleanup.alive());
+/// assert_eq!(rx.try_recv(), Ok("removed data.tmp"));
+/// ```
+pub struct Finalizer<T: ?Sized, F, C: CallbackFamily, A: Allocator = Global> {
+    target: Weak<T, C, A>,
+    state: State<F, C>,
+    key: usize,
+    id: Option<u64>,
+}
+
+impl<T: ?Sized, F, C: CallbackFamily, A: Allocator + Clone> Finalizer<T, F, C, A> {
+    /// Registers a finalizer; `boxed` makes each of the two entries (death,
+    /// exit) a callback of the family.
+    fn register(
+        strong: &Strong<T, C, A>,
+        func: F,
+        boxed: fn(Fire<T, F, C, A>, bool) -> Box<C::Callback>,
+    ) -> Self {
+        let state: State<F, C> = Strong::new(shim::Mutex::new(Slot {
+            func: Some(func),
+            atexit: true,
+        }));
+        // The weak handle first (the watch flag's contract).
+        let target = Strong::downgrade(strong);
+        let key = strong.block_addr();
+        let fire = |id| Fire {
+            state: state.clone(),
+            _target: target.clone(),
+            id,
+        };
+        let registered = C::with_registry(|r| {
+            let id = r.insert(strong.count(), key, Kind::Finalizer, None);
+            let first_exit = r.insert_at_exit(id, boxed(fire(id), false));
+            (id, first_exit)
+        });
+        let id = registered.map(|(id, first_exit)| {
+            if first_exit {
+                C::install_exit_hook();
+            }
+            // The death entry gets its callback now that the id is known.
+            let death = boxed(fire(id), true);
+            C::with_registry(|r| r.set_callback(key, id, death));
+            id
+        });
+        Finalizer {
+            target,
+            state,
+            key,
+            id,
+        }
+    }
+
+    /// A strong handle to the value while the finalizer is alive (Python's
+    /// `peek()`, which returns the object and the function; a Rust closure
+    /// cannot be lent out of the shared slot).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use weakref_core::callbacks::Finalizer;
+    ///
+    /// let value = Arc::new(4);
+    /// let fin = Finalizer::new(&value, || {});
+    /// assert_eq!(fin.peek().map(|v| *v), Some(4));
+    /// fin.detach();
+    /// assert!(fin.peek().is_none());
+    /// ```
+    pub fn peek(&self) -> Option<Strong<T, C, A>> {
+        if self.alive() {
+            self.target.upgrade()
+        } else {
+            None
+        }
+    }
+}
+
+impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> Finalizer<T, F, C, A> {
+    /// Whether the function has yet to run (and was not detached).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use weakref_core::callbacks::Finalizer;
+    ///
+    /// let value = Arc::new(4);
+    /// let fin = Finalizer::new(&value, || {});
+    /// assert!(fin.alive());
+    /// fin.call();
+    /// assert!(!fin.alive());
+    /// ```
+    pub fn alive(&self) -> bool {
+        self.state.lock().func.is_some()
+    }
+
+    /// Takes the function out if it has yet to run, and unregisters it:
+    /// it will never run. `None` if it already ran or was detached.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use weakref_core::callbacks::Finalizer;
+    ///
+    /// let value = Arc::new(4);
+    /// let fin = Finalizer::new(&value, || 99);
+    /// let func = fin.detach().unwrap();
+    /// drop(value); // nothing runs
+    /// assert_eq!(func(), 99);
+    /// assert!(fin.detach().is_none());
+    /// ```
+    pub fn detach(&self) -> Option<F> {
+        let func = self.state.lock().func.take()?;
+        self.unregister();
+        Some(func)
+    }
+
+    /// Runs the function now if it has yet to run, and returns its result;
+    /// `None` if it already ran or was detached.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use weakref_core::callbacks::Finalizer;
+    ///
+    /// let value = Arc::new(4);
+    /// let fin = Finalizer::new(&value, || "flushed");
+    /// assert_eq!(fin.call(), Some("flushed"));
+    /// assert_eq!(fin.call(), None); // at most once
+    /// ```
+    pub fn call<R>(&self) -> Option<R>
+    where
+        F: FnOnce() -> R,
+    {
+        let func = self.detach()?;
+        Some(func())
+    }
+
+    /// Whether the function runs at exit if still alive then (default
+    /// `true`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use weakref_core::callbacks::Finalizer;
+    ///
+    /// let value = Arc::new(4);
+    /// let fin = Finalizer::new(&value, || {});
+    /// assert!(fin.atexit());
+    /// fin.set_atexit(false);
+    /// assert!(!fin.atexit());
+    /// ```
+    pub fn atexit(&self) -> bool {
+        self.state.lock().atexit
+    }
+
+    /// Sets whether the function runs at exit if still alive then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use weakref_core::callbacks::Finalizer;
+    ///
+    /// let value = Arc::new(4);
+    /// let fin = Finalizer::new(&value, || println!("not at exit"));
+    /// fin.set_atexit(false);
+    /// # fin.detach();
+    /// ```
+    pub fn set_atexit(&self, atexit: bool) {
+        self.state.lock().atexit = atexit;
+    }
+
+    /// This finalizer's registration id, as
+    /// [`registrations`](super::registrations) lists it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use weakref_core::callbacks::{Finalizer, Kind, registrations};
+    ///
+    /// let value = Arc::new(4);
+    /// let fin = Finalizer::new(&value, || {});
+    /// let found = registrations(&value);
+    /// assert_eq!((found[0].id(), found[0].kind()), (fin.id(), Kind::Finalizer));
+    /// ```
+    pub fn id(&self) -> u64 {
+        self.id.unwrap_or(0)
+    }
+
+    /// Removes both registry entries (after the function was taken).
+    fn unregister(&self) {
+        let Some(id) = self.id else { return };
+        let exit_action = C::with_registry(|r| r.remove_at_exit(id));
+        drop(exit_action);
+        if let Some(count) = self.target.count() {
+            unregister(count, self.key, id);
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl<T, F, W, A> Finalizer<T, F, crate::count::LocalCount<W>, A>
+where
+    T: ?Sized + 'static,
+    F: 'static,
+    W: crate::count::Width,
+    A: Allocator + Clone + 'static,
+{
+    /// Registers `func` to run once when the value of `strong` dies (or at
+    /// [`call`](Self::call), or at this thread's exit): Python's
+    /// `finalize(obj, func)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// use std::cell::Cell;
+    /// use std::rc::Rc as StdRc;
+    /// use weakref_core::callbacks::Finalizer;
+    ///
+    /// let ran = StdRc::new(Cell::new(false));
+    /// let flag = StdRc::clone(&ran);
+    /// let value = Rc::new(1);
+    /// let _fin = Finalizer::new(&value, move || flag.set(true));
+    /// drop(value);
+    /// assert!(ran.get());
+    /// ```
+    pub fn new<R>(strong: &Strong<T, crate::count::LocalCount<W>, A>, func: F) -> Self
+    where
+        F: FnOnce() -> R,
+    {
+        Self::register(strong, func, |fire, at_death| {
+            if at_death {
+                Box::new(move || fire.at_death())
+            } else {
+                Box::new(move || fire.at_exit())
+            }
+        })
+    }
+}
+
+#[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic", weakref_loom))]
+impl<T, F, W, A> Finalizer<T, F, crate::count::AtomicCount<W>, A>
+where
+    T: ?Sized + Send + Sync + 'static,
+    F: Send + 'static,
+    W: crate::count::AtomicWidth,
+    A: Allocator + Clone + Send + Sync + 'static,
+{
+    /// Registers `func` to run once when the value of `strong` dies (or at
+    /// [`call`](Self::call), or at process exit): Python's
+    /// `finalize(obj, func)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use weakref_core::callbacks::Finalizer;
+    ///
+    /// static RAN: AtomicBool = AtomicBool::new(false);
+    /// let value = Arc::new(1);
+    /// let _fin = Finalizer::new(&value, || RAN.store(true, Ordering::Relaxed));
+    /// drop(value);
+    /// assert!(RAN.load(Ordering::Relaxed));
+    /// ```
+    pub fn new<R>(strong: &Strong<T, crate::count::AtomicCount<W>, A>, func: F) -> Self
+    where
+        F: FnOnce() -> R,
+    {
+        Self::register(strong, func, |fire, at_death| {
+            if at_death {
+                Box::new(move || fire.at_death())
+            } else {
+                Box::new(move || fire.at_exit())
+            }
+        })
+    }
+}
+
+impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> fmt::Debug for Finalizer<T, F, C, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = if self.alive() { "alive" } else { "dead" };
+        write!(f, "(Finalizer #{}: {state})", self.id())
+    }
+}

@@ -1,0 +1,243 @@
+//! Being told when a value dies: Python's `ref(obj, callback)`,
+//! `finalize`, `WeakMethod` and `proxy`, for both families.
+//!
+//! | Python                         | here                                                |
+//! |--------------------------------|-----------------------------------------------------|
+//! | `ref(obj, callback)`           | [`WeakRef::with_callback`]                          |
+//! | `ref(obj)`, `r()`              | [`WeakRef::new`], [`WeakRef::upgrade`]              |
+//! | `finalize(obj, func)`          | [`Finalizer`] (`finalize` in the adapters)          |
+//! | `WeakMethod(obj.method)`       | [`WeakMethod`]                                      |
+//! | `proxy(obj)`, `ReferenceError` | [`Proxy`], [`ReferenceError`]                       |
+//! | `getweakrefcount(obj)`         | `Strong::weak_count`                                |
+//! | `getweakrefs(obj)`             | [`registrations`]                                   |
+//! | `sys.unraisablehook`           | [`set_panic_hook`] (`std`)                          |
+//!
+//! # When callbacks run
+//!
+//! When the strong count of a value reaches 0 — its last strong handle is
+//! dropped, or `try_unwrap`/`into_inner` move the value out, or `make_mut`
+//! moves it away from its weak handles — on that thread, before the value
+//! is dropped:
+//!
+//! * every weak handle is already dead (`upgrade` returns `None`);
+//! * the callbacks run newest first, each exactly once;
+//! * a handle dropped before the death unregisters its callback, which then
+//!   never runs;
+//! * a callback never receives the value: it captures what it needs (a map
+//!   key, a channel). A callback that captures a strong handle to the value
+//!   keeps it alive for as long as the callback is registered (Python's
+//!   documented pitfall): capture a weak handle or a key instead;
+//! * a callback may drop other handles, kill other values, register new
+//!   callbacks on other values or touch containers: the registry is never
+//!   locked or borrowed while user code runs.
+//!
+//! A panic in a callback is reported and the others still run (see
+//! [`set_panic_hook`]; without `std`, the module `panics` notes below).
+//!
+//! # Cost
+//!
+//! A value that never gets a callback pays nothing on clone, drop, upgrade
+//! or downgrade: the header stays two words, and the weak count's low bit
+//! (the *watch flag*, see [`count`](crate::count)) costs one load and one
+//! test when the last strong handle goes. A watched block's death takes the
+//! registry's lock once (the atomic family) or borrows a thread-local (the
+//! local family).
+//!
+//! # Without `std`
+//!
+//! The atomic family's callbacks work without `std` (the registry is a
+//! spin-locked map). A panicking callback cannot be caught there: the
+//! remaining callbacks still run while it unwinds, the value is still
+//! dropped and the block freed, and then the panic propagates; a second
+//! panic meanwhile aborts. Finalizers do not run at exit. The local
+//! family's callbacks need `std` (a thread-local registry).
+
+mod family;
+mod finalize;
+mod method;
+mod panics;
+mod proxy;
+mod registry;
+mod weak_ref;
+
+use alloc::vec::Vec;
+use core::hash::Hasher;
+
+pub use family::{CallbackFamily, IntoCallback};
+pub use finalize::Finalizer;
+pub use method::WeakMethod;
+#[cfg(feature = "std")]
+pub use panics::{CallbackPanic, set_panic_hook, take_panic_hook};
+pub use proxy::{Proxy, ReferenceError};
+pub use weak_ref::WeakRef;
+
+use crate::Strong;
+use crate::storage::Allocator;
+
+/// What kind of handle a [`Registration`] is.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::callbacks::Kind;
+///
+/// assert_ne!(Kind::Ref, Kind::Proxy);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A [`WeakRef`].
+    Ref,
+    /// A [`Proxy`].
+    Proxy,
+    /// A [`WeakMethod`].
+    Method,
+    /// A [`Finalizer`].
+    Finalizer,
+}
+
+/// One registered handle of a value, as [`registrations`] lists it
+/// (Python's `getweakrefs`, which returns the weak reference objects; Rust
+/// handles are owned values, so this describes them instead).
+///
+/// # Examples
+///
+/// ```
+/// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+/// use weakref_core::callbacks::{Kind, WeakRef, registrations};
+///
+/// let rc = Arc::new(1);
+/// let r = WeakRef::with_callback(&rc, || {});
+/// let found = registrations(&rc);
+/// assert_eq!(found.len(), 1);
+/// assert_eq!(found[0].id(), r.id());
+/// assert_eq!(found[0].kind(), Kind::Ref);
+/// assert!(found[0].has_callback());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Registration {
+    id: u64,
+    kind: Kind,
+    has_callback: bool,
+}
+
+impl Registration {
+    /// The handle's id (its `id()` method returns the same).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use weakref_core::callbacks::{WeakRef, registrations};
+    ///
+    /// let rc = Arc::new(1);
+    /// let r = WeakRef::new(&rc);
+    /// assert_eq!(registrations(&rc)[0].id(), r.id());
+    /// ```
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// What kind of handle it is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use weakref_core::callbacks::{Kind, Proxy, registrations};
+    ///
+    /// let rc = Arc::new(1);
+    /// let _p = Proxy::new(&rc);
+    /// assert_eq!(registrations(&rc)[0].kind(), Kind::Proxy);
+    /// ```
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Whether it carries a death callback (Python's `__callback__` is not
+    /// `None`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use weakref_core::callbacks::{WeakRef, registrations};
+    ///
+    /// let rc = Arc::new(1);
+    /// let _r = WeakRef::new(&rc);
+    /// assert!(!registrations(&rc)[0].has_callback());
+    /// ```
+    pub fn has_callback(&self) -> bool {
+        self.has_callback
+    }
+}
+
+/// The registered handles ([`WeakRef`], [`Proxy`], [`WeakMethod`],
+/// [`Finalizer`]) of a live value, oldest first: Python's `getweakrefs`.
+/// Plain `Weak` handles are counted by `Strong::weak_count`
+/// (`getweakrefcount`) but not listed.
+///
+/// # Examples
+///
+/// ```
+/// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+/// use weakref_core::callbacks::{WeakRef, registrations};
+///
+/// let rc = Arc::new(1);
+/// assert!(registrations(&rc).is_empty());
+/// let _a = WeakRef::new(&rc);
+/// let _b = WeakRef::with_callback(&rc, || {});
+/// assert_eq!(registrations(&rc).len(), 2);
+/// assert_eq!(Arc::weak_count(&rc), 2);
+/// ```
+pub fn registrations<T: ?Sized, C: CallbackFamily, A: Allocator>(
+    strong: &Strong<T, C, A>,
+) -> Vec<Registration> {
+    let key = strong.block_addr();
+    C::with_registry(|r| r.list(key)).unwrap_or_default()
+}
+
+/// The death path: called through `RawCount::notify_death` by the handle
+/// that took strong to 0, when the watch flag is set. Takes the block's
+/// registrations out, then runs their callbacks newest first.
+pub(crate) fn run_death_callbacks<C: CallbackFamily>(count: &C, key: usize) {
+    let Some(entries) = C::with_registry(|r| r.take_all(count, key)) else {
+        return;
+    };
+    // The entries are ours now: a handle dropped meanwhile finds nothing to
+    // unregister. Dropping a callback-less entry is a no-op.
+    panics::run_all(entries.into_iter().rev(), |entry| {
+        if let Some(callback) = entry.into_callback() {
+            C::invoke(callback);
+        }
+    });
+}
+
+/// Removes registration `id` of the block at `key`, dropping the entry
+/// after the registry is released.
+fn unregister<C: CallbackFamily>(count: &C, key: usize, id: u64) {
+    let entry = C::with_registry(|r| r.remove(count, key, id));
+    drop(entry);
+}
+
+/// A fixed, seedless 64-bit hasher for the cached referent hash of
+/// [`WeakRef`] (rule 8): the same value hashes the same in every handle.
+#[derive(Debug, Default)]
+struct Digest(u64);
+
+impl Hasher for Digest {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}

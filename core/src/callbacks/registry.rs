@@ -1,0 +1,164 @@
+//! The registry: which death callbacks each watched block has, and the
+//! finalizers to run at exit. One per family: a thread-local one for
+//! [`LocalCount`] (its handles never leave their thread) and a global one,
+//! behind a lock, for [`AtomicCount`].
+//!
+//! The registry never runs user code while it is borrowed or locked: it
+//! hands entries out, and the caller runs or drops them afterwards, so a
+//! callback may register, unregister or kill anything (rule 10).
+
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use super::{Kind, Registration};
+use crate::count::RawCountWatch;
+
+/// One registered handle of a block.
+pub(crate) struct Entry<F: ?Sized> {
+    id: u64,
+    kind: Kind,
+    callback: Option<Box<F>>,
+}
+
+impl<F: ?Sized> Entry<F> {
+    /// The callback, if the handle has one.
+    pub(crate) fn into_callback(self) -> Option<Box<F>> {
+        self.callback
+    }
+}
+
+/// The registry of one family. `F` is the family's callback type
+/// (`dyn FnOnce()`, plus `Send` for the atomic family).
+#[allow(unreachable_pub)] // named by the sealed `Family` trait only
+pub struct Registry<F: ?Sized> {
+    /// The next registration id: ids grow, so the newest is the largest.
+    next_id: u64,
+    /// The registered handles of each watched block, oldest first.
+    blocks: BTreeMap<usize, Vec<Entry<F>>>,
+    /// Finalizers that run at exit, by id.
+    at_exit: BTreeMap<u64, Box<F>>,
+    /// Whether the process-exit hook is installed (global registry).
+    exit_hook: bool,
+}
+
+impl<F: ?Sized> core::fmt::Debug for Registry<F> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Registry")
+            .field("watched_blocks", &self.blocks.len())
+            .field("at_exit", &self.at_exit.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: ?Sized> Registry<F> {
+    /// An empty registry.
+    pub(crate) const fn new() -> Self {
+        Registry {
+            next_id: 1,
+            blocks: BTreeMap::new(),
+            at_exit: BTreeMap::new(),
+            exit_hook: false,
+        }
+    }
+
+    /// Registers a handle of the block at `key` and returns its id. The
+    /// first registration of a block sets its watch flag.
+    ///
+    /// The caller holds a weak handle of its own to that block (the
+    /// [`RawCountWatch`] contract), so the address is not reused while the
+    /// entry exists.
+    pub(crate) fn insert<C: RawCountWatch>(
+        &mut self,
+        count: &C,
+        key: usize,
+        kind: Kind,
+        callback: Option<Box<F>>,
+    ) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let list = self.blocks.entry(key).or_default();
+        if list.is_empty() {
+            count.set_watched();
+        }
+        list.push(Entry { id, kind, callback });
+        id
+    }
+
+    /// Removes the registration `id` of the block at `key`, if it is still
+    /// there (it is gone once the block died). The last one clears the
+    /// watch flag. The caller drops the entry after releasing the registry.
+    pub(crate) fn remove<C: RawCountWatch>(
+        &mut self,
+        count: &C,
+        key: usize,
+        id: u64,
+    ) -> Option<Entry<F>> {
+        let list = self.blocks.get_mut(&key)?;
+        let at = list.iter().position(|e| e.id == id)?;
+        let entry = list.remove(at);
+        if list.is_empty() {
+            self.blocks.remove(&key);
+            count.clear_watched();
+        }
+        Some(entry)
+    }
+
+    /// Takes every registration of a block whose strong count reached 0,
+    /// oldest first, and clears its watch flag.
+    pub(crate) fn take_all<C: RawCountWatch>(&mut self, count: &C, key: usize) -> Vec<Entry<F>> {
+        count.clear_watched();
+        self.blocks.remove(&key).unwrap_or_default()
+    }
+
+    /// Gives registration `id` of the block at `key` its callback (a
+    /// finalizer's, which needs its id first).
+    pub(crate) fn set_callback(&mut self, key: usize, id: u64, callback: Box<F>) {
+        let entry = self
+            .blocks
+            .get_mut(&key)
+            .and_then(|list| list.iter_mut().find(|e| e.id == id));
+        if let Some(entry) = entry {
+            entry.callback = Some(callback);
+        }
+    }
+
+    /// Whether registration `id` of the block at `key` is there with a
+    /// callback.
+    pub(crate) fn has_callback(&self, key: usize, id: u64) -> bool {
+        self.blocks
+            .get(&key)
+            .and_then(|list| list.iter().find(|e| e.id == id))
+            .is_some_and(|e| e.callback.is_some())
+    }
+
+    /// The registrations of the block at `key`, oldest first.
+    pub(crate) fn list(&self, key: usize) -> Vec<Registration> {
+        self.blocks.get(&key).map_or_else(Vec::new, |list| {
+            list.iter()
+                .map(|e| Registration {
+                    id: e.id,
+                    kind: e.kind,
+                    has_callback: e.callback.is_some(),
+                })
+                .collect()
+        })
+    }
+
+    /// Adds a finalizer's at-exit action; returns whether the caller must
+    /// install the process-exit hook (the first time, in the global one).
+    pub(crate) fn insert_at_exit(&mut self, id: u64, action: Box<F>) -> bool {
+        self.at_exit.insert(id, action);
+        !core::mem::replace(&mut self.exit_hook, true)
+    }
+
+    /// Removes a finalizer's at-exit action (it ran, or was detached).
+    pub(crate) fn remove_at_exit(&mut self, id: u64) -> Option<Box<F>> {
+        self.at_exit.remove(&id)
+    }
+
+    /// The newest at-exit action.
+    pub(crate) fn pop_at_exit(&mut self) -> Option<Box<F>> {
+        self.at_exit.pop_last().map(|(_, action)| action)
+    }
+}
