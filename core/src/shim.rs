@@ -177,7 +177,9 @@ mod imp {
         }
 
         pub(crate) fn lock(&self) -> impl core::ops::DerefMut<Target = T> + '_ {
-            self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+            self.0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
         }
     }
 

@@ -91,7 +91,11 @@
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
+extern crate alloc;
 extern crate std;
+
+mod callbacks;
+pub use callbacks::*;
 
 pub use weakref_core::storage::{AllocError, Allocator, Global};
 

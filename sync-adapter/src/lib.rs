@@ -96,8 +96,14 @@
 
 pub use weakref_core::storage::{AllocError, Allocator, Global};
 
+extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
+
+#[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic"))]
+mod callbacks;
+#[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic"))]
+pub use callbacks::*;
 
 /// The weak collections' iterator and entry types (their generic forms,
 /// over `AtomicCount` here).

@@ -20,8 +20,10 @@ struct Slot<F> {
 type State<F, C> = Strong<shim::Mutex<Slot<F>>, C, Global>;
 
 /// What a finalizer's registry entries carry (a named type, so that each
-/// family can box it as its own callback type).
-pub(crate) struct Fire<T: ?Sized, F, C: CallbackFamily, A: Allocator> {
+/// family can box it as its own callback type). Not part of the API.
+#[doc(hidden)]
+#[allow(missing_debug_implementations, unreachable_pub)]
+pub struct Fire<T: ?Sized, F, C: CallbackFamily, A: Allocator> {
     state: State<F, C>,
     /// Holds the target's block at its address while the entry exists, as
     /// the watch flag's contract asks (the `Finalizer` itself may be gone).
@@ -101,14 +103,25 @@ pub struct Finalizer<T: ?Sized, F, C: CallbackFamily, A: Allocator = Global> {
     id: Option<u64>,
 }
 
-impl<T: ?Sized, F, C: CallbackFamily, A: Allocator + Clone> Finalizer<T, F, C, A> {
-    /// Registers a finalizer; `boxed` makes each of the two entries (death,
-    /// exit) a callback of the family.
-    fn register(
-        strong: &Strong<T, C, A>,
-        func: F,
-        boxed: fn(Fire<T, F, C, A>, bool) -> Box<C::Callback>,
-    ) -> Self {
+impl<T: ?Sized, F, C: FinalizerFamily<T, F, A>, A: Allocator + Clone> Finalizer<T, F, C, A> {
+    /// Registers `func` to run once when the value of `strong` dies (or at
+    /// [`call`](Self::call), or at exit): Python's `finalize(obj, func)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use weakref_core::callbacks::Finalizer;
+    ///
+    /// static RAN: AtomicBool = AtomicBool::new(false);
+    /// let value = Arc::new(1);
+    /// let _fin = Finalizer::new(&value, || RAN.store(true, Ordering::Relaxed));
+    /// drop(value);
+    /// assert!(RAN.load(Ordering::Relaxed));
+    /// ```
+    pub fn new(strong: &Strong<T, C, A>, func: F) -> Self {
+        let boxed = C::boxed;
         let state: State<F, C> = Strong::new(shim::Mutex::new(Slot {
             func: Some(func),
             atexit: true,
@@ -296,83 +309,62 @@ impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> Finalizer<T, F, C, A> {
     }
 }
 
+/// A family whose finalizers may hold a target `T`, function `F` and
+/// allocator `A`: for the local family, any `'static` ones; for the atomic
+/// family, `Send + Sync` targets and allocators and a `Send` function (the
+/// registry may run it on any thread). Implemented for both families.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::callbacks::FinalizerFamily;
+/// use weakref_core::count::AtomicCount;
+/// use weakref_core::storage::Global;
+///
+/// fn accepts<C: FinalizerFamily<str, fn(), Global>>() {}
+/// accepts::<AtomicCount>();
+/// ```
+pub trait FinalizerFamily<T: ?Sized, F, A: Allocator>: CallbackFamily {
+    /// Boxes one of a finalizer's two registry actions (at death, or at
+    /// exit) as this family's callback.
+    #[doc(hidden)]
+    #[allow(private_interfaces)]
+    fn boxed(fire: Fire<T, F, Self, A>, at_death: bool) -> Box<Self::Callback>;
+}
+
 #[cfg(feature = "std")]
-impl<T, F, W, A> Finalizer<T, F, crate::count::LocalCount<W>, A>
+impl<T, F, R, W, A> FinalizerFamily<T, F, A> for crate::count::LocalCount<W>
 where
     T: ?Sized + 'static,
-    F: 'static,
+    F: FnOnce() -> R + 'static,
     W: crate::count::Width,
-    A: Allocator + Clone + 'static,
+    A: Allocator + 'static,
 {
-    /// Registers `func` to run once when the value of `strong` dies (or at
-    /// [`call`](Self::call), or at this thread's exit): Python's
-    /// `finalize(obj, func)`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
-    /// use std::cell::Cell;
-    /// use std::rc::Rc as StdRc;
-    /// use weakref_core::callbacks::Finalizer;
-    ///
-    /// let ran = StdRc::new(Cell::new(false));
-    /// let flag = StdRc::clone(&ran);
-    /// let value = Rc::new(1);
-    /// let _fin = Finalizer::new(&value, move || flag.set(true));
-    /// drop(value);
-    /// assert!(ran.get());
-    /// ```
-    pub fn new<R>(strong: &Strong<T, crate::count::LocalCount<W>, A>, func: F) -> Self
-    where
-        F: FnOnce() -> R,
-    {
-        Self::register(strong, func, |fire, at_death| {
-            if at_death {
-                Box::new(move || fire.at_death())
-            } else {
-                Box::new(move || fire.at_exit())
-            }
-        })
+    #[allow(private_interfaces)]
+    fn boxed(fire: Fire<T, F, Self, A>, at_death: bool) -> Box<Self::Callback> {
+        if at_death {
+            Box::new(move || fire.at_death())
+        } else {
+            Box::new(move || fire.at_exit())
+        }
     }
 }
 
 #[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic", weakref_loom))]
-impl<T, F, W, A> Finalizer<T, F, crate::count::AtomicCount<W>, A>
+impl<T, F, R, W, A> FinalizerFamily<T, F, A> for crate::count::AtomicCount<W>
 where
     T: ?Sized + Send + Sync + 'static,
-    F: Send + 'static,
+    F: FnOnce() -> R + Send + 'static,
     W: crate::count::AtomicWidth,
-    A: Allocator + Clone + Send + Sync + 'static,
+    A: Allocator + Send + Sync + 'static,
 {
-    /// Registers `func` to run once when the value of `strong` dies (or at
-    /// [`call`](Self::call), or at process exit): Python's
-    /// `finalize(obj, func)`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
-    /// use std::sync::atomic::{AtomicBool, Ordering};
-    /// use weakref_core::callbacks::Finalizer;
-    ///
-    /// static RAN: AtomicBool = AtomicBool::new(false);
-    /// let value = Arc::new(1);
-    /// let _fin = Finalizer::new(&value, || RAN.store(true, Ordering::Relaxed));
-    /// drop(value);
-    /// assert!(RAN.load(Ordering::Relaxed));
-    /// ```
-    pub fn new<R>(strong: &Strong<T, crate::count::AtomicCount<W>, A>, func: F) -> Self
-    where
-        F: FnOnce() -> R,
-    {
-        Self::register(strong, func, |fire, at_death| {
-            if at_death {
-                Box::new(move || fire.at_death())
-            } else {
-                Box::new(move || fire.at_exit())
-            }
-        })
+    #[allow(private_interfaces)]
+    fn boxed(fire: Fire<T, F, Self, A>, at_death: bool) -> Box<Self::Callback> {
+        if at_death {
+            Box::new(move || fire.at_death())
+        } else {
+            Box::new(move || fire.at_exit())
+        }
     }
 }
 

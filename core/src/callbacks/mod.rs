@@ -64,7 +64,7 @@ use alloc::vec::Vec;
 use core::hash::Hasher;
 
 pub use family::{CallbackFamily, IntoCallback};
-pub use finalize::Finalizer;
+pub use finalize::{Finalizer, FinalizerFamily};
 pub use method::WeakMethod;
 #[cfg(feature = "std")]
 pub use panics::{CallbackPanic, set_panic_hook, take_panic_hook};

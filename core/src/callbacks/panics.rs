@@ -65,10 +65,11 @@ impl<'a> CallbackPanic<'a> {
     /// ```
     pub fn message(&self) -> Option<&'a str> {
         let payload = self.payload;
-        payload
-            .downcast_ref::<&'static str>()
-            .copied()
-            .or_else(|| payload.downcast_ref::<alloc::string::String>().map(|s| s.as_str()))
+        payload.downcast_ref::<&'static str>().copied().or_else(|| {
+            payload
+                .downcast_ref::<alloc::string::String>()
+                .map(|s| s.as_str())
+        })
     }
 }
 

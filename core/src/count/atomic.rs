@@ -309,7 +309,8 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
             // that ends `is_unique`, so what the unique handle did before it
             // unlocked (a `get_mut` write) happens before this new weak
             // handle exists (std `Arc::downgrade`).
-            match W::compare_exchange_weak(&self.weak, cur, cur + Self::ONE_WEAK, Acquire, Relaxed) {
+            match W::compare_exchange_weak(&self.weak, cur, cur + Self::ONE_WEAK, Acquire, Relaxed)
+            {
                 Ok(_) => return,
                 Err(old) => cur = old,
             }
@@ -387,7 +388,8 @@ unsafe impl<W: AtomicWidth> RawCountUnique for AtomicCount<W> {
     fn is_unique(&self) -> bool {
         // ORDERING: Acquire on success; pairs with the Release of `dec_weak`
         // of weak handles that are gone. Relaxed on failure: we give up.
-        if W::compare_exchange(&self.weak, Self::ONE_WEAK, Self::LOCKED, Acquire, Relaxed).is_err() {
+        if W::compare_exchange(&self.weak, Self::ONE_WEAK, Self::LOCKED, Acquire, Relaxed).is_err()
+        {
             return false;
         }
         // ORDERING: Acquire; pairs with the Release of `dec_strong` of strong

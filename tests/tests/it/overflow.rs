@@ -1,7 +1,9 @@
 //! The overflow policy, through tiny-width counters (`u8`): a count that
 //! would pass its limit aborts the process, as std's `Rc`/`Arc` do. No
-//! 2^63-step loops: the limit of a `u8` count is 255 (local) or 127
-//! (atomic, half the width, as `isize::MAX` is for `usize`).
+//! 2^63-step loops: the limit of a `u8` strong count is 255 (local) or 127
+//! (atomic, half the width, as `isize::MAX` is for `usize`). Weak counts
+//! are stored doubled (the low bit is the watch flag of death callbacks),
+//! so their limits are half of those: 127 and 63 weak counts.
 //!
 //! Each test re-runs itself in a child process that must die by `abort`
 //! (SIGABRT) right after printing that it reached the limit intact.
@@ -68,11 +70,12 @@ fn local_weak_aborts_at_width_max() {
     expect_abort(
         "overflow::local_weak_aborts_at_width_max",
         || {
-            // The implicit weak is 1; 254 weak handles take it to 255.
-            for _ in 0..254 {
+            // The implicit weak is 1 (stored 2); 126 weak handles take the
+            // stored value to 254, the last even value below the wrap.
+            for _ in 0..126 {
                 core::mem::forget(Tiny::downgrade(&rc));
             }
-            assert_eq!(Tiny::weak_count(&rc), 254);
+            assert_eq!(Tiny::weak_count(&rc), 126);
         },
         || core::mem::forget(Tiny::downgrade(&rc)),
     );
@@ -115,8 +118,10 @@ fn atomic_weak_aborts_above_half_width() {
         "overflow::atomic_weak_aborts_above_half_width",
         || {
             let weak = Tiny::downgrade(&arc);
-            // weak is now 2 (implicit + 1); clones take it to 128.
-            while weak.weak_count() < 127 {
+            // Stored weak is 2 per count; an increment from stored 126 (63
+            // counts) is the last one allowed, taking it to 64 counts: the
+            // implicit weak and 63 weak handles.
+            while weak.weak_count() < 63 {
                 core::mem::forget(weak.clone());
             }
             core::mem::forget(weak);
