@@ -233,3 +233,69 @@ fn pool_alloc_free_vs_upgrade() {
         assert_eq!(pool.in_use(), 0);
     });
 }
+
+mod callbacks {
+    use loom::sync::Arc as LoomArc;
+    use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    use loom::thread;
+    use weakref_core::callbacks::WeakRef;
+
+    use super::Arc;
+
+    /// A callback that counts its runs.
+    fn counting(runs: &LoomArc<AtomicUsize>) -> impl FnOnce() + Send + 'static {
+        let runs = LoomArc::clone(runs);
+        move || {
+            runs.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Thread A registers a callback through its own strong handle and
+    /// drops that handle, while B drops the other one: whichever is last,
+    /// the callback runs exactly once, after the value is dead.
+    #[test]
+    fn registration_vs_last_strong_drop() {
+        loom::model(|| {
+            let value = Arc::new(super::payload::Payload::new(7));
+            let for_a = Arc::clone(&value);
+            let runs = LoomArc::new(AtomicUsize::new(0));
+            let callback = counting(&runs);
+            let a = thread::spawn(move || {
+                let r = WeakRef::with_callback(&for_a, callback);
+                assert_eq!(for_a.get(), 7);
+                drop(for_a);
+                r
+            });
+            drop(value);
+            let r = a.join().unwrap();
+            assert_eq!(runs.load(Relaxed), 1);
+            assert!(r.upgrade().is_none());
+        });
+    }
+
+    /// A drops its callback handle while B drops the last strong handle:
+    /// the callback runs at most once, and never once A's drop unregistered
+    /// it first; every block is freed (loom's leak check).
+    #[test]
+    fn unregistration_vs_last_strong_drop() {
+        loom::model(|| {
+            let value = Arc::new(super::payload::Payload::new(7));
+            let runs = LoomArc::new(AtomicUsize::new(0));
+            let r = WeakRef::with_callback(&value, counting(&runs));
+            let unregistered = LoomArc::new(AtomicUsize::new(0));
+            let flag = LoomArc::clone(&unregistered);
+            let a = thread::spawn(move || {
+                drop(r);
+                flag.store(1, Relaxed);
+            });
+            drop(value);
+            let ran = runs.load(Relaxed);
+            a.join().unwrap();
+            assert!(runs.load(Relaxed) <= 1);
+            if ran == 0 {
+                // Not run at our death: A unregistered it first, for good.
+                assert_eq!(runs.load(Relaxed), 0);
+            }
+        });
+    }
+}

@@ -24,8 +24,7 @@ pub(crate) mod sealed {
         fn with_registry<R>(f: impl FnOnce(&mut Registry<Self::Callback>) -> R) -> Option<R>;
 
         /// Installs this family's exit hook: at process exit for the global
-        /// registry; nothing to do for the local one, whose destructor runs
-        /// its thread's finalizers.
+        /// registry, at thread exit for the local one.
         fn install_exit_hook();
     }
 }
@@ -75,19 +74,26 @@ mod local {
     use super::*;
     use crate::count::{LocalCount, Width};
 
-    /// This thread's registry; its destructor runs the thread's at-exit
-    /// finalizers (for the main thread: at process exit).
+    /// This thread's registry.
     struct LocalRegistry(RefCell<Registry<dyn FnOnce()>>);
 
-    impl Drop for LocalRegistry {
+    /// Runs this thread's at-exit finalizers when the thread exits (for the
+    /// main thread: at process exit). A thread-local of its own, first
+    /// touched after the registry, so that its destructor runs first (std
+    /// runs thread-local destructors in reverse order of registration) and
+    /// the registry is still there: finalizers created meanwhile register
+    /// and run too.
+    struct ExitDriver;
+
+    impl Drop for ExitDriver {
         fn drop(&mut self) {
-            // Newest first; one at a time, so that a finalizer may touch
-            // the registry (it finds it gone) and new ones still run.
             loop {
-                let next = self.0.borrow_mut().pop_at_exit();
+                // Newest first, one at a time, the borrow released before
+                // the finalizer runs.
+                let next = LOCAL.try_with(|r| r.0.borrow_mut().pop_at_exit());
                 match next {
-                    Some(action) => crate::callbacks::panics::run_guarded(action),
-                    None => break,
+                    Ok(Some(action)) => crate::callbacks::panics::run_guarded(action),
+                    _ => break,
                 }
             }
         }
@@ -95,6 +101,7 @@ mod local {
 
     std::thread_local! {
         static LOCAL: LocalRegistry = const { LocalRegistry(RefCell::new(Registry::new())) };
+        static EXIT_DRIVER: ExitDriver = const { ExitDriver };
     }
 
     impl<W: Width> sealed::Family for LocalCount<W> {
@@ -110,7 +117,12 @@ mod local {
             LOCAL.try_with(|r| f(&mut r.0.borrow_mut())).ok()
         }
 
-        fn install_exit_hook() {}
+        fn install_exit_hook() {
+            // Registers the driver's destructor (after the registry's: the
+            // caller just used the registry). Failing means the thread is
+            // already exiting: the driver is then running.
+            let _ = EXIT_DRIVER.try_with(|_| ());
+        }
     }
 
     impl<W: Width> CallbackFamily for LocalCount<W> {}

@@ -25,9 +25,10 @@ type State<F, C> = Strong<shim::Mutex<Slot<F>>, C, Global>;
 #[allow(missing_debug_implementations, unreachable_pub)]
 pub struct Fire<T: ?Sized, F, C: CallbackFamily, A: Allocator> {
     state: State<F, C>,
-    /// Holds the target's block at its address while the entry exists, as
-    /// the watch flag's contract asks (the `Finalizer` itself may be gone).
-    _target: Weak<T, C, A>,
+    /// For the death entry: holds the target's block at its address while
+    /// the entry exists, as the watch flag's contract asks (the `Finalizer`
+    /// itself may be gone). The at-exit action needs none.
+    _target: Option<Weak<T, C, A>>,
     id: u64,
 }
 
@@ -76,6 +77,9 @@ impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> Fire<T, F, C, A> {
 /// Miri), and the exit of the creating thread for the local family
 /// (`weakref-std`; for the main thread, process exit). Never at
 /// `std::process::exit` or an abort, which run no destructors.
+///
+/// A finalizer holds two weak counts on its value while alive (its handle's
+/// and its registry entry's), which `weak_count` includes.
 ///
 /// The function never receives the value; capture what it needs. A
 /// function that captures a strong handle to the value keeps it alive
@@ -129,14 +133,14 @@ impl<T: ?Sized, F, C: FinalizerFamily<T, F, A>, A: Allocator + Clone> Finalizer<
         // The weak handle first (the watch flag's contract).
         let target = Strong::downgrade(strong);
         let key = strong.block_addr();
-        let fire = |id| Fire {
+        let fire = |id, at_death: bool| Fire {
             state: state.clone(),
-            _target: target.clone(),
+            _target: at_death.then(|| target.clone()),
             id,
         };
         let registered = C::with_registry(|r| {
             let id = r.insert(strong.count(), key, Kind::Finalizer, None);
-            let first_exit = r.insert_at_exit(id, boxed(fire(id), false));
+            let first_exit = r.insert_at_exit(id, boxed(fire(id, false), false));
             (id, first_exit)
         });
         let id = registered.map(|(id, first_exit)| {
@@ -144,7 +148,7 @@ impl<T: ?Sized, F, C: FinalizerFamily<T, F, A>, A: Allocator + Clone> Finalizer<
                 C::install_exit_hook();
             }
             // The death entry gets its callback now that the id is known.
-            let death = boxed(fire(id), true);
+            let death = boxed(fire(id, true), true);
             C::with_registry(|r| r.set_callback(key, id, death));
             id
         });

@@ -76,6 +76,10 @@ impl<'a> CallbackPanic<'a> {
 #[cfg(feature = "std")]
 type Hook = Arc<dyn Fn(&CallbackPanic<'_>) + Send + Sync>;
 
+/// A panic hook, as [`take_panic_hook`] returns it.
+#[cfg(feature = "std")]
+type BoxedHook = Box<dyn Fn(&CallbackPanic<'_>) + Send + Sync>;
+
 #[cfg(feature = "std")]
 static HOOK: std::sync::RwLock<Option<Hook>> = std::sync::RwLock::new(None);
 
@@ -114,7 +118,7 @@ where
 /// assert!(take_panic_hook().is_none());
 /// ```
 #[cfg(feature = "std")]
-pub fn take_panic_hook() -> Option<Box<dyn Fn(&CallbackPanic<'_>) + Send + Sync>> {
+pub fn take_panic_hook() -> Option<BoxedHook> {
     let hook = HOOK.write().unwrap_or_else(|e| e.into_inner()).take();
     hook.map(|hook| Box::new(move |p: &CallbackPanic<'_>| hook(p)) as Box<_>)
 }
