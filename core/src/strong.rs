@@ -454,11 +454,36 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
     /// and must not use the value afterwards.
     #[inline(never)]
     unsafe fn drop_slow(&mut self) {
+        if self.count().is_watched() {
+            // A tail call with nothing to clean up here, so that this path
+            // costs the common one no stack frame.
+            // SAFETY: forwarded from our caller.
+            return unsafe { self.drop_watched() };
+        }
         // Released when this function ends, even if `T::drop` panics: the
         // block is freed (if no weak handle remains) either way.
         // SAFETY: strong was > 0 until our decrement, so the implicit weak
         // (I2) is still counted; this temporary handle takes it over. The
         // block lives in `self.alloc`.
+        let _implicit_weak = unsafe { Weak::from_inner_in(self.ptr, &self.alloc) };
+        // SAFETY: I4: we took strong 1 -> 0, so we own the value; it is
+        // initialised (I3) and nobody else reads it (I5).
+        unsafe { ptr::drop_in_place(self.value_ptr()) };
+    }
+
+    /// `drop_slow` for a block with death callbacks: in Python's order,
+    /// every weak handle is dead (strong is 0), the callbacks run, then the
+    /// value goes. Out of line: most values never get a callback.
+    ///
+    /// # Safety
+    ///
+    /// As `drop_slow`.
+    #[cold]
+    #[inline(never)]
+    unsafe fn drop_watched(&self) {
+        // SAFETY: as in `drop_slow`: the implicit weak is still counted, and
+        // this temporary releases it when the function ends, even if the
+        // value's drop or (without `std`) a callback unwinds.
         let _implicit_weak = unsafe { Weak::from_inner_in(self.ptr, &self.alloc) };
         /// Drops the value when it goes, so that the value is dropped even
         /// if a death callback unwinds (possible only without `std`).
@@ -472,8 +497,6 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
             }
         }
         let value = DropValue(self.value_ptr());
-        // Python order: every weak handle is dead (strong is 0), the death
-        // callbacks run, then the value goes.
         self.count().notify_death(self.block_addr());
         drop(value);
     }
@@ -500,7 +523,10 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
         // The value has left the block: its weak handles are dead, so its
         // death callbacks run (the value is dropped if one unwinds).
         // SAFETY: I1, as above.
-        unsafe { Block::count(block) }.notify_death(block.as_ptr().cast::<u8>().addr());
+        let count = unsafe { Block::count(block) };
+        if count.is_watched() {
+            count.notify_death(block.as_ptr().cast::<u8>().addr());
+        }
         value
     }
 }
@@ -944,7 +970,10 @@ impl<T: Clone, C: RawCountUnique, A: Allocator + Clone> Strong<T, C, A> {
         let old_implicit_weak = unsafe { Weak::from_inner_in(old, &this.alloc) };
         // The old block's weak handles are dead: its death callbacks run.
         // SAFETY: I1: the implicit weak keeps the old block allocated.
-        unsafe { Block::count(old) }.notify_death(old.as_ptr().cast::<u8>().addr());
+        let count = unsafe { Block::count(old) };
+        if count.is_watched() {
+            count.notify_death(old.as_ptr().cast::<u8>().addr());
+        }
         drop(old_implicit_weak);
     }
 }

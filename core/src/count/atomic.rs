@@ -341,12 +341,18 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
     }
 
     #[inline(always)]
+    fn is_watched(&self) -> bool {
+        // Relaxed: the death path reads this after `dec_strong`'s Acquire,
+        // which orders it after every registration made while a strong
+        // handle was held; racing unregistrations may be seen either way.
+        W::load(&self.weak, Relaxed) & 1 == 1
+    }
+
+    #[inline]
     fn notify_death(&self, block: usize) {
         // Without `alloc` there is no registry, so the flag is never set.
         #[cfg(feature = "alloc")]
-        if self.is_watched() {
-            crate::callbacks::run_death_callbacks(self, block);
-        }
+        crate::callbacks::run_death_callbacks(self, block);
         #[cfg(not(feature = "alloc"))]
         let _ = block;
     }
@@ -356,14 +362,6 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
 // of that bit leave the count (stepped by 2) alone. The callers' contract
 // keeps weak >= 2, so `LOCKED` (all bits set) is never the value they change.
 unsafe impl<W: AtomicWidth> RawCountWatch for AtomicCount<W> {
-    #[inline(always)]
-    fn is_watched(&self) -> bool {
-        // Relaxed: the death path reads this after `dec_strong`'s Acquire,
-        // which orders it after every registration made while a strong
-        // handle was held; racing unregistrations may be seen either way.
-        W::load(&self.weak, Relaxed) & 1 == 1
-    }
-
     #[inline]
     fn set_watched(&self) {
         // Relaxed: serialised by the callback registry's lock.

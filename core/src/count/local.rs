@@ -55,9 +55,10 @@ impl<W: Width> LocalCount<W> {
     /// watch flag), aborting if it would wrap.
     #[inline(always)]
     fn increment_weak(&self) {
-        let (new, wrapped) = self.weak.get().overflowing_add_two();
+        let new = self.weak.get().wrapping_add_two();
         self.weak.set(new);
-        if wrapped {
+        // Wrapped past the top (to 0, or 1 with the flag set).
+        if new.to_usize() < 2 {
             shim::abort();
         }
     }
@@ -140,12 +141,15 @@ unsafe impl<W: Width> RawCount for LocalCount<W> {
     }
 
     #[inline(always)]
+    fn is_watched(&self) -> bool {
+        self.weak.get().to_usize() & 1 == 1
+    }
+
+    #[inline]
     fn notify_death(&self, block: usize) {
         // Without `std` there is no local registry, so the flag is never set.
         #[cfg(feature = "std")]
-        if self.is_watched() {
-            crate::callbacks::run_death_callbacks(self, block);
-        }
+        crate::callbacks::run_death_callbacks(self, block);
         #[cfg(not(feature = "std"))]
         let _ = block;
     }
@@ -154,11 +158,6 @@ unsafe impl<W: Width> RawCount for LocalCount<W> {
 // SAFETY: the flag is the low bit of the stored weak, which every other
 // method steps by 2 or shifts away; on one thread the accesses cannot race.
 unsafe impl<W: Width> RawCountWatch for LocalCount<W> {
-    #[inline(always)]
-    fn is_watched(&self) -> bool {
-        self.weak.get().to_usize() & 1 == 1
-    }
-
     #[inline]
     fn set_watched(&self) {
         self.weak.set(self.weak.get().with_low_bit());

@@ -28,7 +28,7 @@
 //! `callbacks` module). The hot paths cost the same as with a step of 1
 //! (an add by 2 sets the same carry/zero flags an add by 1 does), and a
 //! block that never gets a callback pays one load and one test when its
-//! last strong handle goes ([`RawCount::notify_death`]). The flag is set
+//! last strong handle goes ([`RawCount::is_watched`]). The flag is set
 //! only while a registration holds a weak handle of its own, so it is clear
 //! whenever weak is 1 (the uniqueness lock and the final release compare
 //! against the flag-free value).
@@ -130,13 +130,22 @@ pub unsafe trait RawCount {
     /// block happens before it is freed.
     fn dec_weak(&self) -> bool;
 
-    /// Called by the handle that took strong to 0 (after
-    /// [`dec_strong`](Self::dec_strong), [`try_take_strong`](Self::try_take_strong)
-    /// or an `OnlyWeak` [`RawCountUnique::sharing`] returned), before the
-    /// value is dropped or moved, with the block's address: a counter whose
-    /// [watch flag](RawCountWatch) is set runs the block's death callbacks
-    /// here. The default does nothing.
+    /// Whether the block's [watch flag](RawCountWatch) is set: death
+    /// callbacks may be registered (`Relaxed`). Read by the handle that took
+    /// strong to 0, before it calls [`notify_death`](Self::notify_death).
+    /// The default (a counter without the flag) is `false`.
     #[inline(always)]
+    fn is_watched(&self) -> bool {
+        false
+    }
+
+    /// Runs the block's death callbacks: called, when
+    /// [`is_watched`](Self::is_watched) says so, by the handle that took
+    /// strong to 0 (after [`dec_strong`](Self::dec_strong),
+    /// [`try_take_strong`](Self::try_take_strong) or an `OnlyWeak`
+    /// [`RawCountUnique::sharing`] returned), before the value is dropped or
+    /// moved, with the block's address. The default does nothing.
+    #[inline]
     fn notify_death(&self, block: usize) {
         let _ = block;
     }
@@ -150,15 +159,12 @@ pub unsafe trait RawCount {
 /// [`set_watched`](Self::set_watched) and
 /// [`clear_watched`](Self::clear_watched) change the flag and nothing else:
 /// the counts, [`RawCount::weak`] and [`RawCountUnique`] answers stay as
-/// they were. [`is_watched`](Self::is_watched) returns the flag. They are
+/// they were. [`RawCount::is_watched`] returns the flag. They are
 /// called only while the caller holds a weak handle of its own (so the weak
 /// count is at least 2 and the uniqueness lock cannot be held), or by the
 /// handle that took strong to 0; callers serialise them with a lock of
 /// their own, so `Relaxed` is enough.
 pub unsafe trait RawCountWatch: RawCount {
-    /// Whether the flag is set (`Relaxed`).
-    fn is_watched(&self) -> bool;
-
     /// Sets the flag (`Relaxed`).
     fn set_watched(&self);
 
@@ -227,9 +233,9 @@ pub trait Width: sealed::Sealed + Copy + Eq + core::fmt::Debug + 'static {
     /// `self - 1`; `self` is not 0.
     fn dec(self) -> Self;
 
-    /// `self + 2`, and whether it wrapped (the step of a weak count, whose
-    /// low bit is the watch flag).
-    fn overflowing_add_two(self) -> (Self, bool);
+    /// `self + 2`, wrapping past the maximum (the step of a weak count,
+    /// whose low bit is the watch flag).
+    fn wrapping_add_two(self) -> Self;
 
     /// `self - 2`; `self` is at least 2.
     fn sub_two(self) -> Self;
@@ -265,8 +271,8 @@ macro_rules! impl_width {
             }
 
             #[inline(always)]
-            fn overflowing_add_two(self) -> (Self, bool) {
-                self.overflowing_add(2)
+            fn wrapping_add_two(self) -> Self {
+                self.wrapping_add(2)
             }
 
             #[inline(always)]

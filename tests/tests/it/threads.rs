@@ -119,3 +119,58 @@ fn clones_and_drops_on_many_threads_balance() {
     drop(shared);
     alloc.assert_balanced();
 }
+
+/// Deaths on one thread while others register and unregister callbacks:
+/// the callbacks registered (and kept) before the death run exactly once,
+/// wherever the last strong handle went; those unregistered while the
+/// value lived never run; every block is freed.
+#[test]
+fn callbacks_register_and_unregister_while_another_thread_kills() {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    use weakref_core::callbacks::WeakRef;
+
+    const KEPT: usize = if cfg!(miri) { 2 } else { 8 };
+    let alloc = CountingAlloc::new();
+    for round in 0..ROUNDS {
+        let value = Arc::new_in(round, alloc.clone());
+        let kept_runs = std::sync::Arc::new(AtomicUsize::new(0));
+        let dropped_runs = std::sync::Arc::new(AtomicUsize::new(0));
+        let barrier = Barrier::new(3);
+        let (for_keeper, for_churner) = (value.clone(), value.clone());
+        let kept = thread::scope(|s| {
+            let keeper = s.spawn(|| {
+                barrier.wait();
+                let refs: Vec<_> = (0..KEPT)
+                    .map(|_| {
+                        let runs = std::sync::Arc::clone(&kept_runs);
+                        WeakRef::with_callback(&for_keeper, move || {
+                            runs.fetch_add(1, Relaxed);
+                        })
+                    })
+                    .collect();
+                drop(for_keeper);
+                refs
+            });
+            let churner = s.spawn(|| {
+                barrier.wait();
+                for _ in 0..KEPT {
+                    let runs = std::sync::Arc::clone(&dropped_runs);
+                    let r = WeakRef::with_callback(&for_churner, move || {
+                        runs.fetch_add(1, Relaxed);
+                    });
+                    drop(r); // while `for_churner` keeps the value alive
+                }
+                drop(for_churner);
+            });
+            barrier.wait();
+            drop(value);
+            churner.join().unwrap();
+            keeper.join().unwrap()
+        });
+        assert_eq!(kept_runs.load(Relaxed), KEPT, "round {round}");
+        assert_eq!(dropped_runs.load(Relaxed), 0, "round {round}");
+        assert!(kept.iter().all(|r| r.upgrade().is_none()));
+        drop(kept);
+    }
+    alloc.assert_balanced();
+}
