@@ -32,6 +32,11 @@
 //! | `WeakValueDictionary` | [`WeakValueMap<K, V>`](WeakValueMap) |
 //! | `WeakKeyDictionary` | [`WeakKeyMap<K, V>`](WeakKeyMap) (by value), [`PtrWeakKeyMap<K, V>`](PtrWeakKeyMap) (by identity) |
 //! | `WeakSet` | [`WeakSet<T>`](WeakSet) (by value), [`PtrWeakSet<T>`](PtrWeakSet) (by identity) |
+//! | `weakref.ref(obj, callback)` | [`WeakRef::with_callback(&rc, f)`](WeakRef) |
+//! | `weakref.finalize(obj, func)` | [`finalize(&rc, func)`](finalize) → [`Finalizer`] |
+//! | `weakref.WeakMethod` | [`WeakMethod`] |
+//! | `weakref.proxy`, `ReferenceError` | [`Proxy`], [`ReferenceError`] |
+//! | `weakref.getweakrefs(obj)` | [`getweakrefs(&rc)`](getweakrefs) |
 //!
 //! The weak collections hold `Rc` handles weakly and hash with std's
 //! `RandomState` by default; their semantics (dead entries are never

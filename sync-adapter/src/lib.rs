@@ -37,6 +37,26 @@
 //! assert_send::<weakref_sync::Arc<*const u8>>(); // raw pointers are neither
 //! ```
 //!
+//! # Death callbacks
+//!
+//! [`WeakRef::with_callback`](WeakRef), [`finalize`], [`WeakMethod`],
+//! [`Proxy`] and [`getweakrefs`] (Python's `ref(obj, callback)`,
+//! `finalize`, `WeakMethod`, `proxy`, `getweakrefs`): a callback runs once,
+//! on the thread that dropped the last `Arc`, newest first, after every weak
+//! handle died. The registry is one spin-locked map, held only for map
+//! operations; a value that never gets a callback pays nothing for it.
+//!
+//! ```
+//! use std::sync::mpsc;
+//! use weakref_sync::{Arc, WeakRef};
+//!
+//! let (tx, rx) = mpsc::channel();
+//! let job = Arc::new("job 7");
+//! let _watch = WeakRef::with_callback(&job, move || tx.send("job 7 finished").unwrap());
+//! std::thread::spawn(move || drop(job)).join().unwrap();
+//! assert_eq!(rx.recv(), Ok("job 7 finished"));
+//! ```
+//!
 //! # Weak collections
 //!
 //! [`WeakValueMap`], [`WeakKeyMap`], [`PtrWeakKeyMap`], [`WeakSet`] and
