@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 
 export RUSTFLAGS="--cfg weakref_loom"
 export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}"
-cargo test -p weakref-core --features loom,pool --release --target-dir target/loom \
+cargo test -p weakref-core --features loom,pool,collections --release --target-dir target/loom \
     --test loom --test loom_canary

@@ -299,3 +299,36 @@ mod callbacks {
         });
     }
 }
+
+/// Two threads `get_or_insert_with` the same key while a third drops the
+/// last handle to the value it held: both get one live value (the old one
+/// if they saw it alive, else one new one, made once); nothing leaks.
+#[test]
+fn cache_get_or_insert_vs_last_drop() {
+    use std::hash::BuildHasherDefault;
+    use std::hash::DefaultHasher;
+    use weakref_core::collections::WeakCache;
+
+    type Cache = WeakCache<u8, Payload, AtomicCount, BuildHasherDefault<DefaultHasher>>;
+    loom::model(|| {
+        let cache = Arc::new(Cache::with_shards_and_hasher(
+            1,
+            BuildHasherDefault::default(),
+        ));
+        let old = Arc::new(Payload::new(1));
+        cache.insert(0, &old);
+        let get = |cache: Arc<Cache>| {
+            thread::spawn(move || {
+                let value = cache.get_or_insert_with(0, || Arc::new(Payload::new(2)));
+                assert_ne!(value.get(), 0);
+                value
+            })
+        };
+        let (a, b) = (get(cache.clone()), get(cache.clone()));
+        let c = thread::spawn(move || drop(old));
+        let (a, b) = (a.join().unwrap(), b.join().unwrap());
+        c.join().unwrap();
+        assert!(Arc::ptr_eq(&a, &b), "one live value per key");
+        assert!(Arc::ptr_eq(&cache.get(&0).unwrap(), &a));
+    });
+}

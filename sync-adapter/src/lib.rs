@@ -291,3 +291,50 @@ collection_alias! {
     /// ```
     PtrWeakSet<T> = PtrWeakSet
 }
+
+collection_alias! {
+    /// A weak-valued cache that many threads share by `&self`, without a
+    /// global lock: `get`, `insert`, `remove`, `get_or_insert_with` (one
+    /// live value per key; `make` runs once per miss), `len`/`live_len`,
+    /// `purge` and consistent `snapshot`s.
+    ///
+    /// An alias of [`weakref_core::collections::WeakCache`]: lock-striped
+    /// shards of `WeakValueMap`, each behind a spin lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_sync::{Arc, WeakCache};
+    ///
+    /// let cache: WeakCache<String, Vec<u8>> = WeakCache::new();
+    /// let images: Vec<Arc<Vec<u8>>> = std::thread::scope(|s| {
+    ///     let load = || cache.get_or_insert_with("logo.png".to_owned(), || Arc::new(vec![7; 64]));
+    ///     let a = s.spawn(load);
+    ///     let b = s.spawn(load);
+    ///     vec![a.join().unwrap(), b.join().unwrap()]
+    /// });
+    /// assert!(Arc::ptr_eq(&images[0], &images[1])); // loaded once, shared
+    /// drop(images);
+    /// assert!(cache.get("logo.png").is_none());
+    /// ```
+    WeakCache<K, V> = WeakCache
+}
+
+collection_alias! {
+    /// A weak set that many threads share by `&self`, for interning: equal
+    /// values share one `Arc` while any handle to it lives.
+    ///
+    /// An alias of [`weakref_core::collections::WeakInterner`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_sync::{Arc, WeakInterner};
+    ///
+    /// let symbols: WeakInterner<str> = WeakInterner::new();
+    /// let a = symbols.intern_with("main", Arc::from);
+    /// let b = std::thread::scope(|s| s.spawn(|| symbols.intern_with("main", Arc::from)).join().unwrap());
+    /// assert!(Arc::ptr_eq(&a, &b));
+    /// ```
+    WeakInterner<T> = WeakInterner
+}

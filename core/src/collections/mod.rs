@@ -132,13 +132,18 @@
 
 #![forbid(unsafe_code)]
 
+mod cache;
+mod interner;
 pub mod key_map;
 mod ptr_key_map;
 mod ptr_set;
 mod raw;
 pub mod set;
+mod sharded;
 pub mod value_map;
 
+pub use cache::WeakCache;
+pub use interner::WeakInterner;
 pub use key_map::WeakKeyMap;
 pub use ptr_key_map::PtrWeakKeyMap;
 pub use ptr_set::PtrWeakSet;

@@ -489,10 +489,40 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = self.hash(key);
+        self.find_hashed(self.hash(key), key)
+    }
+
+    /// `find` with the key's hash already computed (by this map's hasher,
+    /// or one that hashes identically: the concurrent cache's).
+    #[inline]
+    fn find_hashed<Q>(&self, hash: u64, key: &Q) -> Option<&ValueSlot<K, V, C>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         self.table
             .table
             .find(hash, |slot| slot.hash == hash && slot.key.borrow() == key)
+    }
+
+    /// `get` with the hash computed (see `find_hashed`).
+    #[inline]
+    pub(super) fn get_hashed<Q>(&self, hash: u64, key: &Q) -> Option<StrongOf<V, C>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.find_hashed(hash, key)?.value.upgrade()
+    }
+
+    /// `contains_key` with the hash computed (see `find_hashed`).
+    #[inline]
+    pub(super) fn contains_key_hashed<Q>(&self, hash: u64, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.find_hashed(hash, key).is_some_and(ValueSlot::is_alive)
     }
 
     /// Maps `key` to `value` (held weakly): returns the previous value if it
@@ -518,7 +548,16 @@ where
     /// ```
     #[doc(alias = "__setitem__")]
     pub fn insert(&mut self, key: K, value: &StrongOf<V, C>) -> Option<StrongOf<V, C>> {
-        let hash = self.hash(&key);
+        self.insert_hashed(self.hash(&key), key, value)
+    }
+
+    /// `insert` with the hash computed (see `find_hashed`).
+    pub(super) fn insert_hashed(
+        &mut self,
+        hash: u64,
+        key: K,
+        value: &StrongOf<V, C>,
+    ) -> Option<StrongOf<V, C>> {
         self.table.purge_if_due();
         match self.table.table.entry(
             hash,
@@ -572,7 +611,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.find(key)?.value.upgrade()
+        self.get_hashed(self.hash(key), key)
     }
 
     /// The stored key and a new strong handle to the value of `key`, if
@@ -617,7 +656,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.find(key).is_some_and(ValueSlot::is_alive)
+        self.contains_key_hashed(self.hash(key), key)
     }
 
     /// Removes the entry of `key` and returns its value if it was alive
@@ -662,7 +701,19 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = self.hash(key);
+        self.remove_entry_hashed(self.hash(key), key)
+    }
+
+    /// `remove_entry` with the hash computed (see `find_hashed`).
+    pub(super) fn remove_entry_hashed<Q>(
+        &mut self,
+        hash: u64,
+        key: &Q,
+    ) -> Option<(K, StrongOf<V, C>)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let entry = self
             .table
             .table
@@ -693,7 +744,11 @@ where
     /// assert!(matches!(map.entry(1), Entry::Vacant(_)));
     /// ```
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V, C> {
-        let hash = self.hash(&key);
+        self.entry_hashed(self.hash(&key), key)
+    }
+
+    /// `entry` with the hash computed (see `find_hashed`).
+    pub(super) fn entry_hashed(&mut self, hash: u64, key: K) -> Entry<'_, K, V, C> {
         self.table.purge_if_due();
         match self.table.table.entry(
             hash,
