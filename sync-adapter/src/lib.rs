@@ -332,8 +332,10 @@ collection_alias! {
     /// use weakref_sync::{Arc, WeakInterner};
     ///
     /// let symbols: WeakInterner<str> = WeakInterner::new();
-    /// let a = symbols.intern_with("main", Arc::from);
-    /// let b = std::thread::scope(|s| s.spawn(|| symbols.intern_with("main", Arc::from)).join().unwrap());
+    /// let a = symbols.intern_with("main", |s| Arc::from(s));
+    /// let b = std::thread::scope(|s| {
+    ///     s.spawn(|| symbols.intern_with("main", |s| Arc::from(s))).join().unwrap()
+    /// });
     /// assert!(Arc::ptr_eq(&a, &b));
     /// ```
     WeakInterner<T> = WeakInterner
