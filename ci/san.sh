@@ -32,7 +32,7 @@ tsan=(cargo +nightly test -Zbuild-std --target "$target" --target-dir target/tsa
 export RUSTFLAGS="-Zsanitizer=thread --cfg weakref_tsan"
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
 "${tsan[@]}" -p weakref-core --features std,pool --lib --tests
-"${tsan[@]}" -p weakref-tests --test it -- threads:: pool:: model::threaded
+"${tsan[@]}" -p weakref-tests --test it -- threads:: pool:: model::threaded cache::
 unset TSAN_OPTIONS
 tsan_took=$((SECONDS - start))
 

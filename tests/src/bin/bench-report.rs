@@ -137,6 +137,8 @@ fn target_for(group: &str, ours: &str, anchor: &str) -> Option<Target> {
         1.02
     } else if group.contains("churn") && anchor.contains("weak-table") {
         1.0 / 1.3
+    } else if group.starts_with("cache/") && anchor.starts_with("mutex") {
+        1.0 / 1.5
     } else if (group.contains("insert") || group.contains("hit") || group.contains("miss"))
         && (anchor.contains("hashbrown") || anchor.contains("plain"))
     {
