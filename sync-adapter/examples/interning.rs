@@ -5,24 +5,21 @@
 //!
 //! Run with `cargo run -p weakref-sync --example interning`.
 
-use std::sync::Mutex;
+use std::sync::LazyLock;
 use std::thread;
 
-use weakref_sync::{Arc, WeakSet};
+use weakref_sync::{Arc, WeakInterner};
 
 /// Interned strings, shared by every thread.
-static NAMES: Mutex<Option<WeakSet<str>>> = Mutex::new(None);
+static NAMES: LazyLock<WeakInterner<str>> = LazyLock::new(WeakInterner::new);
 
 /// The one shared `Arc<str>` equal to `name`.
 fn intern(name: &str) -> Arc<str> {
-    let mut names = NAMES.lock().unwrap();
-    names
-        .get_or_insert_with(WeakSet::default)
-        .get_or_insert_with(name, |s| Arc::from(s))
+    NAMES.intern_with(name, |s| Arc::from(s))
 }
 
 fn live_names() -> usize {
-    NAMES.lock().unwrap().as_ref().map_or(0, WeakSet::live_len)
+    NAMES.live_len()
 }
 
 fn main() {

@@ -100,6 +100,7 @@ impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> Fire<T, F, C, A> {
 /// assert!(!cleanup.alive());
 /// assert_eq!(rx.try_recv(), Ok("removed data.tmp"));
 /// ```
+#[doc(alias = "finalize")]
 pub struct Finalizer<T: ?Sized, F, C: CallbackFamily, A: Allocator = Global> {
     target: Weak<T, C, A>,
     state: State<F, C>,

@@ -147,6 +147,24 @@ impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> WeakMethod<T, F, C, A> {
     }
 }
 
+impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> WeakMethod<T, F, C, A> {
+    /// This handle's registration id (see [`WeakRef::id`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use weakref_core::callbacks::{WeakMethod, registrations};
+    ///
+    /// let receiver = Arc::new(1);
+    /// let m = WeakMethod::new(&receiver, |n: &i32, ()| *n);
+    /// assert_eq!(registrations(&receiver)[0].id(), m.id());
+    /// ```
+    pub fn id(&self) -> u64 {
+        self.receiver.id()
+    }
+}
+
 impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> fmt::Debug for WeakMethod<T, F, C, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = if self.is_alive() { "alive" } else { "dead" };

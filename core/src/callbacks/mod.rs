@@ -189,6 +189,7 @@ impl Registration {
 /// assert_eq!(registrations(&rc).len(), 2);
 /// assert_eq!(Arc::weak_count(&rc), 2);
 /// ```
+#[doc(alias = "getweakrefs")]
 pub fn registrations<T: ?Sized, C: CallbackFamily, A: Allocator>(
     strong: &Strong<T, C, A>,
 ) -> Vec<Registration> {

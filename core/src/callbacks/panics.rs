@@ -100,6 +100,7 @@ static HOOK: std::sync::RwLock<Option<Hook>> = std::sync::RwLock::new(None);
 /// take_panic_hook(); // back to the default
 /// ```
 #[cfg(feature = "std")]
+#[doc(alias = "unraisablehook")]
 pub fn set_panic_hook<F>(hook: F)
 where
     F: Fn(&CallbackPanic<'_>) + Send + Sync + 'static,

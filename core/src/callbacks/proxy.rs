@@ -47,6 +47,7 @@ impl core::error::Error for ReferenceError {}
 /// drop(value);
 /// assert_eq!(proxy.with(|v| v.len()), Err(ReferenceError));
 /// ```
+#[doc(alias = "proxy")]
 pub struct Proxy<T: ?Sized, C: CallbackFamily, A: Allocator = Global> {
     target: WeakRef<T, C, A>,
 }

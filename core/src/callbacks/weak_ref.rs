@@ -42,6 +42,7 @@ use crate::{Strong, Weak};
 /// assert!(DIED.load(Ordering::Relaxed));
 /// assert!(r.upgrade().is_none());
 /// ```
+#[doc(alias = "ref")]
 pub struct WeakRef<T: ?Sized, C: CallbackFamily, A: Allocator = Global> {
     weak: Weak<T, C, A>,
     key: usize,

@@ -296,8 +296,7 @@ macro_rules! family_tests {
                     [
                         (r.id(), Kind::Ref, false),
                         (p.id(), Kind::Proxy, true),
-                        // A WeakMethod's id is its receiver ref's.
-                        (found[2].id(), Kind::Method, false),
+                        (m.id(), Kind::Method, false),
                         (f.id(), Kind::Finalizer, true),
                     ]
                 );
