@@ -6,8 +6,10 @@
 //!
 //! Run with `cargo run -p weakref-std --example observer`.
 
-use std::cell::RefCell;
-use std::rc::Rc as StdRc;
+extern crate alloc;
+
+use alloc::rc::Rc as StdRc;
+use core::cell::RefCell;
 
 use weakref_std::{Rc, WeakMethod, finalize};
 
