@@ -7,10 +7,11 @@
 //!
 //! Each group is one operation and holds the three back to back:
 //!
-//! - `insert`: 10 000 inserts into an empty map (growth included); the map
-//!   is dropped outside the timed region.
-//! - `get_hit`: 10 000 lookups of live keys, upgrading each value.
-//! - `get_miss`: 10 000 lookups of absent keys.
+//! - `insert <n>`: n inserts into an empty map (growth included), for n =
+//!   1k, 10k, 100k; the map is dropped outside the timed region.
+//! - `get_hit <n>`: n lookups of live keys in a map of n, upgrading each
+//!   value (1k: the table fits in L1/L2; 100k: it does not).
+//! - `get_miss <n>`: n lookups of absent keys in a map of n.
 //! - `churn`: 20 rounds of 1 000 inserts under fresh keys, after each of
 //!   which half of the live values die; the plain map is purged by hand
 //!   (`retain`) once per round, the two weak maps purge themselves. The
@@ -186,19 +187,19 @@ fn churn<M: Map>(hasher: &RandomState, values: Vec<Rc<Value>>) -> (M, Vec<Rc<Val
     (map, live, peak)
 }
 
-fn bench_maps(c: &mut Criterion) {
-    let hasher = RandomState::new();
-    let vals = values(N);
-    let hits = keys(0..N);
-    let misses = keys(N..2 * N);
+/// `insert`, `get_hit` and `get_miss` on maps of `n` entries.
+fn bench_sized(c: &mut Criterion, hasher: &RandomState, n: u64, label: &str) {
+    let vals = values(n);
+    let hits = keys(0..n);
+    let misses = keys(n..2 * n);
 
-    let mut g = c.benchmark_group("maps/insert");
+    let mut g = c.benchmark_group(format!("maps/insert {label}"));
     macro_rules! insert {
         ($name:literal, $map:ty) => {
             g.bench_function($name, |b| {
                 b.iter_batched(
                     || (),
-                    |()| filled::<$map>(&hasher, &vals),
+                    |()| filled::<$map>(hasher, &vals),
                     BatchSize::LargeInput,
                 )
             });
@@ -209,11 +210,10 @@ fn bench_maps(c: &mut Criterion) {
     insert!("weakref", Ours);
     g.finish();
 
-    let plain: Plain = filled(&hasher, &vals);
-    let table: Table = filled(&hasher, &vals);
-    let ours: Ours = filled(&hasher, &vals);
+    let plain: Plain = filled(hasher, &vals);
+    let table: Table = filled(hasher, &vals);
+    let ours: Ours = filled(hasher, &vals);
 
-    let mut g = c.benchmark_group("maps/get_hit");
     macro_rules! lookups {
         ($g:ident, $name:literal, $map:expr, $keys:expr) => {
             $g.bench_function($name, |b| {
@@ -229,16 +229,31 @@ fn bench_maps(c: &mut Criterion) {
             });
         };
     }
+    let mut g = c.benchmark_group(format!("maps/get_hit {label}"));
     lookups!(g, "plain", plain, hits);
     lookups!(g, "weak-table", table, hits);
     lookups!(g, "weakref", ours, hits);
     g.finish();
 
-    let mut g = c.benchmark_group("maps/get_miss");
+    let mut g = c.benchmark_group(format!("maps/get_miss {label}"));
     lookups!(g, "plain", plain, misses);
     lookups!(g, "weak-table", table, misses);
     lookups!(g, "weakref", ours, misses);
     g.finish();
+}
+
+fn bench_maps(c: &mut Criterion) {
+    let hasher = RandomState::new();
+    for (n, label) in [(1_000, "1k"), (N, "10k"), (100_000, "100k")] {
+        bench_sized(c, &hasher, n, label);
+    }
+    let vals = values(N);
+    let hits = keys(0..N);
+    let (plain, table, ours): (Plain, Table, Ours) = (
+        filled(&hasher, &vals),
+        filled(&hasher, &vals),
+        filled(&hasher, &vals),
+    );
 
     // Peak entries held by each during one churn run, printed once.
     eprintln!(
