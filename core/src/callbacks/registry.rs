@@ -16,7 +16,6 @@ use crate::count::RawCountWatch;
 
 /// One registered handle of a block.
 pub(crate) struct Entry<F: ?Sized> {
-    id: u64,
     kind: Kind,
     callback: Option<Box<F>>,
 }
@@ -30,12 +29,17 @@ impl<F: ?Sized> Entry<F> {
 
 /// The registry of one family. `F` is the family's callback type
 /// (`dyn FnOnce()`, plus `Send` for the atomic family).
+///
+/// One flat ordered map keyed by (block address, registration id): a
+/// block's registrations are a contiguous range, oldest first, and a
+/// registration costs no allocation of its own (a map per block would
+/// allocate a list for each watched block).
 #[allow(unreachable_pub)] // named by the sealed `Family` trait only
 pub struct Registry<F: ?Sized> {
     /// The next registration id: ids grow, so the newest is the largest.
     next_id: u64,
-    /// The registered handles of each watched block, oldest first.
-    blocks: BTreeMap<usize, Vec<Entry<F>>>,
+    /// Every registered handle, by (block, id).
+    entries: BTreeMap<(usize, u64), Entry<F>>,
     /// Finalizers that run at exit, by id.
     at_exit: BTreeMap<u64, Box<F>>,
     /// Whether the process-exit hook is installed (global registry).
@@ -45,10 +49,15 @@ pub struct Registry<F: ?Sized> {
 impl<F: ?Sized> core::fmt::Debug for Registry<F> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Registry")
-            .field("watched_blocks", &self.blocks.len())
+            .field("entries", &self.entries.len())
             .field("at_exit", &self.at_exit.len())
             .finish_non_exhaustive()
     }
+}
+
+/// The ids of the block at `key`, as a range of the flat map's keys.
+fn block(key: usize) -> core::ops::RangeInclusive<(usize, u64)> {
+    (key, 0)..=(key, u64::MAX)
 }
 
 impl<F: ?Sized> Registry<F> {
@@ -56,10 +65,15 @@ impl<F: ?Sized> Registry<F> {
     pub(crate) const fn new() -> Self {
         Registry {
             next_id: 1,
-            blocks: BTreeMap::new(),
+            entries: BTreeMap::new(),
             at_exit: BTreeMap::new(),
             exit_hook: false,
         }
+    }
+
+    /// Whether the block at `key` has a registration.
+    fn watched(&self, key: usize) -> bool {
+        self.entries.range(block(key)).next().is_some()
     }
 
     /// Registers a handle of the block at `key` and returns its id. The
@@ -77,11 +91,10 @@ impl<F: ?Sized> Registry<F> {
     ) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        let list = self.blocks.entry(key).or_default();
-        if list.is_empty() {
+        if !count.is_watched() {
             count.set_watched();
         }
-        list.push(Entry { id, kind, callback });
+        self.entries.insert((key, id), Entry { kind, callback });
         id
     }
 
@@ -94,11 +107,8 @@ impl<F: ?Sized> Registry<F> {
         key: usize,
         id: u64,
     ) -> Option<Entry<F>> {
-        let list = self.blocks.get_mut(&key)?;
-        let at = list.iter().position(|e| e.id == id)?;
-        let entry = list.remove(at);
-        if list.is_empty() {
-            self.blocks.remove(&key);
+        let entry = self.entries.remove(&(key, id))?;
+        if !self.watched(key) {
             count.clear_watched();
         }
         Some(entry)
@@ -108,17 +118,17 @@ impl<F: ?Sized> Registry<F> {
     /// oldest first, and clears its watch flag.
     pub(crate) fn take_all<C: RawCountWatch>(&mut self, count: &C, key: usize) -> Vec<Entry<F>> {
         count.clear_watched();
-        self.blocks.remove(&key).unwrap_or_default()
+        let mut taken = Vec::new();
+        while let Some((&first, _)) = self.entries.range(block(key)).next() {
+            taken.extend(self.entries.remove(&first));
+        }
+        taken
     }
 
     /// Gives registration `id` of the block at `key` its callback (a
     /// finalizer's, which needs its id first).
     pub(crate) fn set_callback(&mut self, key: usize, id: u64, callback: Box<F>) {
-        let entry = self
-            .blocks
-            .get_mut(&key)
-            .and_then(|list| list.iter_mut().find(|e| e.id == id));
-        if let Some(entry) = entry {
+        if let Some(entry) = self.entries.get_mut(&(key, id)) {
             entry.callback = Some(callback);
         }
     }
@@ -126,23 +136,21 @@ impl<F: ?Sized> Registry<F> {
     /// Whether registration `id` of the block at `key` is there with a
     /// callback.
     pub(crate) fn has_callback(&self, key: usize, id: u64) -> bool {
-        self.blocks
-            .get(&key)
-            .and_then(|list| list.iter().find(|e| e.id == id))
+        self.entries
+            .get(&(key, id))
             .is_some_and(|e| e.callback.is_some())
     }
 
     /// The registrations of the block at `key`, oldest first.
     pub(crate) fn list(&self, key: usize) -> Vec<Registration> {
-        self.blocks.get(&key).map_or_else(Vec::new, |list| {
-            list.iter()
-                .map(|e| Registration {
-                    id: e.id,
-                    kind: e.kind,
-                    has_callback: e.callback.is_some(),
-                })
-                .collect()
-        })
+        self.entries
+            .range(block(key))
+            .map(|(&(_, id), e)| Registration {
+                id,
+                kind: e.kind,
+                has_callback: e.callback.is_some(),
+            })
+            .collect()
     }
 
     /// Adds a finalizer's at-exit action; returns whether the caller must
