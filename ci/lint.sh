@@ -11,7 +11,7 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p weakref-core --no-default-features -- -D warnings
 # (--lib --tests: examples use `static_pool!`, whose const `Pool::new` loom lacks.)
-RUSTFLAGS="--cfg weakref_loom" cargo clippy -p weakref-core --features loom,pool --lib --tests \
+RUSTFLAGS="--cfg weakref_loom" cargo clippy -p weakref-core --features loom,pool,collections --lib --tests \
     --target-dir target/loom -- -D warnings
 bash ci/targets.sh
 cargo clippy -p weakref-core --no-default-features --target riscv32imc-unknown-none-elf -- -D warnings

@@ -303,9 +303,10 @@ mod callbacks {
 /// Two threads `get_or_insert_with` the same key while a third drops the
 /// last handle to the value it held: both get one live value (the old one
 /// if they saw it alive, else one new one, made once); nothing leaks.
+#[cfg(feature = "collections")]
 #[test]
 fn cache_get_or_insert_vs_last_drop() {
-    use std::hash::BuildHasherDefault;
+    use core::hash::BuildHasherDefault;
     use std::hash::DefaultHasher;
     use weakref_core::collections::WeakCache;
 
