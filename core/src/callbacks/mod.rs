@@ -52,6 +52,7 @@
 //! panic meanwhile aborts. Finalizers do not run at exit. The local
 //! family's callbacks need `std` (a thread-local registry).
 
+mod aliases;
 mod family;
 mod finalize;
 mod method;
