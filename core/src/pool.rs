@@ -59,6 +59,7 @@
 //! ```
 
 use core::alloc::Layout;
+use core::cell::Cell;
 use core::fmt;
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
@@ -96,7 +97,7 @@ use crate::storage::{AllocError, Allocator};
 /// assert_eq!((b[0], c[0]), (2, 4));
 /// # Ok::<(), weakref_core::storage::AllocError>(())
 /// ```
-pub struct Pool<T, C, const N: usize> {
+pub struct Pool<T, C, const N: usize, F: SlotFlag = AtomicFlag> {
     /// Slot `i` belongs to whoever set `used[i]` from false to true, until
     /// they store false again.
     slots: [UnsafeCell<MaybeUninit<Block<C, T>>>; N],
@@ -104,7 +105,7 @@ pub struct Pool<T, C, const N: usize> {
     /// |-------|---------|
     /// | false | slot `i` is free |
     /// | true  | slot `i` holds a block (live value, or dead with weak handles) |
-    used: [AtomicBool; N],
+    used: [F; N],
     /// Zero-sized outside loom; under loom, makes each slot handover a
     /// tracked write, so a missing Acquire/Release on `used` is a reported
     /// race.
@@ -122,12 +123,14 @@ pub struct Pool<T, C, const N: usize> {
 //
 // SAFETY: the slots are only reached through pointers handed out by
 // `allocate`, each to one owner at a time (flag CAS, Acquire/Release).
-unsafe impl<T, C, const N: usize> Sync for Pool<T, C, N> {}
+// Only with atomic flags: a `CellFlag` pool is single-threaded.
+unsafe impl<T, C, const N: usize> Sync for Pool<T, C, N, AtomicFlag> {}
 
-// SAFETY: as for `Sync`: the pool owns no `T` or `C` values, only memory.
-unsafe impl<T, C, const N: usize> Send for Pool<T, C, N> {}
+// SAFETY: as for `Sync`: the pool owns no `T` or `C` values, only memory;
+// moving it (when nothing borrows it, so no block is out) moves no value.
+unsafe impl<T, C, const N: usize, F: SlotFlag> Send for Pool<T, C, N, F> {}
 
-impl<T, C, const N: usize> Pool<T, C, N> {
+impl<T, C, const N: usize, F: SlotFlag> Pool<T, C, N, F> {
     /// An empty pool; `const`, so it can initialise a `static`.
     ///
     /// (Under `--cfg weakref_loom` it is not `const`: loom's atomics are
@@ -148,7 +151,7 @@ impl<T, C, const N: usize> Pool<T, C, N> {
     pub const fn new() -> Self {
         Pool {
             slots: [const { UnsafeCell::new(MaybeUninit::uninit()) }; N],
-            used: [const { AtomicBool::new(false) }; N],
+            used: [const { F::FREE }; N],
             owners: [const { SlotOwnership::new() }; N],
             next: AtomicUsize::new(0),
         }
@@ -160,7 +163,7 @@ impl<T, C, const N: usize> Pool<T, C, N> {
     pub fn new() -> Self {
         Pool {
             slots: core::array::from_fn(|_| UnsafeCell::new(MaybeUninit::uninit())),
-            used: core::array::from_fn(|_| AtomicBool::new(false)),
+            used: core::array::from_fn(|_| F::free()),
             owners: core::array::from_fn(|_| SlotOwnership::new()),
             next: AtomicUsize::new(0),
         }
@@ -193,8 +196,7 @@ impl<T, C, const N: usize> Pool<T, C, N> {
     /// # Ok::<(), weakref_core::storage::AllocError>(())
     /// ```
     pub fn in_use(&self) -> usize {
-        // Relaxed: a count for display and tests, not a synchronisation.
-        self.used.iter().filter(|u| u.load(Relaxed)).count()
+        self.used.iter().filter(|u| u.is_taken()).count()
     }
 
     /// Whether a request for `layout` fits one slot.
@@ -222,14 +224,14 @@ impl<T, C, const N: usize> Pool<T, C, N> {
     }
 }
 
-impl<T, C, const N: usize> Default for Pool<T, C, N> {
+impl<T, C, const N: usize, F: SlotFlag> Default for Pool<T, C, N, F> {
     /// [`Pool::new`].
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<T, C, const N: usize> fmt::Debug for Pool<T, C, N> {
+impl<T, C, const N: usize, F: SlotFlag> fmt::Debug for Pool<T, C, N, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pool")
             .field("capacity", &N)
@@ -239,8 +241,9 @@ impl<T, C, const N: usize> fmt::Debug for Pool<T, C, N> {
 }
 
 // SAFETY:
-// * `allocate` hands out slot `i` only after winning the CAS of `used[i]`
-//   from false to true, so each slot has one owner at a time; the memory is
+// * `allocate` hands out slot `i` only after `try_take` of `used[i]` moved
+//   it from false to true (a CAS for atomic flags; on one thread for cell
+//   flags), so each slot has one owner at a time; the memory is
 //   valid for `Layout::new::<Block<C, T>>()`, which `fits` checked covers
 //   the request, until `deallocate` stores false.
 // * `deallocate` accepts only pointers to this pool's slots (`index_of`
@@ -248,7 +251,7 @@ impl<T, C, const N: usize> fmt::Debug for Pool<T, C, N> {
 //   `allocate` and are still allocated.
 // * Copies of `&Pool` (the allocator handles) all reach the same pool, so a
 //   block may be freed through any of them.
-unsafe impl<T, C, const N: usize> Allocator for Pool<T, C, N> {
+unsafe impl<T, C, const N: usize, F: SlotFlag> Allocator for Pool<T, C, N, F> {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         if !Self::fits(layout) {
             return Err(AllocError);
@@ -256,17 +259,11 @@ unsafe impl<T, C, const N: usize> Allocator for Pool<T, C, N> {
         let start = self.next.load(Relaxed);
         for step in 0..N {
             let index = (start + step) % N;
-            // Relaxed pre-check: skip taken slots without a CAS.
-            if self.used[index].load(Relaxed) {
+            // A cheap pre-check: skip taken slots without a CAS.
+            if self.used[index].is_taken() {
                 continue;
             }
-            // ORDERING: Acquire; pairs with the Release store in
-            // `deallocate`: the previous owner's accesses to the slot happen
-            // before ours.
-            if self.used[index]
-                .compare_exchange(false, true, Acquire, Relaxed)
-                .is_ok()
-            {
+            if self.used[index].try_take() {
                 self.owners[index].touch();
                 self.next.store(index + 1, Relaxed);
                 let slot = self.slots[index].get().cast::<u8>();
@@ -283,9 +280,102 @@ unsafe impl<T, C, const N: usize> Allocator for Pool<T, C, N> {
     unsafe fn deallocate(&self, ptr: NonNull<u8>, _layout: Layout) {
         let index = self.index_of(ptr);
         self.owners[index].touch();
-        // ORDERING: Release; pairs with the Acquire CAS in `allocate`, so
+        self.used[index].give_back();
+    }
+}
+
+/// How a [`Pool`] marks its slots taken: [`AtomicFlag`] (the default; the
+/// pool is `Sync` and lives in a `static`) or [`CellFlag`] (single-threaded:
+/// no atomic instruction at all; see
+/// [`thread_local_pool!`](crate::thread_local_pool)). Sealed.
+pub trait SlotFlag: sealed::Sealed {
+    /// A free slot's flag.
+    #[doc(hidden)]
+    #[cfg(not(weakref_loom))]
+    const FREE: Self;
+    /// A free slot's flag (loom's atomics are not `const`).
+    #[doc(hidden)]
+    fn free() -> Self;
+    /// Whether the slot is taken (a hint when another thread may change it).
+    #[doc(hidden)]
+    fn is_taken(&self) -> bool;
+    /// Takes the slot if it is free; returns whether this call took it.
+    #[doc(hidden)]
+    fn try_take(&self) -> bool;
+    /// Gives the slot back.
+    #[doc(hidden)]
+    fn give_back(&self);
+}
+
+/// Atomic slot flags: taking a slot is one compare-and-swap, so the pool is
+/// `Sync`. The default flag of [`Pool`].
+#[derive(Debug)]
+pub struct AtomicFlag(AtomicBool);
+
+impl sealed::Sealed for AtomicFlag {}
+
+impl SlotFlag for AtomicFlag {
+    #[cfg(not(weakref_loom))]
+    const FREE: Self = AtomicFlag(AtomicBool::new(false));
+
+    fn free() -> Self {
+        AtomicFlag(AtomicBool::new(false))
+    }
+
+    #[inline]
+    fn is_taken(&self) -> bool {
+        // Relaxed: a hint (`in_use`, the search's pre-check); `try_take`
+        // decides.
+        self.0.load(Relaxed)
+    }
+
+    #[inline]
+    fn try_take(&self) -> bool {
+        // ORDERING: Acquire; pairs with the Release store in `give_back`:
+        // the previous owner's accesses to the slot happen before ours.
+        self.0
+            .compare_exchange(false, true, Acquire, Relaxed)
+            .is_ok()
+    }
+
+    #[inline]
+    fn give_back(&self) {
+        // ORDERING: Release; pairs with the Acquire CAS in `try_take`, so
         // our accesses to the slot happen before its next owner's.
-        self.used[index].store(false, Release);
+        self.0.store(false, Release);
+    }
+}
+
+/// Single-threaded slot flags: a `Cell<bool>`, no atomic instruction. A
+/// pool with them is not `Sync`, so it lives in a thread-local
+/// ([`thread_local_pool!`](crate::thread_local_pool)) or on the stack, and
+/// serves only handles that stay on its thread.
+#[derive(Debug)]
+pub struct CellFlag(Cell<bool>);
+
+impl sealed::Sealed for CellFlag {}
+
+impl SlotFlag for CellFlag {
+    #[cfg(not(weakref_loom))]
+    const FREE: Self = CellFlag(Cell::new(false));
+
+    fn free() -> Self {
+        CellFlag(Cell::new(false))
+    }
+
+    #[inline]
+    fn is_taken(&self) -> bool {
+        self.0.get()
+    }
+
+    #[inline]
+    fn try_take(&self) -> bool {
+        !self.0.replace(true)
+    }
+
+    #[inline]
+    fn give_back(&self) {
+        self.0.set(false);
     }
 }
 
@@ -331,8 +421,8 @@ mod sealed {
 /// Sealed marker: implemented only by [`Pool`], so [`StaticPool::Pool`] is
 /// always a pool whose `deallocate` checks its pointers.
 pub trait PoolKind: sealed::Sealed {}
-impl<T, C, const N: usize> sealed::Sealed for Pool<T, C, N> {}
-impl<T, C, const N: usize> PoolKind for Pool<T, C, N> {}
+impl<T, C, const N: usize, F: SlotFlag> sealed::Sealed for Pool<T, C, N, F> {}
+impl<T, C, const N: usize, F: SlotFlag> PoolKind for Pool<T, C, N, F> {}
 
 /// A zero-sized allocator for the static pool named by `P`: handles that
 /// use it stay one pointer wide.
@@ -396,6 +486,172 @@ unsafe impl<P: StaticPool> Allocator for Pooled<P> {
         // `allocate`, that is from `P::get()`).
         unsafe { P::get().deallocate(ptr, layout) }
     }
+}
+
+/// Names one thread-local, single-threaded [`Pool`] (with [`CellFlag`]s);
+/// implemented by the types [`thread_local_pool!`](crate::thread_local_pool)
+/// declares.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::count::LocalCount;
+/// use weakref_core::pool::ThreadLocalPool;
+/// use weakref_core::thread_local_pool;
+///
+/// thread_local_pool! {
+///     struct Scratch: Pool<[u8; 32], LocalCount, 4>;
+/// }
+/// assert_eq!(Scratch::with(|pool| pool.capacity()), 4);
+/// ```
+pub trait ThreadLocalPool: 'static {
+    /// The pool type: `Pool<T, C, N, CellFlag>`.
+    type Pool: Allocator + PoolKind + 'static;
+    /// Runs `f` on this thread's pool.
+    fn with<R>(f: impl FnOnce(&Self::Pool) -> R) -> R;
+}
+
+/// A zero-sized allocator for this thread's pool named by `P`: no atomic
+/// instruction to take or give back a slot, and handles one pointer wide.
+/// Neither `Send` nor `Sync`, so nothing allocated through it leaves the
+/// thread, whatever its counter.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::count::LocalCount;
+/// use weakref_core::pool::LocalPooled;
+/// use weakref_core::{Strong, thread_local_pool};
+///
+/// thread_local_pool! {
+///     struct Nodes: Pool<u64, LocalCount, 2>;
+/// }
+/// type Rc<T> = Strong<T, LocalCount, LocalPooled<Nodes>>;
+/// let a = Rc::try_new_in(1, LocalPooled::new())?;
+/// let b = Rc::try_new_in(2, LocalPooled::new())?;
+/// assert!(Rc::try_new_in(3, LocalPooled::new()).is_err()); // full
+/// let weak = Rc::downgrade(&a);
+/// drop(a);
+/// assert!(weak.upgrade().is_none());
+/// assert_eq!(size_of::<Rc<u64>>(), size_of::<usize>());
+/// # drop(b);
+/// # Ok::<(), weakref_core::storage::AllocError>(())
+/// ```
+///
+/// A handle on it stays on its thread even with the atomic counter:
+///
+/// ```compile_fail,E0277
+/// use weakref_core::count::{AtomicCount, LocalCount};
+/// use weakref_core::pool::LocalPooled;
+/// use weakref_core::{Strong, thread_local_pool};
+///
+/// thread_local_pool! {
+///     struct Nodes: Pool<u64, LocalCount, 2>;
+/// }
+/// fn assert_send<T: Send>() {}
+/// assert_send::<Strong<u64, AtomicCount, LocalPooled<Nodes>>>();
+/// ```
+pub struct LocalPooled<P>(PhantomData<*const P>);
+
+impl<P> LocalPooled<P> {
+    /// The allocator (it has no state).
+    pub const fn new() -> Self {
+        LocalPooled(PhantomData)
+    }
+}
+
+impl<P> Clone for LocalPooled<P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P> Copy for LocalPooled<P> {}
+
+impl<P> Default for LocalPooled<P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<P> fmt::Debug for LocalPooled<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LocalPooled")
+    }
+}
+
+// SAFETY: every call forwards to this thread's pool `P::with` lends, whose
+// own `Allocator` impl upholds the contract (its `deallocate` panics on a
+// pointer it did not hand out). `LocalPooled` is neither `Send` nor `Sync`,
+// so a block is always given back on the thread, hence to the pool, that
+// allocated it; a thread-local without drop glue stays usable until its
+// thread is gone, including during other thread-locals' destructors.
+unsafe impl<P: ThreadLocalPool> Allocator for LocalPooled<P> {
+    #[inline]
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        P::with(|pool| pool.allocate(layout))
+    }
+
+    #[inline]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: forwarded from the caller (the block came from
+        // `allocate`, on this thread, so from this thread's pool).
+        P::with(|pool| unsafe { pool.deallocate(ptr, layout) })
+    }
+}
+
+/// Declares a zero-sized type naming one **thread-local** [`Pool`] with
+/// [`CellFlag`]s, for use as [`LocalPooled<Name>`](LocalPooled): each
+/// thread has its own pool, and taking or giving back a slot is a plain
+/// load and store (a static [`Pool`] needs a compare-and-swap). With
+/// feature `std`.
+///
+/// `thread_local_pool! { pub struct Name: Pool<T, C, N>; }`.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::count::LocalCount;
+/// use weakref_core::pool::{LocalPooled, ThreadLocalPool};
+/// use weakref_core::{Strong, thread_local_pool};
+///
+/// thread_local_pool! {
+///     /// Tree nodes of this thread.
+///     pub struct Nodes: Pool<[u32; 4], LocalCount, 16>;
+/// }
+/// let node = Strong::<_, LocalCount, _>::try_new_in([0u32; 4], LocalPooled::<Nodes>::new())?;
+/// assert_eq!(Nodes::with(|pool| pool.in_use()), 1);
+/// drop(node);
+/// assert_eq!(Nodes::with(|pool| pool.in_use()), 0);
+/// # Ok::<(), weakref_core::storage::AllocError>(())
+/// ```
+#[cfg(feature = "std")]
+#[macro_export]
+macro_rules! thread_local_pool {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident: Pool<$value:ty, $count:ty, $capacity:tt>;) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, Default)]
+        $vis struct $name;
+
+        impl $crate::pool::ThreadLocalPool for $name {
+            type Pool = $crate::pool::Pool<$value, $count, { $capacity }, $crate::pool::CellFlag>;
+
+            #[inline]
+            fn with<R>(f: impl FnOnce(&Self::Pool) -> R) -> R {
+                ::std::thread_local! {
+                    // `const` and without drop glue: no destructor, so the
+                    // pool stays usable until the thread is gone.
+                    static POOL: $crate::pool::Pool<$value, $count, { $capacity }, $crate::pool::CellFlag> =
+                        const { $crate::pool::Pool::new() };
+                }
+                // What the `const` thread-local's soundness rests on.
+                const _: () = assert!(!::core::mem::needs_drop::<
+                    $crate::pool::Pool<$value, $count, { $capacity }, $crate::pool::CellFlag>,
+                >());
+                POOL.with(f)
+            }
+        }
+    };
 }
 
 /// Declares a zero-sized type naming one static [`Pool`], for use as

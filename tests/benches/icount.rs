@@ -11,8 +11,8 @@ use std::hint::black_box;
 use std::process::Command;
 
 use weakref_core::count::{AtomicCount, LocalCount};
-use weakref_core::pool::Pooled;
-use weakref_core::{Strong, static_pool};
+use weakref_core::pool::{LocalPooled, Pooled};
+use weakref_core::{Strong, static_pool, thread_local_pool};
 
 const N1: u64 = 10_000;
 const N2: u64 = 110_000;
@@ -22,6 +22,9 @@ static_pool! {
 }
 static_pool! {
     struct AtomicSlots: Pool<[u8; 64], AtomicCount, 8>;
+}
+thread_local_pool! {
+    struct LocalTlsSlots: Pool<[u8; 64], LocalCount, 8>;
 }
 
 /// One operation, repeated `n` times. Each `$name` is run as
@@ -120,6 +123,12 @@ ops! {
     "rc new+drop pool" => |n| {
         for _ in 0..n {
             let rc = Strong::<_, LocalCount, _>::try_new_in(black_box([7u8; 64]), Pooled::<LocalSlots>::new());
+            drop(black_box(rc.expect("a free slot")));
+        }
+    }
+    "rc new+drop local-pool" => |n| {
+        for _ in 0..n {
+            let rc = Strong::<_, LocalCount, _>::try_new_in(black_box([7u8; 64]), LocalPooled::<LocalTlsSlots>::new());
             drop(black_box(rc.expect("a free slot")));
         }
     }

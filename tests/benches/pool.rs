@@ -1,14 +1,15 @@
 //! `new` + drop of a 64-byte value: std's `Rc`/`Arc` (the anchor), ours on
-//! the heap (`Global`), and ours in a static pool (`Pooled`), in the same
-//! criterion group per family. Read the ratios, not the times: the machine
+//! the heap (`Global`), ours in a static pool (`Pooled`, atomic slot flags)
+//! and, for `Rc`, in a thread-local pool (`LocalPooled`, no atomic at all),
+//! in the same criterion group per family. Read the ratios, not the times: the machine
 //! is shared.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use weakref_core::count::{AtomicCount, LocalCount};
-use weakref_core::pool::Pooled;
-use weakref_core::{Strong, static_pool};
+use weakref_core::pool::{LocalPooled, Pooled};
+use weakref_core::{Strong, static_pool, thread_local_pool};
 
 type Payload = [u8; 64];
 
@@ -17,6 +18,9 @@ static_pool! {
 }
 static_pool! {
     struct AtomicSlots: Pool<Payload, AtomicCount, 64>;
+}
+thread_local_pool! {
+    struct LocalTlsSlots: Pool<Payload, LocalCount, 64>;
 }
 
 fn new_drop(c: &mut Criterion) {
@@ -32,6 +36,15 @@ fn new_drop(c: &mut Criterion) {
             let rc = Strong::<Payload, LocalCount, _>::try_new_in(
                 black_box([7u8; 64]),
                 Pooled::<LocalSlots>::new(),
+            );
+            drop(black_box(rc.expect("a free slot")))
+        })
+    });
+    group.bench_function("weakref thread-local pool", |b| {
+        b.iter(|| {
+            let rc = Strong::<Payload, LocalCount, _>::try_new_in(
+                black_box([7u8; 64]),
+                LocalPooled::<LocalTlsSlots>::new(),
             );
             drop(black_box(rc.expect("a free slot")))
         })

@@ -148,3 +148,62 @@ fn freeing_into_the_wrong_pool_panics() {
     // touching anything (the contract is broken on purpose).
     unsafe { b.deallocate(mem.cast(), layout) };
 }
+
+weakref_core::thread_local_pool! {
+    /// Each test thread has its own.
+    struct LocalFrames: Pool<[u8; 64], LocalCount, 3>;
+}
+
+/// The thread-local pool (cell flags, no atomics): exhaustion, reuse,
+/// weak handles keeping their slot, one pointer wide.
+#[test]
+fn thread_local_pool_serves_and_reuses_its_slots() {
+    use weakref_core::pool::{LocalPooled, ThreadLocalPool};
+    type Rc = Strong<[u8; 64], LocalCount, LocalPooled<LocalFrames>>;
+    assert_eq!(size_of::<Rc>(), size_of::<usize>());
+    let in_use = || LocalFrames::with(|pool| pool.in_use());
+    let a = Rc::try_new_in([1; 64], LocalPooled::new()).unwrap();
+    let b = Rc::try_new_in([2; 64], LocalPooled::new()).unwrap();
+    let c = Rc::try_new_in([3; 64], LocalPooled::new()).unwrap();
+    assert!(Rc::try_new_in([4; 64], LocalPooled::new()).is_err(), "full");
+    let weak = Rc::downgrade(&b);
+    drop(b);
+    assert!(weak.upgrade().is_none());
+    assert_eq!(in_use(), 3, "the weak handle keeps the slot");
+    drop(weak);
+    assert_eq!(in_use(), 2);
+    let d = Rc::try_new_in([5; 64], LocalPooled::new()).expect("the slot came back");
+    assert_eq!((a[0], c[0], d[0]), (1, 3, 5));
+    drop((a, c, d));
+    assert_eq!(in_use(), 0);
+}
+
+/// Every thread gets its own thread-local pool.
+#[test]
+fn each_thread_has_its_own_thread_local_pool() {
+    use weakref_core::pool::LocalPooled;
+    type Rc = Strong<[u8; 64], LocalCount, LocalPooled<LocalFrames>>;
+    let here: Vec<_> = (0..3)
+        .map(|i| Rc::try_new_in([i; 64], LocalPooled::new()).unwrap())
+        .collect();
+    thread::spawn(|| {
+        let there: Vec<_> = (0..3)
+            .map(|i| Rc::try_new_in([i; 64], LocalPooled::new()).unwrap())
+            .collect();
+        assert_eq!(there.len(), 3, "a fresh pool on this thread");
+    })
+    .join()
+    .unwrap();
+    drop(here);
+}
+
+/// A cell-flag pool on the stack, lent by reference.
+#[test]
+fn cell_flag_pool_on_the_stack() {
+    use weakref_core::pool::CellFlag;
+    let pool = Pool::<u32, LocalCount, 1, CellFlag>::new();
+    let one = Strong::<_, LocalCount, _>::try_new_in(1u32, &pool).unwrap();
+    assert!(Strong::<_, LocalCount, _>::try_new_in(2u32, &pool).is_err());
+    drop(one);
+    assert_eq!(pool.in_use(), 0);
+}
