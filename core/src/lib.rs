@@ -37,7 +37,8 @@
 //!   `std::process::abort` (without it: a double panic, which aborts too).
 //! * **`pool`**: [`pool::Pool`], a static, fixed-capacity pool that serves
 //!   blocks without a heap, and [`static_pool!`] for one-pointer-wide
-//!   handles into it. Needs byte-sized CAS (or `portable-atomic`).
+//!   handles into it. Needs byte-sized CAS (or `portable-atomic`). With
+//!   `std` too: `thread_local_pool!`, a per-thread pool without atomics.
 //! * **`portable-atomic`**: atomics from the `portable-atomic` crate, so
 //!   [`count::AtomicCount`] and the pool build on targets without native
 //!   compare-and-swap (`thumbv6m-none-eabi`, `riscv32imc-unknown-none-elf`).
