@@ -25,7 +25,7 @@ if [[ "${1:-}" == "--long" ]]; then
     seconds="${2:?usage: ci/fuzz.sh --long SECONDS [TARGET...]}"
     shift 2
 fi
-all_targets=(rc_ops arc_ops pool_ops)
+all_targets=(rc_ops arc_ops pool_ops callback_ops weak_map_ops)
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
     targets=("${all_targets[@]}")

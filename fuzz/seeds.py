@@ -95,6 +95,95 @@ corpus["arc_ops"]["make_mut_vs_upgrade_3"] = threaded(2, [make] + [mm + make] * 
 gm = [(2, op("GetMut",1)), (1, op("WeakClone",2,1)), (1, op("Upgrade",2,0)), (2, op("TryUnwrap",1)), (1, op("Drop",0)), (1, op("WeakDrop",1)), (1, op("WeakDrop",2))]
 corpus["arc_ops"]["get_mut_vs_weak_3"] = threaded(3, [make] + [gm + make] * 4 + [gm])
 
+# callback_ops: no flags byte; its own `Op` (see fuzz_targets/callback_ops.rs).
+CB_VARIANTS = ["New", "Clone", "Drop", "Downgrade", "Upgrade", "WeakDrop", "Ref", "Proxy",
+               "Method", "Finalize", "RegDrop", "Call", "Detach", "Park", "Unpark", "ParkDrop",
+               "TryUnwrap", "IntoInner"]
+THEN = ["Nothing", "DropParked"]
+
+
+def enum_tag(variants, name):
+    k, n = variants.index(name), len(variants)
+    x = -(-k * 2**32 // n)
+    assert (x * n) >> 32 == k
+    return struct.pack("<I", x)
+
+
+def then(p=None):
+    """A `Then`: record only, or record and drop parked slot `p`."""
+    return enum_tag(THEN, "Nothing") if p is None else enum_tag(THEN, "DropParked") + bytes([p])
+
+
+def cb(name, *fields):
+    """An op; a field is a slot byte, or bytes (an encoded `Then`/`Option`)."""
+    return enum_tag(CB_VARIANTS, name) + b"".join(
+        f if isinstance(f, bytes) else bytes([f]) for f in fields)
+
+
+NONE = b"\x00"
+
+
+def some(t):
+    return b"\x01" + t
+
+
+corpus["callback_ops"] = {}
+corpus["callback_ops"]["newest_first"] = b"".join([
+    cb("New", 0), cb("Ref", 0, 0, some(then())), cb("Ref", 0, 1, some(then())),
+    cb("Proxy", 0, 2, some(then())), cb("Finalize", 0, 3, then()), cb("Downgrade", 0, 0),
+    cb("Clone", 0, 1), cb("Drop", 0), cb("Drop", 1)])
+# Value 0's callback drops parked value 1, whose finalizer and callback run
+# inside it; value 1's callback drops parked value 2.
+corpus["callback_ops"]["reentrant_chain"] = b"".join([
+    cb("New", 0), cb("New", 1), cb("Ref", 1, 1, some(then(1))), cb("Finalize", 1, 2, then()),
+    cb("Downgrade", 1, 1), cb("Park", 1, 0), cb("New", 1), cb("Ref", 1, 3, some(then())),
+    cb("Park", 1, 1), cb("Ref", 0, 0, some(then(0))), cb("Downgrade", 0, 0), cb("Drop", 0)])
+corpus["callback_ops"]["finalizer_call_detach"] = b"".join([
+    cb("New", 0), cb("Finalize", 0, 0, then()), cb("Finalize", 0, 1, then(0)), cb("New", 1),
+    cb("Park", 1, 0), cb("Call", 1), cb("Call", 1), cb("Detach", 0), cb("RegDrop", 0),
+    cb("Finalize", 0, 2, then()), cb("RegDrop", 2), cb("Method", 0, 3), cb("TryUnwrap", 0)])
+corpus["callback_ops"]["unwrap_into_inner"] = b"".join([
+    cb("New", 0), cb("Clone", 0, 1), cb("Ref", 0, 0, some(then())), cb("Proxy", 0, 1, NONE),
+    cb("TryUnwrap", 0), cb("IntoInner", 1), cb("TryUnwrap", 0), cb("New", 2), cb("Method", 2, 1),
+    cb("Ref", 2, 2, some(then())), cb("RegDrop", 2), cb("Downgrade", 2, 2), cb("Upgrade", 2, 3),
+    cb("IntoInner", 2), cb("IntoInner", 3), cb("WeakDrop", 2), cb("Unpark", 0, 0), cb("ParkDrop", 0)])
+
+# weak_map_ops: a flags byte (bits 0-4: WeakValueMap::with_capacity, bit 7:
+# a four-shard WeakCache), then its own `Op`s.
+WM_VARIANTS = ["New", "Clone", "Drop", "VInsert", "VInsertTemp", "VGet", "VRemove",
+               "VGetOrInsert", "VEntry", "VPurge", "VClear", "VShrink", "VRetain", "VPopPurge",
+               "VDrain", "VClone", "KInsert", "KInsertTemp", "KRemove", "KGetOrInsert", "KPurge",
+               "KClear", "KRetain", "CInsert", "CInsertTemp", "CGet", "CRemove", "CGetOrInsert",
+               "CPurge", "CClear"]
+
+
+def wm(name, *fields):
+    """An op; a field is a byte, or a (value, width) pair for the u16 masks."""
+    out = enum_tag(WM_VARIANTS, name)
+    for f in fields:
+        out += struct.pack("<H", f[0]) if isinstance(f, tuple) else bytes([f])
+    return out
+
+
+every_map = [wm("New", 0, 1), wm("New", 1, 2), wm("VInsert", 1, 0), wm("VInsert", 2, 1),
+  wm("VInsertTemp", 3), wm("VGet", 1, 2), wm("VEntry", 4, 0), wm("VGetOrInsert", 5, 3), wm("Drop", 1),
+  wm("VRemove", 2), wm("VRetain", (0x0f0f, 2)), wm("VPopPurge"), wm("VClone"), wm("VDrain"),
+  wm("VShrink"), wm("KInsert", 0, 7), wm("KInsertTemp", 3, 1), wm("KGetOrInsert", 1, 2),
+  wm("KRemove", 1), wm("KRetain", (0xf0f0, 2)), wm("KPurge"), wm("KClear"), wm("CInsert", 1, 0),
+  wm("CInsertTemp", 2), wm("CGet", 1, 4), wm("CGetOrInsert", 3, 5), wm("CRemove", 1), wm("CPurge"),
+  wm("CClear"), wm("VPurge"), wm("VClear")]
+# Dead entries up to the purge threshold, then inserts that purge.
+fill = [wm("New", 0, 0)] + [wm(op, k) for k in range(12) for op in ("VInsertTemp", "CInsertTemp")] \
+  + [wm("KInsertTemp", k % 3, k) for k in range(12)] \
+  + [wm("VInsert", 20, 0), wm("KInsert", 0, 1), wm("CInsert", 20, 0), wm("VGetOrInsert", 21, 1),
+     wm("CGetOrInsert", 21, 2), wm("KGetOrInsert", 1, 3), wm("VPurge"), wm("KPurge"), wm("CPurge")]
+corpus["weak_map_ops"] = {
+    "every_operation": bytes([0]) + b"".join(every_map),
+    "every_operation_sharded": bytes([0x80 | 12]) + b"".join(every_map),
+    "purge_threshold": bytes([0]) + b"".join(fill),
+    "purge_threshold_capacity": bytes([0x80 | 20]) + b"".join(fill),
+}
+
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 for target, files in corpus.items():
     os.makedirs(os.path.join(root, target), exist_ok=True)
