@@ -66,9 +66,10 @@
 //!
 //! entries, `L` being the live entries the previous purge left (and
 //! `with_capacity` the capacity asked for at construction, if any). The
-//! purge then sizes the table for twice its live entries, shrinking it
-//! after a mass death or growing it — with the hashes stored in the
-//! entries, so no `Hash` runs. So:
+//! purge then sizes the table for twice its live entries, growing it, or
+//! shrinking it after a mass death once it is four times larger than that
+//! (so that churn around one size does not reallocate at every purge) —
+//! with the hashes stored in the entries, so no `Hash` runs. So:
 //!
 //! * **entries, live or dead, never exceed `max(2 × L, with_capacity, 8)`**,
 //!   and memory follows the live entries, not the history: dead entries

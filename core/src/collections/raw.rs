@@ -17,7 +17,7 @@
 //! ```
 //!
 //! with the table resized (by hashbrown, with the stored hashes: no user
-//! code runs): it shrinks if it is much too large; and if the purge erased
+//! code runs): it shrinks if it is four times too large; and if the purge erased
 //! entries, it gets room for `target` entries, rehashed in place or grown,
 //! so that the tombstones left by the purge cannot make hashbrown grow it
 //! before the next purge. Consequences:
@@ -149,8 +149,12 @@ impl<T: Cached> Table<T> {
             cmp::max(live.saturating_mul(2), self.min_capacity),
             PURGE_MIN,
         );
-        if target < self.table.capacity() {
-            // Fewer buckets if `target` fits in them (after a mass death).
+        if target.saturating_mul(4) <= self.table.capacity() {
+            // Fewer buckets after a mass death, only when the table is four
+            // times too large: churn that hovers around one size must not
+            // reallocate at every purge (measured: the reallocations and
+            // the allocator's consolidation they trigger were a fifth of
+            // the churn bench).
             self.table.shrink_to(target, T::hash);
         }
         if room {
