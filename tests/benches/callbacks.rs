@@ -4,8 +4,8 @@
 //! - `callbacks/{rc,arc} register`: `WeakRef::with_callback` and its drop
 //!   (a registration and an unregistration) against std's `downgrade` and
 //!   the drop of the `Weak`.
-//! - `callbacks/{rc,arc} death`: `new`, one callback, and the last drop
-//!   that runs it, against std's `new` and drop.
+//! - `callbacks/{rc,arc} death`: `new`, 0, 1 or 8 callbacks, and the last
+//!   drop that runs them, against std's `new` and drop.
 //! - `callbacks/{rc,arc} finalize`: `new`, `finalize`, and the drop that
 //!   runs it, against the same std anchor.
 //!
@@ -41,14 +41,18 @@ fn rc(c: &mut Criterion) {
     group.bench_function("std new+drop", |b| {
         b.iter(|| drop(black_box(StdRc::new(black_box([0u8; 64])))))
     });
-    group.bench_function("weakref new+callback+drop", |b| {
-        b.iter(|| {
-            let value: Rc<Payload> = Rc::new(black_box([0u8; 64]));
-            let watch = WeakRef::with_callback(&value, || {});
-            drop(value);
-            drop(black_box(watch));
-        })
-    });
+    for callbacks in [0, 1, 8] {
+        group.bench_function(format!("weakref new+{callbacks} callbacks+drop"), |b| {
+            b.iter(|| {
+                let value: Rc<Payload> = Rc::new(black_box([0u8; 64]));
+                let watches: [Option<WeakRef<Payload>>; 8] = core::array::from_fn(|i| {
+                    (i < callbacks).then(|| WeakRef::with_callback(&value, || {}))
+                });
+                drop(value);
+                drop(black_box(watches));
+            })
+        });
+    }
     group.bench_function("weakref new+finalize+drop", |b| {
         b.iter(|| {
             let value: Rc<Payload> = Rc::new(black_box([0u8; 64]));
@@ -78,14 +82,18 @@ fn arc(c: &mut Criterion) {
     group.bench_function("std new+drop", |b| {
         b.iter(|| drop(black_box(StdArc::new(black_box([0u8; 64])))))
     });
-    group.bench_function("weakref new+callback+drop", |b| {
-        b.iter(|| {
-            let value: Arc<Payload> = Arc::new(black_box([0u8; 64]));
-            let watch = WeakRef::with_callback(&value, || {});
-            drop(value);
-            drop(black_box(watch));
-        })
-    });
+    for callbacks in [0, 1, 8] {
+        group.bench_function(format!("weakref new+{callbacks} callbacks+drop"), |b| {
+            b.iter(|| {
+                let value: Arc<Payload> = Arc::new(black_box([0u8; 64]));
+                let watches: [Option<WeakRef<Payload>>; 8] = core::array::from_fn(|i| {
+                    (i < callbacks).then(|| WeakRef::with_callback(&value, || {}))
+                });
+                drop(value);
+                drop(black_box(watches));
+            })
+        });
+    }
     group.bench_function("weakref new+finalize+drop", |b| {
         b.iter(|| {
             let value: Arc<Payload> = Arc::new(black_box([0u8; 64]));
