@@ -79,6 +79,14 @@
 //!    the allocator is zero-sized; the slow drop path is out of line and
 //!    frees the block even when `T::drop` panics.
 //!
+//! Death callbacks (`callbacks`, Python's `ref(obj, callback)`, `finalize`,
+//! `WeakMethod`, `proxy`) cost a value that never gets one nothing on its
+//! hot paths: the weak count is stored doubled, its low bit the *watch
+//! flag*, set while a callback is registered for the block in a side table
+//! (a thread-local one for the local family, one behind a lock for the
+//! atomic family, as Objective-C and Swift keep theirs). The last strong
+//! drop tests the bit (one load) and only a watched block visits the table.
+//!
 //! | operation (atomic counter) | ordering | pairs with |
 //! |---|---|---|
 //! | clone, `Weak::clone` | Relaxed | — (made from a live handle) |
