@@ -257,21 +257,27 @@ unsafe impl<T, C, const N: usize, F: SlotFlag> Allocator for Pool<T, C, N, F> {
             return Err(AllocError);
         }
         let start = self.next.load(Relaxed);
-        for step in 0..N {
-            let index = (start + step) % N;
-            // A cheap pre-check: skip taken slots without a CAS.
-            if self.used[index].is_taken() {
-                continue;
-            }
-            if self.used[index].try_take() {
-                self.owners[index].touch();
-                self.next.store(index + 1, Relaxed);
-                let slot = self.slots[index].get().cast::<u8>();
-                let slot = NonNull::new(slot).ok_or(AllocError)?;
-                return Ok(NonNull::slice_from_raw_parts(
-                    slot,
-                    size_of::<Block<C, T>>(),
-                ));
+        // Two passes: the first skips slots that look taken (a plain load,
+        // no locked instruction); a `Relaxed` load may see a flag that
+        // another thread has since cleared, so before reporting the pool
+        // full, the second tries every slot with the read-modify-write,
+        // which sees each flag's latest value.
+        for pre_check in [true, false] {
+            for step in 0..N {
+                let index = (start + step) % N;
+                if pre_check && self.used[index].is_taken() {
+                    continue;
+                }
+                if self.used[index].try_take() {
+                    self.owners[index].touch();
+                    self.next.store(index + 1, Relaxed);
+                    let slot = self.slots[index].get().cast::<u8>();
+                    let slot = NonNull::new(slot).ok_or(AllocError)?;
+                    return Ok(NonNull::slice_from_raw_parts(
+                        slot,
+                        size_of::<Block<C, T>>(),
+                    ));
+                }
             }
         }
         Err(AllocError)
