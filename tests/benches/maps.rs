@@ -12,8 +12,8 @@
 //! - `get_hit <n>`: n lookups of live keys in a map of n, upgrading each
 //!   value (1k: the table fits in L1/L2; 100k: it does not).
 //! - `get_miss <n>`: n lookups of absent keys in a map of n.
-//! - `churn`: 20 rounds of 1 000 inserts under fresh keys, after each of
-//!   which half of the live values die; the plain map is purged by hand
+//! - `churn <n>`: rounds of n inserts under fresh keys (20 rounds of 1k,
+//!   4 of 100k), after each of which half of the live values die; the plain map is purged by hand
 //!   (`retain`) once per round, the two weak maps purge themselves. The
 //!   values are made, and everything is dropped, outside the timed region.
 //!   The peak number of entries each holds is printed once, before timing.
@@ -39,8 +39,8 @@ use weakref_std::{Rc, Weak, WeakValueMap};
 type Value = [u64; 4];
 
 const N: u64 = 10_000;
-const ROUNDS: u64 = 20;
-const PER_ROUND: u64 = 1_000;
+/// Churn shapes: (label, rounds, inserts per round).
+const CHURNS: [(&str, u64, u64); 2] = [("1k", 20, 1_000), ("100k", 4, 100_000)];
 
 /// weak-table's view of our `Weak`.
 struct OurWeak(Weak<Value>);
@@ -158,21 +158,26 @@ fn filled<M: Map>(hasher: &RandomState, values: &[Rc<Value>]) -> M {
 }
 
 /// The values of one churn run, made outside the timed region.
-fn churn_values() -> Vec<Rc<Value>> {
-    values(ROUNDS * PER_ROUND)
+fn churn_values(rounds: u64, per_round: u64) -> Vec<Rc<Value>> {
+    values(rounds * per_round)
 }
 
 /// One churn run over `values` (consumed: each round's values die half by
 /// half); returns the map, the survivors and the peak number of entries
 /// held, to be dropped outside the timed region.
-fn churn<M: Map>(hasher: &RandomState, values: Vec<Rc<Value>>) -> (M, Vec<Rc<Value>>, usize) {
+fn churn<M: Map>(
+    hasher: &RandomState,
+    values: Vec<Rc<Value>>,
+    per_round: u64,
+) -> (M, Vec<Rc<Value>>, usize) {
     let mut map = M::empty(hasher.clone());
-    let mut live: Vec<Rc<Value>> = Vec::with_capacity(2 * PER_ROUND as usize);
+    let mut live: Vec<Rc<Value>> = Vec::with_capacity(2 * per_round as usize);
     let mut peak = 0;
+    let rounds = values.len() as u64 / per_round;
     let mut values = values.into_iter();
-    for round in 0..ROUNDS {
-        for (i, value) in values.by_ref().take(PER_ROUND as usize).enumerate() {
-            map.put(round * PER_ROUND + i as u64, &value);
+    for round in 0..rounds {
+        for (i, value) in values.by_ref().take(per_round as usize).enumerate() {
+            map.put(round * per_round + i as u64, &value);
             live.push(value);
         }
         peak = peak.max(map.entries());
@@ -255,30 +260,32 @@ fn bench_maps(c: &mut Criterion) {
         filled(&hasher, &vals),
     );
 
-    // Peak entries held by each during one churn run, printed once.
-    eprintln!(
-        "churn: peak entries held (live ≤ {}): plain (purged by hand each round) {}, weak-table {}, weakref {}",
-        2 * PER_ROUND,
-        churn::<Plain>(&hasher, churn_values()).2,
-        churn::<Table>(&hasher, churn_values()).2,
-        churn::<Ours>(&hasher, churn_values()).2,
-    );
-    let mut g = c.benchmark_group("maps/churn");
-    macro_rules! churn {
-        ($name:literal, $map:ty) => {
-            g.bench_function($name, |b| {
-                b.iter_batched(
-                    churn_values,
-                    |values| churn::<$map>(&hasher, values),
-                    BatchSize::LargeInput,
-                )
-            });
-        };
+    for (label, rounds, per_round) in CHURNS {
+        // Peak entries held by each during one churn run, printed once.
+        eprintln!(
+            "churn {label}: peak entries held (live ≤ {}): plain (purged by hand each round) {}, weak-table {}, weakref {}",
+            2 * per_round,
+            churn::<Plain>(&hasher, churn_values(rounds, per_round), per_round).2,
+            churn::<Table>(&hasher, churn_values(rounds, per_round), per_round).2,
+            churn::<Ours>(&hasher, churn_values(rounds, per_round), per_round).2,
+        );
+        let mut g = c.benchmark_group(format!("maps/churn {label}"));
+        macro_rules! churn {
+            ($name:literal, $map:ty) => {
+                g.bench_function($name, |b| {
+                    b.iter_batched(
+                        || churn_values(rounds, per_round),
+                        |values| churn::<$map>(&hasher, values, per_round),
+                        BatchSize::LargeInput,
+                    )
+                });
+            };
+        }
+        churn!("plain", Plain);
+        churn!("weak-table", Table);
+        churn!("weakref", Ours);
+        g.finish();
     }
-    churn!("plain", Plain);
-    churn!("weak-table", Table);
-    churn!("weakref", Ours);
-    g.finish();
 
     // Half of the values die: iteration must skip them.
     let half: Vec<Rc<Value>> = vals.iter().step_by(2).cloned().collect();
