@@ -17,7 +17,7 @@
 //!   (`retain`) once per round, the two weak maps purge themselves. The
 //!   values are made, and everything is dropped, outside the timed region.
 //!   The peak number of entries each holds is printed once, before timing.
-//! - `iter`: one pass over 10 000 entries, half of them dead.
+//! - `iter <n>`: one pass over n entries, half of them dead.
 //! - `hasher`: our map's `get_hit` with std's `RandomState` (SipHash-1-3)
 //!   against hashbrown's default hasher (foldhash), to price the
 //!   HashDoS-resistant default.
@@ -245,6 +245,16 @@ fn bench_sized(c: &mut Criterion, hasher: &RandomState, n: u64, label: &str) {
     lookups!(g, "weak-table", table, misses);
     lookups!(g, "weakref", ours, misses);
     g.finish();
+
+    // Half of the values die: iteration must skip them.
+    let half: Vec<Rc<Value>> = vals.iter().step_by(2).cloned().collect();
+    drop(vals);
+    let mut g = c.benchmark_group(format!("maps/iter {label}"));
+    g.bench_function("plain", |b| b.iter(|| plain.sum_live()));
+    g.bench_function("weak-table", |b| b.iter(|| table.sum_live()));
+    g.bench_function("weakref", |b| b.iter(|| ours.sum_live()));
+    g.finish();
+    drop(half);
 }
 
 fn bench_maps(c: &mut Criterion) {
@@ -252,14 +262,6 @@ fn bench_maps(c: &mut Criterion) {
     for (n, label) in [(1_000, "1k"), (N, "10k"), (100_000, "100k")] {
         bench_sized(c, &hasher, n, label);
     }
-    let vals = values(N);
-    let hits = keys(0..N);
-    let (plain, table, ours): (Plain, Table, Ours) = (
-        filled(&hasher, &vals),
-        filled(&hasher, &vals),
-        filled(&hasher, &vals),
-    );
-
     for (label, rounds, per_round) in CHURNS {
         // Peak entries held by each during one churn run, printed once.
         eprintln!(
@@ -287,18 +289,9 @@ fn bench_maps(c: &mut Criterion) {
         g.finish();
     }
 
-    // Half of the values die: iteration must skip them.
-    let half: Vec<Rc<Value>> = vals.iter().step_by(2).cloned().collect();
-    drop(vals);
-    let mut g = c.benchmark_group("maps/iter");
-    g.bench_function("plain", |b| b.iter(|| plain.sum_live()));
-    g.bench_function("weak-table", |b| b.iter(|| table.sum_live()));
-    g.bench_function("weakref", |b| b.iter(|| ours.sum_live()));
-    g.finish();
-    drop(half);
-
     // The hasher's price, on our map: SipHash-1-3 (std) against foldhash.
     let vals = values(N);
+    let hits = keys(0..N);
     let sip: Ours = filled(&hasher, &vals);
     let mut fold: Ours<hashbrown::DefaultHashBuilder> = WeakValueMap::default();
     for (i, v) in vals.iter().enumerate() {
