@@ -33,6 +33,18 @@ pub struct Fire<T: ?Sized, F, C: CallbackFamily, A: Allocator> {
 }
 
 impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> Fire<T, F, C, A> {
+    /// The registry action: at the target's death, or at exit.
+    fn run<R>(self, at_death: bool)
+    where
+        F: FnOnce() -> R,
+    {
+        if at_death {
+            self.at_death();
+        } else {
+            self.at_exit();
+        }
+    }
+
     /// At the target's death: runs the function if still alive.
     fn at_death<R>(self)
     where
@@ -347,11 +359,7 @@ where
 {
     #[allow(private_interfaces)]
     fn boxed(fire: Fire<T, F, Self, A>, at_death: bool) -> Box<Self::Callback> {
-        if at_death {
-            Box::new(move || fire.at_death())
-        } else {
-            Box::new(move || fire.at_exit())
-        }
+        Box::new(move || fire.run(at_death))
     }
 }
 
@@ -365,11 +373,7 @@ where
 {
     #[allow(private_interfaces)]
     fn boxed(fire: Fire<T, F, Self, A>, at_death: bool) -> Box<Self::Callback> {
-        if at_death {
-            Box::new(move || fire.at_death())
-        } else {
-            Box::new(move || fire.at_exit())
-        }
+        Box::new(move || fire.run(at_death))
     }
 }
 
