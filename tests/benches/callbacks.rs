@@ -50,6 +50,10 @@ macro_rules! family {
                 group.bench_function(format!("weakref new+{callbacks} callbacks+drop"), |b| {
                     b.iter(|| {
                         let value: Ours<Payload> = Ours::new(black_box([0u8; 64]));
+                        if callbacks == 0 {
+                            // The unwatched path: no registry at all.
+                            return drop(black_box(value));
+                        }
                         let watches: [Option<WeakRef<Payload>>; 8] = core::array::from_fn(|i| {
                             (i < callbacks).then(|| WeakRef::with_callback(&value, || {}))
                         });
