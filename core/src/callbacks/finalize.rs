@@ -151,8 +151,11 @@ impl<T: ?Sized, F, C: FinalizerFamily<T, F, A>, A: Allocator + Clone> Finalizer<
             _target: at_death.then(|| target.clone()),
             id,
         };
+        // Both entries in one visit: boxing them runs no user code.
         let registered = C::with_registry(|r| {
-            let id = r.insert(strong.count(), key, Kind::Finalizer, None);
+            let id = r.insert(strong.count(), key, Kind::Finalizer, |id| {
+                Some(boxed(fire(id, true), true))
+            });
             let first_exit = r.insert_at_exit(id, boxed(fire(id, false), false));
             (id, first_exit)
         });
@@ -160,9 +163,6 @@ impl<T: ?Sized, F, C: FinalizerFamily<T, F, A>, A: Allocator + Clone> Finalizer<
             if first_exit {
                 C::install_exit_hook();
             }
-            // The death entry gets its callback now that the id is known.
-            let death = boxed(fire(id, true), true);
-            C::with_registry(|r| r.set_callback(key, id, death));
             id
         });
         Finalizer {

@@ -76,8 +76,10 @@ impl<F: ?Sized> Registry<F> {
         self.entries.range(block(key)).next().is_some()
     }
 
-    /// Registers a handle of the block at `key` and returns its id. The
-    /// first registration of a block sets its watch flag.
+    /// Registers a handle of the block at `key`, with the callback
+    /// `callback` makes from the new id (a finalizer's needs it), and
+    /// returns that id. The first registration of a block sets its watch
+    /// flag.
     ///
     /// The caller holds a weak handle of its own to that block (the
     /// [`RawCountWatch`] contract), so the address is not reused while the
@@ -87,13 +89,14 @@ impl<F: ?Sized> Registry<F> {
         count: &C,
         key: usize,
         kind: Kind,
-        callback: Option<Box<F>>,
+        callback: impl FnOnce(u64) -> Option<Box<F>>,
     ) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
         if !count.is_watched() {
             count.set_watched();
         }
+        let callback = callback(id);
         self.entries.insert((key, id), Entry { kind, callback });
         id
     }
@@ -123,14 +126,6 @@ impl<F: ?Sized> Registry<F> {
             taken.extend(self.entries.remove(&first));
         }
         taken
-    }
-
-    /// Gives registration `id` of the block at `key` its callback (a
-    /// finalizer's, which needs its id first).
-    pub(crate) fn set_callback(&mut self, key: usize, id: u64, callback: Box<F>) {
-        if let Some(entry) = self.entries.get_mut(&(key, id)) {
-            entry.callback = Some(callback);
-        }
     }
 
     /// Whether registration `id` of the block at `key` is there with a
