@@ -74,6 +74,12 @@ impl<C, T: ?Sized> Block<C, T> {
         (header.size() + align - 1) & !(align - 1)
     }
 
+    /// The block's address: the key of its death callbacks.
+    #[inline(always)]
+    pub(crate) fn addr(block: NonNull<Self>) -> usize {
+        block.as_ptr().cast::<u8>().addr()
+    }
+
     /// A shared reference to the counts.
     ///
     /// # Safety

@@ -117,7 +117,24 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
     /// The address of our block: the key of its death callbacks.
     #[inline(always)]
     pub(crate) fn block_addr(&self) -> usize {
-        self.ptr.as_ptr().cast::<u8>().addr()
+        Block::addr(self.ptr)
+    }
+
+    /// Runs the death callbacks of `block`, if it has any: its strong
+    /// count was just taken to 0 and the value moved out (`try_unwrap`,
+    /// `make_mut`'s move).
+    ///
+    /// # Safety
+    ///
+    /// `block` must be allocated (the caller still holds its implicit
+    /// weak, I1).
+    #[inline]
+    unsafe fn notify_if_watched(block: NonNull<Block<C, T>>) {
+        // SAFETY: the caller keeps the block allocated.
+        let count = unsafe { Block::count(block) };
+        if count.is_watched() {
+            count.notify_death(Block::addr(block));
+        }
     }
 
     /// The number of strong handles to this value.
@@ -522,11 +539,8 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
         let value = unsafe { ptr::read(value) };
         // The value has left the block: its weak handles are dead, so its
         // death callbacks run (the value is dropped if one unwinds).
-        // SAFETY: I1, as above.
-        let count = unsafe { Block::count(block) };
-        if count.is_watched() {
-            count.notify_death(block.as_ptr().cast::<u8>().addr());
-        }
+        // SAFETY: I1: the implicit weak above keeps the block allocated.
+        unsafe { Self::notify_if_watched(block) };
         value
     }
 }
@@ -970,10 +984,7 @@ impl<T: Clone, C: RawCountUnique, A: Allocator + Clone> Strong<T, C, A> {
         let old_implicit_weak = unsafe { Weak::from_inner_in(old, &this.alloc) };
         // The old block's weak handles are dead: its death callbacks run.
         // SAFETY: I1: the implicit weak keeps the old block allocated.
-        let count = unsafe { Block::count(old) };
-        if count.is_watched() {
-            count.notify_death(old.as_ptr().cast::<u8>().addr());
-        }
+        unsafe { Self::notify_if_watched(old) };
         drop(old_implicit_weak);
     }
 }
