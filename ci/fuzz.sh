@@ -6,7 +6,13 @@
 #
 #   ci/fuzz.sh                     smoke run: each target 60 s (FUZZ_SECONDS)
 #   ci/fuzz.sh --long SECONDS      long run: each target SECONDS
-#   ci/fuzz.sh [--long SECONDS] rc_ops ...   only the named targets
+#   ci/fuzz.sh --runs N            long run: each target N executions
+#   ci/fuzz.sh --no-asan ...       without AddressSanitizer: about 6x the
+#                                  executions per second; the model, the
+#                                  allocator's ledger and debug assertions
+#                                  still check every step (for volume; the
+#                                  ASan runs catch what only ASan sees)
+#   ci/fuzz.sh [options] rc_ops ...   only the named targets
 #
 # Each target starts from its committed seeds (fuzz/corpus/<target>, read
 # only) plus a working corpus in fuzz/target/corpus/<target> (git-ignored,
@@ -21,10 +27,16 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
 seconds="${FUZZ_SECONDS:-60}"
-if [[ "${1:-}" == "--long" ]]; then
-    seconds="${2:?usage: ci/fuzz.sh --long SECONDS [TARGET...]}"
-    shift 2
-fi
+runs=-1
+sanitizer=address
+while [[ "${1:-}" == --* ]]; do
+    case "$1" in
+    --long) seconds="${2:?usage: ci/fuzz.sh --long SECONDS [TARGET...]}"; shift 2 ;;
+    --runs) runs="${2:?usage: ci/fuzz.sh --runs N [TARGET...]}"; seconds=0; shift 2 ;;
+    --no-asan) sanitizer=none; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
 all_targets=(rc_ops arc_ops pool_ops callback_ops weak_map_ops)
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
@@ -39,7 +51,7 @@ fi
 # magic values for it to solve (enum tags are ranges, slots are taken
 # modulo), and it halved the executions per second. `run` must get the same
 # flags, or it rebuilds.
-build_flags=(--fuzz-dir fuzz --no-trace-compares)
+build_flags=(--fuzz-dir fuzz --no-trace-compares --sanitizer "$sanitizer")
 
 start=$SECONDS
 cargo +nightly fuzz build "${build_flags[@]}"
@@ -50,7 +62,7 @@ for target in "${targets[@]}"; do
     work="fuzz/target/corpus/${target}"
     mkdir -p "$work" "fuzz/artifacts/${target}"
     log="fuzz/target/${target}.log"
-    echo "::: fuzzing ${target} for ${seconds}s"
+    echo "::: fuzzing ${target} for ${seconds}s (0: no limit) / ${runs} runs (-1: no limit), sanitizer ${sanitizer}"
     # `timeout` backs up -max_total_time: a hang inside one input (or in
     # libFuzzer) must not hold CI. -timeout: one input taking 20 s is a bug.
     # -max_len: programs longer than this add little (a handful of slots)
@@ -58,9 +70,12 @@ for target in "${targets[@]}"; do
     max_len=2048
     [[ $target == arc_ops ]] && max_len=1024
     status=0
-    timeout --kill-after=30 "$((seconds + 120))" \
+    # A run-count campaign has no time limit but the session's.
+    limit=$((seconds + 120))
+    [[ $seconds -eq 0 ]] && limit=86400
+    timeout --kill-after=30 "$limit" \
         cargo +nightly fuzz run "${build_flags[@]}" "$target" "$work" "fuzz/corpus/${target}" -- \
-        -max_total_time="$seconds" -max_len="$max_len" -timeout=20 -print_final_stats=1 \
+        -max_total_time="$seconds" -runs="$runs" -max_len="$max_len" -timeout=20 -print_final_stats=1 \
         >"$log" 2>&1 || status=$?
     grep -E '^(#[0-9]+ +DONE|Done [0-9]+ runs)' "$log" || true
     if [[ $status -ne 0 ]]; then
@@ -68,11 +83,11 @@ for target in "${targets[@]}"; do
         echo "::: fuzz target ${target} FAILED (status ${status}); log: ${log}" >&2
         exit 1
     fi
-    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-    summary+=("$(printf '  %-9s %12s runs  %8s exec/s' "$target" "${runs:-?}" "${rate:-?}")")
+    summary+=("$(printf '  %-9s %12s runs  %8s exec/s' "$target" "${executed:-?}" "${rate:-?}")")
 done
 
 echo
-echo "fuzz summary (${seconds}s per target, total $((SECONDS - start))s):"
+echo "fuzz summary (${seconds}s / ${runs} runs per target, sanitizer ${sanitizer}, total $((SECONDS - start))s):"
 printf '%s\n' "${summary[@]}"
