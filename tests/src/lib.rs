@@ -25,6 +25,8 @@ use allocator_api2::alloc::{AllocError, Allocator, Global};
 use core::alloc::Layout;
 use core::ptr::NonNull;
 
+pub mod callback_model;
+pub mod map_model;
 pub mod model;
 
 /// Statistics shared by the clones of one [`CountingAlloc`].

@@ -47,9 +47,9 @@
 //! ]);
 //! ```
 //!
-//! Still to come, with their features: a `weak_map_ops` model (a map of
-//! strong keys with explicit "drop this key" operations) and a
-//! `callback_ops` model (each callback exactly once, newest first).
+//! The death callbacks and the weak collections have their own models,
+//! [`callback_model`](crate::callback_model) and
+//! [`map_model`](crate::map_model), shared the same way.
 
 use std::cell::Cell;
 use std::marker::PhantomData;

@@ -1,6 +1,8 @@
 //! Property tests: pseudo-random byte strings, decoded by `arbitrary` into
-//! operation sequences (`decode_ops`, as the fuzz targets do), run against the shared reference model
-//! (`weakref_tests::model`, also driven by the fuzz targets in `fuzz/`).
+//! operation sequences (as the fuzz targets do), run against the shared
+//! reference models (`weakref_tests::model` for the handles,
+//! `callback_model` for death callbacks, `map_model` for the weak
+//! collections; the fuzz targets in `fuzz/` drive the same models).
 //!
 //! The bytes come from a fixed xorshift, so every run tests the same cases;
 //! `WEAKREF_MODEL_CASES` sets how many (default 2000; under Miri 2, and
@@ -9,10 +11,10 @@
 
 use weakref_core::count::{AtomicCount, LocalCount, RawCountUnique};
 use weakref_core::pool::Pool;
-use weakref_tests::CountingAlloc;
 use weakref_tests::model::{
     Op, Payload, ThreadedOp, decode_ops, decode_phases, run_ops, run_ops_in, run_threaded_ops,
 };
+use weakref_tests::{CountingAlloc, callback_model, map_model};
 
 /// How many cases each test runs.
 fn cases() -> u64 {
@@ -194,6 +196,26 @@ fn threaded_upgrade_races_last_drop() {
     run_threaded_ops::<AtomicCount>(3, &phases);
 }
 
+/// Death callbacks, finalizers, proxies and weak methods against the
+/// callback model (`weakref_tests::callback_model`, the `callback_ops`
+/// fuzz target's): a quarter of the cases, as each runs both families.
+#[test]
+fn callback_programs_match_the_model() {
+    for_each_case("callbacks", 8, cases().div_ceil(4), 600, |bytes| {
+        callback_model::Program::decode(bytes).run();
+    });
+}
+
+/// The weak maps and the cache against the map model
+/// (`weakref_tests::map_model`, the `weak_map_ops` fuzz target's): a
+/// quarter of the cases, as each runs both counters.
+#[test]
+fn map_programs_match_the_model() {
+    for_each_case("maps", 9, cases().div_ceil(4), 600, |bytes| {
+        map_model::Program::decode(bytes).run();
+    });
+}
+
 /// The committed fuzz seeds still decode to the programs they were written
 /// for (`fuzz/seeds.py` mirrors `arbitrary`'s encoding of `Op`).
 #[test]
@@ -241,5 +263,17 @@ fn fuzz_seeds_pass() {
             seeds += 1;
         }
     }
-    assert!(seeds >= 3, "the seed corpus is missing");
+    for (target, run) in [
+        (
+            "callback_ops",
+            (|b| callback_model::Program::decode(b).run()) as fn(&[u8]),
+        ),
+        ("weak_map_ops", |b| map_model::Program::decode(b).run()),
+    ] {
+        for entry in std::fs::read_dir(corpus.join(target)).unwrap() {
+            run(&std::fs::read(entry.unwrap().path()).unwrap());
+            seeds += 1;
+        }
+    }
+    assert!(seeds >= 11, "the seed corpus is missing");
 }
