@@ -12,7 +12,7 @@ use crate::shim;
 #[cfg(feature = "alloc")]
 use crate::storage::Global;
 use crate::storage::{AllocError, Allocator};
-use crate::weak::Weak;
+use crate::weak::{ImplicitWeak, Weak};
 
 /// A strong reference-counted handle: the value lives while one exists.
 ///
@@ -482,7 +482,7 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
         // SAFETY: strong was > 0 until our decrement, so the implicit weak
         // (I2) is still counted; this temporary handle takes it over. The
         // block lives in `self.alloc`.
-        let _implicit_weak = unsafe { Weak::from_inner_in(self.ptr, &self.alloc) };
+        let _implicit_weak = unsafe { ImplicitWeak::new(self.ptr, &self.alloc) };
         // SAFETY: I4: we took strong 1 -> 0, so we own the value; it is
         // initialised (I3) and nobody else reads it (I5).
         unsafe { ptr::drop_in_place(self.value_ptr()) };
@@ -501,7 +501,7 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
         // SAFETY: as in `drop_slow`: the implicit weak is still counted, and
         // this temporary releases it when the function ends, even if the
         // value's drop or (without `std`) a callback unwinds.
-        let _implicit_weak = unsafe { Weak::from_inner_in(self.ptr, &self.alloc) };
+        let _implicit_weak = unsafe { ImplicitWeak::new(self.ptr, &self.alloc) };
         /// Drops the value when it goes, so that the value is dropped even
         /// if a death callback unwinds (possible only without `std`).
         struct DropValue<T: ?Sized>(*mut T);
@@ -532,7 +532,7 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
     {
         // SAFETY: as in `drop_slow`: the implicit weak is still counted, and
         // this temporary releases it when the function ends.
-        let _implicit_weak = unsafe { Weak::from_inner_in(block, alloc) };
+        let _implicit_weak = unsafe { ImplicitWeak::new(block, alloc) };
         // SAFETY: I1: the implicit weak keeps the block allocated.
         let value = unsafe { Block::value_ptr(block) };
         // SAFETY: I4: we own the initialised value and move it out once.
@@ -981,7 +981,7 @@ impl<T: Clone, C: RawCountUnique, A: Allocator + Clone> Strong<T, C, A> {
         // SAFETY: the old block's implicit weak is still counted (strong was
         // 1 until `sharing` took it); this temporary releases it, freeing
         // the old block if the weak handles are gone meanwhile.
-        let old_implicit_weak = unsafe { Weak::from_inner_in(old, &this.alloc) };
+        let old_implicit_weak = unsafe { ImplicitWeak::new(old, &this.alloc) };
         // The old block's weak handles are dead: its death callbacks run.
         // SAFETY: I1: the implicit weak keeps the old block allocated.
         unsafe { Self::notify_if_watched(old) };

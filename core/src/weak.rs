@@ -385,11 +385,16 @@ impl<T: ?Sized, C: RawCount> Weak<T, C, Global> {
     }
 }
 
-impl<T: ?Sized, C: RawCount, A: Allocator> Drop for Weak<T, C, A> {
-    /// Gives up this weak count; the last one frees the block.
+impl<T: ?Sized, C: RawCount, A: Allocator> Weak<T, C, A> {
+    /// Gives up this handle's weak count, freeing the block if it was the
+    /// last one. Returns whether the block lives on (other weak counts
+    /// remain); `false` for the sentinel. The handle must not be used or
+    /// released again.
     #[inline]
-    fn drop(&mut self) {
-        let Some(count) = self.count() else { return };
+    fn release(&mut self) -> bool {
+        let Some(count) = self.count() else {
+            return false;
+        };
         if count.dec_weak() {
             // SAFETY: I1: the block is still allocated (we free it below),
             // with the metadata it was built with.
@@ -398,7 +403,53 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Drop for Weak<T, C, A> {
             // and no other handle remains (I2, I3): we free the block once,
             // with the layout and allocator it was allocated with (I1).
             unsafe { self.alloc.deallocate(self.ptr.cast(), layout) };
+            false
+        } else {
+            true
         }
+    }
+}
+
+impl<T: ?Sized, C: RawCount, A: Allocator> Drop for Weak<T, C, A> {
+    /// Gives up this weak count; the last one frees the block.
+    #[inline]
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+/// The implicit weak count (I2) of a block whose value has just died,
+/// taken over by the handle that took strong to 0 and released when this
+/// guard goes, even if dropping the value unwinds: it frees the block if
+/// no weak handle remains, and otherwise notes the death for the weak
+/// collections ([`RawCount::note_weak_death`]).
+pub(crate) struct ImplicitWeak<T: ?Sized, C: RawCount, A: Allocator>(ManuallyDrop<Weak<T, C, A>>);
+
+impl<T: ?Sized, C: RawCount, A: Allocator> ImplicitWeak<T, C, A> {
+    /// # Safety
+    ///
+    /// The caller took strong 1 -> 0 for `ptr`, a block in `alloc`, and
+    /// hands its implicit weak count over to the guard.
+    #[inline(always)]
+    pub(crate) unsafe fn new(ptr: NonNull<Block<C, T>>, alloc: A) -> Self {
+        // SAFETY: forwarded: the implicit weak count is the one the new
+        // handle owns.
+        ImplicitWeak(ManuallyDrop::new(unsafe {
+            Weak::from_inner_in(ptr, alloc)
+        }))
+    }
+}
+
+impl<T: ?Sized, C: RawCount, A: Allocator> Drop for ImplicitWeak<T, C, A> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.0.release() {
+            C::note_weak_death();
+        }
+        // SAFETY: `release` gave up the weak count and, if it freed the
+        // block, nothing reads it again; the allocator is dropped once, here
+        // (the `ManuallyDrop` keeps `Weak::drop` from releasing twice).
+        unsafe { ptr::drop_in_place(&raw mut self.0.alloc) };
     }
 }
 

@@ -76,7 +76,14 @@
 //!   never make a table grow;
 //! * right after a purge there is no dead entry;
 //! * a purge costs O(capacity), and at least `L` (or 8) new entries
-//!   separate two purges: amortized O(1) per insert.
+//!   separate two purges: amortized O(1) per insert;
+//! * a purge that cannot find anything skips its scan: the counters keep a
+//!   tally of values that died while weak handles to them remained
+//!   ([`RawCount::weak_deaths`](crate::count::RawCount::weak_deaths): per
+//!   thread for `LocalCount` with `std`, process-wide for `AtomicCount`),
+//!   and while it reads as at the last scan no entry can have died. A
+//!   growing table whose values all live then never reads their blocks,
+//!   and `len` and `capacity` are exactly what the scan would have left.
 //!
 //! Between purges, entries that die without the collection being touched
 //! stay counted: without callbacks, "dead ≤ live + constant" holds

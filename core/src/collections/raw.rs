@@ -27,7 +27,12 @@
 //!   sized for that: dead entries never make a table grow;
 //! * a purge costs O(capacity) = O(target), and at least `target - live`
 //!   (at least about `target / 2`) new entries separate two purges:
-//!   amortized O(1) per insert.
+//!   amortized O(1) per insert;
+//! * a due purge skips its scan while [`Cached::weak_deaths`] (the counter
+//!   family's tally of values that died with weak handles left) reads as
+//!   it did before the last full scan: no entry can have died since, so
+//!   the scan would erase nothing. The threshold moves as after a scan
+//!   that found every entry alive.
 //!
 //! The check is one comparison made before the lookup. A purge never
 //! removes a live entry (it keeps every entry whose strong count is not 0,
@@ -60,6 +65,10 @@ pub(super) trait Cached {
     fn hash(&self) -> u64;
     /// Whether the weak part still upgrades (a snapshot).
     fn is_alive(&self) -> bool;
+    /// The weak part's family tally of deaths ([`RawCount::weak_deaths`]).
+    fn weak_deaths() -> Option<usize>
+    where
+        Self: Sized;
 }
 
 /// A hash table of [`Cached`] entries with the purge policy.
@@ -69,6 +78,10 @@ pub(super) struct Table<T> {
     purge_at: usize,
     /// The capacity asked for with `with_capacity`: purges keep it.
     min_capacity: usize,
+    /// [`Cached::weak_deaths`] read before the last full scan (or when the
+    /// table was emptied): while the tally still reads the same, no entry
+    /// can have died, so a due purge skips its scan.
+    deaths_seen: Option<usize>,
 }
 
 impl<T: Cached + Clone> Clone for Table<T> {
@@ -78,6 +91,7 @@ impl<T: Cached + Clone> Clone for Table<T> {
             table: self.table.clone(),
             purge_at: self.purge_at,
             min_capacity: self.min_capacity,
+            deaths_seen: None,
         };
         copy.purge();
         copy
@@ -90,6 +104,7 @@ impl<T: Cached> Table<T> {
             table: HashTable::new(),
             purge_at: PURGE_MIN,
             min_capacity: 0,
+            deaths_seen: None,
         }
     }
 
@@ -98,6 +113,7 @@ impl<T: Cached> Table<T> {
             table: HashTable::with_capacity(capacity),
             purge_at: cmp::max(capacity, PURGE_MIN),
             min_capacity: capacity,
+            deaths_seen: None,
         }
     }
 
@@ -117,7 +133,25 @@ impl<T: Cached> Table<T> {
 
     pub(super) fn clear(&mut self) {
         self.table.clear();
+        self.emptied();
+    }
+
+    /// After the table was emptied: the threshold goes back to its floor,
+    /// and only deaths from now on can concern entries.
+    fn emptied(&mut self) {
         self.purge_at = cmp::max(self.min_capacity, PURGE_MIN);
+        self.deaths_seen = T::weak_deaths();
+    }
+
+    /// Drops every dead entry and those `keep` rejects (it sees live
+    /// entries only), then records the tally of deaths read before the
+    /// scan: any death after that read changes the tally again.
+    fn scan(&mut self, mut keep: impl FnMut(&mut T) -> bool) {
+        let deaths = T::weak_deaths();
+        self.table.retain(|entry| entry.is_alive() && keep(entry));
+        // Only once the scan is complete: if a `Drop` of a dead entry
+        // unwinds, the next due purge scans again.
+        self.deaths_seen = deaths;
     }
 
     /// Drops every dead entry and shrinks the table if it is much too
@@ -127,14 +161,14 @@ impl<T: Cached> Table<T> {
     /// panicking `Drop` of a dead entry's key or value leaves a consistent
     /// table (the other dead entries wait for the next purge).
     pub(super) fn purge(&mut self) {
-        self.table.retain(|entry| entry.is_alive());
+        self.scan(|_| true);
         self.fit(false);
     }
 
     /// Keeps the entries `keep` accepts (it is called on live entries only;
     /// dead ones go), then sizes the table as [`purge`](Self::purge) does.
-    pub(super) fn retain(&mut self, mut keep: impl FnMut(&mut T) -> bool) {
-        self.table.retain(|entry| entry.is_alive() && keep(entry));
+    pub(super) fn retain(&mut self, keep: impl FnMut(&mut T) -> bool) {
+        self.scan(keep);
         self.fit(false);
     }
 
@@ -176,8 +210,16 @@ impl<T: Cached> Table<T> {
     #[cold]
     #[inline(never)]
     fn purge_cold(&mut self) {
+        if self.deaths_seen.is_some() && T::weak_deaths() == self.deaths_seen {
+            // No value with a weak handle died since the last scan: every
+            // entry is alive, and the scan would erase nothing (a growing
+            // table's purges read every entry's block, which cost a fifth
+            // of an insert at 100k entries).
+            self.fit(false);
+            return;
+        }
         let before = self.table.len();
-        self.table.retain(|entry| entry.is_alive());
+        self.scan(|_| true);
         let erased = self.table.len() < before;
         self.fit(erased);
     }
@@ -190,7 +232,7 @@ impl<T: Cached> Table<T> {
 
     /// Purges, then returns the memory the live entries do not need.
     pub(super) fn shrink_to_fit(&mut self) {
-        self.table.retain(|entry| entry.is_alive());
+        self.scan(|_| true);
         self.table.shrink_to_fit(T::hash);
         self.min_capacity = 0;
         self.purge_at = cmp::max(self.table.len().saturating_mul(2), PURGE_MIN);
@@ -205,7 +247,7 @@ impl<T: Cached> Table<T> {
 
     /// Empties the table, handing out every entry.
     pub(super) fn drain(&mut self) -> hash_table::Drain<'_, T> {
-        self.purge_at = cmp::max(self.min_capacity, PURGE_MIN);
+        self.emptied();
         self.table.drain()
     }
 
@@ -242,6 +284,11 @@ impl<K: ?Sized, V, C: RawCount> Cached for Slot<K, V, C> {
     #[inline]
     fn is_alive(&self) -> bool {
         self.key.strong_count() != 0
+    }
+
+    #[inline]
+    fn weak_deaths() -> Option<usize> {
+        C::weak_deaths()
     }
 }
 

@@ -93,6 +93,11 @@ impl<K, V: ?Sized, C: RawCount> Cached for ValueSlot<K, V, C> {
     fn is_alive(&self) -> bool {
         self.value.strong_count() != 0
     }
+
+    #[inline]
+    fn weak_deaths() -> Option<usize> {
+        C::weak_deaths()
+    }
 }
 
 impl<K, V: ?Sized, C: RawCount> ValueSlot<K, V, C> {

@@ -356,7 +356,34 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
         #[cfg(not(feature = "alloc"))]
         let _ = block;
     }
+
+    // The tally is process-wide: an `Arc` value may die on any thread.
+    // Not under loom: it only lets a purge skip a scan that would find
+    // nothing, so it adds interleavings without adding a property.
+    #[cfg(all(feature = "collections", not(weakref_loom)))]
+    #[inline(always)]
+    fn weak_deaths() -> Option<usize> {
+        // ORDERING: Acquire, pairing with the Release of `note_weak_death`:
+        // a purge that reads a death's increment then sees that value's
+        // strong count at 0, so a scan made after this read cannot keep a
+        // dead entry whose death the tally already shows (the skip would
+        // then miss it for good).
+        Some(WEAK_DEATHS.load(Acquire))
+    }
+
+    #[cfg(all(feature = "collections", not(weakref_loom)))]
+    #[inline(always)]
+    fn note_weak_death() {
+        // ORDERING: Release, pairing with the Acquire of `weak_deaths`: the
+        // strong count's 1 -> 0, earlier in this thread, is visible to a
+        // purge that reads this increment.
+        WEAK_DEATHS.fetch_add(1, Release);
+    }
 }
+
+/// [`RawCount::weak_deaths`] for every `AtomicCount` width.
+#[cfg(all(feature = "collections", not(weakref_loom)))]
+static WEAK_DEATHS: shim::AtomicUsize = shim::AtomicUsize::new(0);
 
 // SAFETY: the flag is the low bit of the stored weak; `fetch_or`/`fetch_and`
 // of that bit leave the count (stepped by 2) alone. The callers' contract

@@ -153,6 +153,20 @@ unsafe impl<W: Width> RawCount for LocalCount<W> {
         #[cfg(not(feature = "std"))]
         let _ = block;
     }
+
+    // Per thread: a `LocalCount` value dies on the thread that owns it.
+    // Without `std` there is no thread-local tally (purges always scan).
+    #[cfg(all(feature = "collections", feature = "std", not(weakref_loom)))]
+    #[inline(always)]
+    fn weak_deaths() -> Option<usize> {
+        Some(LOCAL_WEAK_DEATHS.with(Cell::get))
+    }
+
+    #[cfg(all(feature = "collections", feature = "std", not(weakref_loom)))]
+    #[inline(always)]
+    fn note_weak_death() {
+        LOCAL_WEAK_DEATHS.with(|n| n.set(n.get().wrapping_add(1)));
+    }
 }
 
 // SAFETY: the flag is the low bit of the stored weak, which every other
@@ -248,4 +262,12 @@ mod tests {
         }
         assert_eq!(count.strong(), 255);
     }
+}
+
+#[cfg(all(feature = "collections", feature = "std", not(weakref_loom)))]
+std::thread_local! {
+    /// [`RawCount::weak_deaths`] for every `LocalCount` width, on this
+    /// thread. `const` and without a destructor: usable even while the
+    /// thread's other locals are being destroyed.
+    static LOCAL_WEAK_DEATHS: Cell<usize> = const { Cell::new(0) };
 }

@@ -149,6 +149,56 @@ pub unsafe trait RawCount {
     fn notify_death(&self, block: usize) {
         let _ = block;
     }
+
+    /// How many values of this counter's family have died (been dropped or
+    /// moved out) while a weak handle besides the implicit one still
+    /// pointed at their block, as a wrapping tally; `None` if the family
+    /// does not keep one (the default).
+    ///
+    /// A weak collection compares it with the tally it saw at its last
+    /// purge: unchanged means none of its entries can have died, so the
+    /// purge's scan is skipped. The tally is per thread for [`LocalCount`]
+    /// (its values die on the thread that owns them) and process-wide for
+    /// [`AtomicCount`]; both are kept only with feature `collections`
+    /// (`LocalCount`'s also needs `std`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// use weakref_core::count::{LocalCount, RawCount};
+    ///
+    /// let before = LocalCount::<usize>::weak_deaths();
+    /// drop(Rc::new(1)); // no weak handle: not counted
+    /// assert_eq!(LocalCount::<usize>::weak_deaths(), before);
+    ///
+    /// let rc = Rc::new(2);
+    /// let weak = Rc::downgrade(&rc);
+    /// drop(rc); // its weak handle outlives it
+    /// assert_eq!(
+    ///     LocalCount::<usize>::weak_deaths(),
+    ///     before.map(|n| n.wrapping_add(1))
+    /// );
+    /// # drop(weak);
+    /// ```
+    #[inline(always)]
+    fn weak_deaths() -> Option<usize>
+    where
+        Self: Sized,
+    {
+        None
+    }
+
+    /// Adds one to the [`weak_deaths`](Self::weak_deaths) tally: called by
+    /// the handle that released a dead value's implicit weak when
+    /// [`dec_weak`](Self::dec_weak) returned `false`. The default does
+    /// nothing.
+    #[inline(always)]
+    fn note_weak_death()
+    where
+        Self: Sized,
+    {
+    }
 }
 
 /// A counter with a *watch flag*: the mark that death callbacks are

@@ -6,9 +6,10 @@
 use std::collections::HashMap;
 use std::hash::RandomState;
 
+use weakref_core::callbacks::{CallbackFamily, WeakRef};
 use weakref_core::collections::value_map::Entry as ValueEntry;
 use weakref_core::collections::{PtrWeakKeyMap, PtrWeakSet, WeakKeyMap, WeakSet, WeakValueMap};
-use weakref_core::count::RawCount;
+use weakref_core::count::{RawCount, RawCountUnique};
 use weakref_core::storage::Global;
 use weakref_core::{Strong, Weak};
 
@@ -417,7 +418,95 @@ fn api_surface<C: RawCount>() {
     assert_eq!(pmap.remove(&a), None);
 }
 
+/// A due purge skips its scan while the family's tally of deaths
+/// (`RawCount::weak_deaths`) is unchanged since the last scan: every way a
+/// value can die must move the tally, or its dead entry would stay past
+/// the purge that should drop it.
+fn due_purge_sees_every_death<C: RawCountUnique + CallbackFamily>() {
+    type Kill<C> = fn(S<Vec<u32>, C>);
+    let kills: [(&str, Kill<C>); 7] = [
+        ("drop", drop),
+        ("drop, watched", |v| {
+            let registered = WeakRef::new(&v);
+            drop(v);
+            assert!(!registered.is_alive());
+        }),
+        ("try_unwrap", |v| assert!(S::try_unwrap(v).is_ok())),
+        ("into_inner", |v| assert!(S::into_inner(v).is_some())),
+        ("unwrap_or_clone", |v| drop(S::unwrap_or_clone(v))),
+        ("make_mut, only weak left", |mut v| {
+            // The map's weak handle is the only other one: the value moves
+            // to a new block, and the map's entry is dead.
+            S::make_mut(&mut v).push(1);
+        }),
+        ("make_mut, watched", |mut v| {
+            let registered = WeakRef::new(&v);
+            S::make_mut(&mut v).push(1);
+            assert!(!registered.is_alive());
+        }),
+    ];
+    for (how, kill) in kills {
+        let mut map: ValueMap<u32, Vec<u32>, C> = ValueMap::default();
+        let live: Vec<S<Vec<u32>, C>> = (0..7).map(|i| S::new(vec![i])).collect();
+        for (i, v) in live.iter().enumerate() {
+            map.insert(i as u32, v);
+        }
+        let victim = S::new(vec![7]);
+        map.insert(7, &victim);
+        // A full scan: the tally is read, and the next due purge is at 16.
+        map.purge();
+        kill(victim);
+        let more: Vec<S<Vec<u32>, C>> = (8..17).map(|i| S::new(vec![i])).collect();
+        for (i, v) in more.iter().enumerate() {
+            map.insert(8 + i as u32, v);
+        }
+        // The ninth insert found 16 entries: the purge was due, and it
+        // must have dropped the dead one.
+        assert_eq!(
+            (map.len(), map.live_len()),
+            (16, 16),
+            "{how}: the dead entry outlived a due purge"
+        );
+        drop((live, more));
+    }
+}
+
+/// The tally itself, exact for the thread-local `LocalCount` (the atomic
+/// one is process-wide, moved by the tests running beside this one): one
+/// per death with a weak handle left, none otherwise.
+#[test]
+fn local_weak_deaths_tally() {
+    use weakref_core::count::LocalCount;
+    type Rc<T> = S<T, LocalCount>;
+    let tally = || LocalCount::<usize>::weak_deaths().expect("kept with std + collections");
+    let before = tally();
+    drop(Rc::new(1));
+    let rc = Rc::new(2);
+    drop(Rc::downgrade(&rc));
+    drop(rc);
+    assert_eq!(tally(), before, "no weak handle outlived these values");
+    let rc = Rc::new(3);
+    let weak = Rc::downgrade(&rc);
+    drop(rc);
+    assert_eq!(tally(), before.wrapping_add(1));
+    drop(weak);
+    let rc = Rc::new(vec![4]);
+    let weak = Rc::downgrade(&rc);
+    assert_eq!(Rc::try_unwrap(rc).unwrap(), [4]);
+    assert_eq!(tally(), before.wrapping_add(2));
+    drop(weak);
+    // Another thread's deaths are its own.
+    std::thread::spawn(|| {
+        let rc = Rc::new(5);
+        let _weak = Rc::downgrade(&rc);
+    })
+    .join()
+    .unwrap();
+    assert_eq!(tally(), before.wrapping_add(2));
+}
+
 super::for_each_counter!(
+    due_purge_sees_every_death,
     image_example,
     replace_then_old_dies,
     setdefault_pop_popitem_with_dead_values,
