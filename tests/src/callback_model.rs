@@ -36,13 +36,14 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::CountingAlloc;
 use arbitrary::Arbitrary;
 use weakref_core::callbacks::{
     Finalizer, Kind, Proxy, ReferenceError, WeakMethod, WeakRef, registrations,
 };
 use weakref_core::count::{AtomicCount, LocalCount};
 use weakref_core::{Strong, Weak};
+
+use crate::{CountingAlloc, next_occupied};
 
 /// Strong, weak, registered and parked slots: few, so that ops collide.
 const NS: usize = 4;
@@ -429,15 +430,6 @@ impl Model {
     }
 }
 
-/// The next occupied slot from `i` on (cyclically).
-fn pick<T>(slots: &[Option<T>], i: u8) -> Option<usize> {
-    let n = slots.len();
-    let start = usize::from(i) % n;
-    (0..n)
-        .map(|k| (start + k) % n)
-        .find(|&k| slots[k].is_some())
-}
-
 fn slot(i: u8, n: usize) -> usize {
     usize::from(i) % n
 }
@@ -530,7 +522,7 @@ macro_rules! family {
                             m.dec_opt(old_m);
                         }
                         Op::Clone { from, to } => {
-                            let Some(from) = pick(&self.s, from) else {
+                            let Some(from) = next_occupied(&self.s, from) else {
                                 return;
                             };
                             let new = self.s[from].clone();
@@ -543,14 +535,16 @@ macro_rules! family {
                             m.dec_opt(old_m);
                         }
                         Op::Drop { at } => {
-                            let Some(at) = pick(&self.s, at) else { return };
+                            let Some(at) = next_occupied(&self.s, at) else {
+                                return;
+                            };
                             let old = self.s[at].take();
                             drop(old);
                             let old_m = m.s[at].take();
                             m.dec_opt(old_m);
                         }
                         Op::Downgrade { from, to } => {
-                            let Some(from) = pick(&self.s, from) else {
+                            let Some(from) = next_occupied(&self.s, from) else {
                                 return;
                             };
                             let weak = Strong::downgrade(self.s[from].as_ref().unwrap());
@@ -561,7 +555,7 @@ macro_rules! family {
                         }
                         Op::Upgrade { from, to } => {
                             let cell = lock(&self.shared);
-                            let Some(from) = pick(&cell.weak, from) else {
+                            let Some(from) = next_occupied(&cell.weak, from) else {
                                 return;
                             };
                             let up = cell.weak[from].as_ref().unwrap().upgrade();
@@ -580,7 +574,7 @@ macro_rules! family {
                         }
                         Op::WeakDrop { at } => {
                             let mut cell = lock(&self.shared);
-                            let Some(at) = pick(&cell.weak, at) else {
+                            let Some(at) = next_occupied(&cell.weak, at) else {
                                 return;
                             };
                             let old = cell.weak[at].take();
@@ -589,7 +583,7 @@ macro_rules! family {
                             m.w[at] = None;
                         }
                         Op::Ref { from, to, callback } | Op::Proxy { from, to, callback } => {
-                            let Some(from) = pick(&self.s, from) else {
+                            let Some(from) = next_occupied(&self.s, from) else {
                                 return;
                             };
                             let strong = self.s[from].as_ref().unwrap();
@@ -626,7 +620,7 @@ macro_rules! family {
                             self.put_reg(to, handle, h);
                         }
                         Op::Method { from, to } => {
-                            let Some(from) = pick(&self.s, from) else {
+                            let Some(from) = next_occupied(&self.s, from) else {
                                 return;
                             };
                             let strong = self.s[from].as_ref().unwrap();
@@ -637,7 +631,7 @@ macro_rules! family {
                             self.put_reg(to, Handle::Method(wm), h);
                         }
                         Op::Finalize { from, to, then } => {
-                            let Some(from) = pick(&self.s, from) else {
+                            let Some(from) = next_occupied(&self.s, from) else {
                                 return;
                             };
                             let strong = self.s[from].as_ref().unwrap();
@@ -651,14 +645,18 @@ macro_rules! family {
                             self.put_reg(to, Handle::Fin(fin), h);
                         }
                         Op::RegDrop { at } => {
-                            let Some(at) = pick(&self.r, at) else { return };
+                            let Some(at) = next_occupied(&self.r, at) else {
+                                return;
+                            };
                             let old = self.r[at].take();
                             drop(old);
                             let old_m = m.r[at].take();
                             m.reg_drop(old_m);
                         }
                         Op::Call { at } | Op::Detach { at } => {
-                            let Some(at) = pick(&self.r, at) else { return };
+                            let Some(at) = next_occupied(&self.r, at) else {
+                                return;
+                            };
                             let Some(Handle::Fin(fin)) = &self.r[at] else {
                                 return;
                             };
@@ -675,7 +673,7 @@ macro_rules! family {
                             assert_eq!(did, m.fin_take(h, run), "{op:?} on finalizer {h}");
                         }
                         Op::Park { from, to } => {
-                            let Some(from) = pick(&self.s, from) else {
+                            let Some(from) = next_occupied(&self.s, from) else {
                                 return;
                             };
                             let handle = self.s[from].take();
@@ -689,7 +687,7 @@ macro_rules! family {
                         Op::Unpark { from, to } => {
                             let handle = {
                                 let mut cell = lock(&self.shared);
-                                let Some(from) = pick(&cell.park, from) else {
+                                let Some(from) = next_occupied(&cell.park, from) else {
                                     return;
                                 };
                                 cell.park[from].take().map(|h| (from, h))
@@ -705,7 +703,7 @@ macro_rules! family {
                         Op::ParkDrop { at } => {
                             let handle = {
                                 let mut cell = lock(&self.shared);
-                                let Some(at) = pick(&cell.park, at) else {
+                                let Some(at) = next_occupied(&cell.park, at) else {
                                     return;
                                 };
                                 cell.park[at].take().map(|h| (at, h))
@@ -716,7 +714,9 @@ macro_rules! family {
                             m.dec_opt(old_m);
                         }
                         Op::TryUnwrap { at } => {
-                            let Some(at) = pick(&self.s, at) else { return };
+                            let Some(at) = next_occupied(&self.s, at) else {
+                                return;
+                            };
                             let v = m.s[at].unwrap();
                             let unique = m.values[v].strong == 1;
                             match Strong::try_unwrap(self.s[at].take().unwrap()) {
@@ -734,7 +734,9 @@ macro_rules! family {
                             }
                         }
                         Op::IntoInner { at } => {
-                            let Some(at) = pick(&self.s, at) else { return };
+                            let Some(at) = next_occupied(&self.s, at) else {
+                                return;
+                            };
                             let v = m.s[at].take().unwrap();
                             let unique = m.values[v].strong == 1;
                             let value = Strong::into_inner(self.s[at].take().unwrap());

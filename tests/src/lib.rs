@@ -25,6 +25,28 @@ use allocator_api2::alloc::{AllocError, Allocator, Global};
 use core::alloc::Layout;
 use core::ptr::NonNull;
 
+/// The first occupied slot at or after `i` (taken modulo the number of
+/// slots), cyclically: how the models' operations find their source handle
+/// without wasting fuzzer bytes on empty slots. `None` if every slot is
+/// empty.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_tests::next_occupied;
+///
+/// let slots = [None, Some('a'), None, Some('b')];
+/// assert_eq!(next_occupied(&slots, 2), Some(3));
+/// assert_eq!(next_occupied(&slots, 4), Some(1)); // 4 % 4 = 0, then on
+/// assert_eq!(next_occupied(&[None::<char>; 3], 1), None);
+/// ```
+pub fn next_occupied<T>(slots: &[Option<T>], i: u8) -> Option<usize> {
+    let n = slots.len();
+    (0..n)
+        .map(|k| (usize::from(i) + k) % n)
+        .find(|&j| slots[j].is_some())
+}
+
 pub mod callback_model;
 pub mod map_model;
 pub mod model;

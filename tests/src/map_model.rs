@@ -37,10 +37,13 @@ use std::hash::{Hash, Hasher, RandomState};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use arbitrary::Arbitrary;
+
 use weakref_core::Strong;
 use weakref_core::collections::{WeakCache, WeakKeyMap, WeakValueMap};
 use weakref_core::count::{AtomicCount, LocalCount, RawCount};
 use weakref_core::storage::Global;
+
+use crate::next_occupied;
 
 /// Strong slots.
 const NS: usize = 6;
@@ -380,15 +383,6 @@ impl Vals {
     }
 }
 
-/// The next occupied slot from `i` on (cyclically).
-fn pick<T>(slots: &[Option<T>], i: u8) -> Option<usize> {
-    let n = slots.len();
-    let start = usize::from(i) % n;
-    (0..n)
-        .map(|k| (start + k) % n)
-        .find(|&k| slots[k].is_some())
-}
-
 struct Run<C: RawCount> {
     vals: Vals,
     ms: [Option<usize>; NS],
@@ -464,7 +458,7 @@ impl<C: RawCount> Run<C> {
                 self.put(to, v, handle);
             }
             Op::Clone { from, to } => {
-                let Some(from) = pick(&self.s, from) else {
+                let Some(from) = next_occupied(&self.s, from) else {
                     return;
                 };
                 let handle = self.s[from].clone().unwrap();
@@ -473,13 +467,15 @@ impl<C: RawCount> Run<C> {
                 self.put(to, v, handle);
             }
             Op::Drop { at } => {
-                let Some(at) = pick(&self.s, at) else { return };
+                let Some(at) = next_occupied(&self.s, at) else {
+                    return;
+                };
                 drop(self.s[at].take());
                 let v = self.ms[at].take();
                 self.vals.dec_opt(v);
             }
             Op::VInsert { key, from } | Op::CInsert { key, from } => {
-                let Some(from) = pick(&self.s, from) else {
+                let Some(from) = next_occupied(&self.s, from) else {
                     return;
                 };
                 let key = key % NK;
@@ -566,7 +562,7 @@ impl<C: RawCount> Run<C> {
                 self.put(to, v, got);
             }
             Op::VEntry { key, from } => {
-                let Some(from) = pick(&self.s, from) else {
+                let Some(from) = next_occupied(&self.s, from) else {
                     return;
                 };
                 let key = key % NK;
@@ -653,7 +649,7 @@ impl<C: RawCount> Run<C> {
                 self.vm.purge(&alive);
             }
             Op::KInsert { from, val } => {
-                let Some(from) = pick(&self.s, from) else {
+                let Some(from) = next_occupied(&self.s, from) else {
                     return;
                 };
                 let v = self.ms[from].unwrap();
@@ -679,7 +675,7 @@ impl<C: RawCount> Run<C> {
                 assert_eq!(got, expected, "WeakKeyMap::remove({key})");
             }
             Op::KGetOrInsert { from, val } => {
-                let Some(from) = pick(&self.s, from) else {
+                let Some(from) = next_occupied(&self.s, from) else {
                     return;
                 };
                 let v = self.ms[from].unwrap();

@@ -756,11 +756,7 @@ impl Model {
     /// a handle of that kind instead (`New`, `Downgrade`, `IntoRaw`, …).
     fn retarget(&self, op: Op) -> Op {
         fn occupied<T>(slots: &[Option<T>], i: u8) -> Option<u8> {
-            let n = slots.len();
-            (0..n)
-                .map(|k| (usize::from(i) + k) % n)
-                .find(|&j| slots[j].is_some())
-                .map(|j| j as u8)
+            crate::next_occupied(slots, i).map(|j| j as u8)
         }
         // Retargets a strong source, or makes a value into S`i`.
         let strong = |i: u8, op: &dyn Fn(u8) -> Op| match occupied(&self.strong, i) {
