@@ -507,7 +507,7 @@ where
     {
         self.table
             .table
-            .find(hash, |slot| slot.hash == hash && slot.key.borrow() == key)
+            .find(hash, |slot| slot.key.borrow() == key)
     }
 
     /// `get` with the hash computed (see `find_hashed`).
@@ -566,7 +566,7 @@ where
         self.table.purge_if_due();
         match self.table.table.entry(
             hash,
-            |slot| slot.hash == hash && slot.key == key,
+            |slot| slot.key == key,
             ValueSlot::hash,
         ) {
             hash_table::Entry::Occupied(mut entry) => {
@@ -722,7 +722,7 @@ where
         let entry = self
             .table
             .table
-            .find_entry(hash, |slot| slot.hash == hash && slot.key.borrow() == key)
+            .find_entry(hash, |slot| slot.key.borrow() == key)
             .ok()?;
         // `into_live` upgrades before the key can be dropped: a panicking
         // `K::drop` then drops the handle too, and nothing leaks.
@@ -757,7 +757,7 @@ where
         self.table.purge_if_due();
         match self.table.table.entry(
             hash,
-            |slot| slot.hash == hash && slot.key == key,
+            |slot| slot.key == key,
             ValueSlot::hash,
         ) {
             hash_table::Entry::Occupied(entry) => match entry.get().value.upgrade() {
