@@ -6,7 +6,12 @@
 //! ```text
 //! cargo run -p weakref-tests --release --bin bench-report            # run, then write
 //! cargo run -p weakref-tests --release --bin bench-report -- --no-run # write from target/criterion
+//! cargo run -p weakref-tests --release --bin bench-report -- --full   # criterion's full sampling
 //! ```
+//!
+//! By default the benches run with `--quick` (about a minute in all, medians
+//! that move 5–10 % between runs); `--full` takes criterion's default
+//! sampling (several minutes, steadier medians).
 //!
 //! Ratios compare numbers measured in the same run only; absolute times
 //! on a shared machine mean little.
@@ -436,6 +441,7 @@ fn svg(rows: &[Ratio]) -> String {
 fn main() {
     let root = workspace_root();
     let no_run = std::env::args().any(|a| a == "--no-run");
+    let full = std::env::args().any(|a| a == "--full");
     let criterion_dir = root.join("target/criterion");
     if !no_run {
         // Only this run's numbers go into the report.
@@ -445,7 +451,9 @@ fn main() {
         for bench in &benches {
             args.extend(["--bench", bench.as_str()]);
         }
-        args.extend(["--", "--quick"]);
+        if !full {
+            args.extend(["--", "--quick"]);
+        }
         eprintln!("running criterion benches: {benches:?}");
         cargo(&root, &args);
     }
