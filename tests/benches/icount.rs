@@ -154,6 +154,34 @@ ops! {
         let mut p = weakref_sync::Arc::new(1u64);
         for _ in 0..n { *black_box(weakref_sync::Arc::get_mut(black_box(&mut p)).unwrap()) += 1; }
     }
+    // The weak value map against std's `HashMap` of the same `Weak`s
+    // (hashbrown inside, the same `RandomState`): a hit on 1k entries,
+    // and inserts into a growing map (growth included, no value dies; the
+    // values are made in the loop too, the same cost on both sides).
+    "map get_hit std" => |n| {
+        let values: Vec<weakref_std::Rc<u64>> = (0..1000).map(weakref_std::Rc::new).collect();
+        let mut map = std::collections::HashMap::new();
+        for (k, v) in values.iter().enumerate() { map.insert(k as u64, weakref_std::Rc::downgrade(v)); }
+        for i in 0..n { drop(black_box(map.get(&black_box(i % 1000)).and_then(weakref_std::Weak::upgrade))); }
+    }
+    "map get_hit ours" => |n| {
+        let values: Vec<weakref_std::Rc<u64>> = (0..1000).map(weakref_std::Rc::new).collect();
+        let mut map = weakref_std::WeakValueMap::new();
+        for (k, v) in values.iter().enumerate() { map.insert(k as u64, v); }
+        for i in 0..n { drop(black_box(map.get(&black_box(i % 1000)))); }
+    }
+    "map insert std" => |n| {
+        let values: Vec<weakref_std::Rc<u64>> = (0..n).map(weakref_std::Rc::new).collect();
+        let mut map = std::collections::HashMap::new();
+        for (k, v) in values.iter().enumerate() { map.insert(black_box(k as u64), weakref_std::Rc::downgrade(v)); }
+        black_box(&map);
+    }
+    "map insert ours" => |n| {
+        let values: Vec<weakref_std::Rc<u64>> = (0..n).map(weakref_std::Rc::new).collect();
+        let mut map = weakref_std::WeakValueMap::new();
+        for (k, v) in values.iter().enumerate() { map.insert(black_box(k as u64), v); }
+        black_box(&map);
+    }
     "rc make_mut std" => |n| {
         let mut p = std::rc::Rc::new(1u64);
         for _ in 0..n { *black_box(std::rc::Rc::make_mut(black_box(&mut p))) += 1; }
