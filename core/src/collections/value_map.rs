@@ -505,9 +505,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.table
-            .table
-            .find(hash, |slot| slot.key.borrow() == key)
+        self.table.table.find(hash, |slot| slot.key.borrow() == key)
     }
 
     /// `get` with the hash computed (see `find_hashed`).
@@ -564,11 +562,11 @@ where
         value: &StrongOf<V, C>,
     ) -> Option<StrongOf<V, C>> {
         self.table.purge_if_due();
-        match self.table.table.entry(
-            hash,
-            |slot| slot.key == key,
-            ValueSlot::hash,
-        ) {
+        match self
+            .table
+            .table
+            .entry(hash, |slot| slot.key == key, ValueSlot::hash)
+        {
             hash_table::Entry::Occupied(mut entry) => {
                 let slot = entry.get_mut();
                 let old = slot.value.upgrade();
@@ -755,11 +753,11 @@ where
     /// `entry` with the hash computed (see `find_hashed`).
     pub(super) fn entry_hashed(&mut self, hash: u64, key: K) -> Entry<'_, K, V, C> {
         self.table.purge_if_due();
-        match self.table.table.entry(
-            hash,
-            |slot| slot.key == key,
-            ValueSlot::hash,
-        ) {
+        match self
+            .table
+            .table
+            .entry(hash, |slot| slot.key == key, ValueSlot::hash)
+        {
             hash_table::Entry::Occupied(entry) => match entry.get().value.upgrade() {
                 Some(value) => Entry::Occupied(OccupiedEntry {
                     inner: entry,
