@@ -335,8 +335,8 @@ fn why_missed(r: &Ratio, rows: &[Ratio]) -> String {
         };
         // The plain map's time over weak-table's, both from this run.
         let floor = plain.anchor_ns / r.anchor_ns;
-        if floor < 0.95 {
-            // The hand-purged plain map beat weak-table: no floor argument.
+        if floor > 1.05 {
+            // weak-table beat the hand-purged plain map: no floor argument.
             return format!(
                 " — the hand-purged plain map ran at {floor:.3}× weak-table in this run; \
                  ours executes fewer instructions per churn insert than both, but the \
@@ -344,7 +344,7 @@ fn why_missed(r: &Ratio, rows: &[Ratio]) -> String {
                  and weak-table's time at this size moves by up to 2× between runs)"
             );
         }
-        format!(
+        return format!(
             " — the floor, a plain `HashMap<K, Weak>` purged by hand once per round, ran at \
              {floor:.3}× weak-table in this run, so the target asks for a map {:.0} % faster \
              than a table that does nothing but hash, insert and one `retain` per round: \
@@ -354,7 +354,7 @@ fn why_missed(r: &Ratio, rows: &[Ratio]) -> String {
              registration per insert, which `callbacks/* register` prices above a whole \
              churn insert",
             (1.0 - (1.0 / 1.3) / floor) * 100.0
-        )
+        );
     } else if r.group.starts_with("sets/") && r.group.contains("hit") {
         " — a weak key is compared through its block: the set upgrades it (a write to \
          the block and its release) where the plain map compares a key stored inline \
