@@ -85,7 +85,7 @@ for target in "${targets[@]}"; do
     fi
     executed=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-    summary+=("$(printf '  %-9s %12s runs  %8s exec/s' "$target" "${executed:-?}" "${rate:-?}")")
+    summary+=("$(printf '  %-13s %12s runs  %8s exec/s' "$target" "${executed:-?}" "${rate:-?}")")
 done
 
 echo
