@@ -9,10 +9,15 @@
 //! The model: per map, its entries dead or alive (key → value for the
 //! value-weak ones, (weak key, value) for the key-weak one) and the purge
 //! policy the module docs state (a purge before an insert once `len`
-//! reaches `max(2 × live at the last purge, with_capacity, 8)`), so that
-//! `len()` is predicted exactly. After every step: `len()` (exact; for a
-//! cache with several shards, between `live_len()` and the model's
-//! unpurged entries), `live_len()` exact and `<= len()`, `get` and
+//! reaches `max(2 × live at the last purge, with_capacity, 8)`, or, but for
+//! the cache's shards, once the deaths counted since the last scan could
+//! leave more dead entries than live ones + 8), so that `len()` is
+//! predicted exactly. After every step: `len()` (exact under `LocalCount`,
+//! whose tally of deaths is this thread's; under `AtomicCount`, whose
+//! tally other tests move too, and for a cache with several shards,
+//! between `live_len()` and the model's unpurged entries), `live_len()`
+//! exact and `<= len()`; after every insert into the value or key map,
+//! dead entries at most the live ones + 8; `get` and
 //! `contains_key` of every key, iteration (`iter`, `keys`, `values`,
 //! `snapshot`) yielding exactly the live entries, every strong handle's
 //! counts (its weak count is the entries naming it), and the drop log:
@@ -226,23 +231,52 @@ impl Drop for Item {
 struct Policy {
     purge_at: usize,
     min_capacity: usize,
+    /// Whether a purge is also due when the deaths since the last scan
+    /// could outnumber the live entries (not for a cache's shards).
+    bound_dead: bool,
+    /// The family's tally of deaths (`RawCount::weak_deaths`) as the
+    /// table reads it during the current step (set by `Run::exec`).
+    tally: Option<usize>,
+    /// The tally at the last scan or clear (`None`: never).
+    deaths_seen: Option<usize>,
 }
 
 impl Policy {
-    fn with_capacity(capacity: usize) -> Self {
+    fn with_capacity(capacity: usize, bound_dead: bool) -> Self {
         Policy {
             purge_at: capacity.max(PURGE_MIN),
             min_capacity: capacity,
+            bound_dead,
+            tally: None,
+            deaths_seen: None,
         }
+    }
+
+    /// Whether a table of `len` entries purges before an add: at its size
+    /// threshold, or once `2 × min(deaths since the last scan, len) > len
+    /// + PURGE_MIN` (then dead entries could outnumber live ones + 8).
+    fn due(&self, len: usize) -> bool {
+        if len >= self.purge_at {
+            return true;
+        }
+        let Some(now) = self.tally else {
+            return false;
+        };
+        let deaths = self
+            .deaths_seen
+            .map_or(usize::MAX, |seen| now.wrapping_sub(seen));
+        self.bound_dead && len > PURGE_MIN && 2 * deaths.min(len) > len + PURGE_MIN
     }
 
     /// After a purge that left `live` entries.
     fn fit(&mut self, live: usize) {
         self.purge_at = (2 * live).max(self.min_capacity).max(PURGE_MIN);
+        self.deaths_seen = self.tally;
     }
 
     fn cleared(&mut self) {
         self.purge_at = self.min_capacity.max(PURGE_MIN);
+        self.deaths_seen = self.tally;
     }
 }
 
@@ -251,16 +285,17 @@ impl Policy {
 struct VModel {
     entries: BTreeMap<u8, usize>,
     policy: Policy,
-    /// Whether the purges before inserts are modelled (one table); if not
-    /// (a sharded cache), `entries` is an upper bound on the real ones.
+    /// Whether the purges before inserts are modelled; if not (a sharded
+    /// cache, a process-wide tally), `entries` is an upper bound on the
+    /// real ones.
     exact: bool,
 }
 
 impl VModel {
-    fn new(capacity: usize, exact: bool) -> Self {
+    fn new(policy: Policy, exact: bool) -> Self {
         VModel {
             entries: BTreeMap::new(),
-            policy: Policy::with_capacity(capacity),
+            policy,
             exact,
         }
     }
@@ -284,7 +319,7 @@ impl VModel {
 
     /// Before an operation that may add an entry.
     fn before_add(&mut self, alive: &[bool]) {
-        if self.exact && self.entries.len() >= self.policy.purge_at {
+        if self.exact && self.policy.due(self.entries.len()) {
             self.purge(alive);
         }
     }
@@ -317,6 +352,8 @@ impl VModel {
 struct KModel {
     entries: Vec<(usize, u32)>,
     policy: Policy,
+    /// As `VModel::exact`.
+    exact: bool,
 }
 
 impl KModel {
@@ -332,7 +369,7 @@ impl KModel {
     }
 
     fn before_add(&mut self, vals: &Vals) {
-        if self.entries.len() >= self.policy.purge_at {
+        if self.exact && self.policy.due(self.entries.len()) {
             self.purge(vals);
         }
     }
@@ -397,7 +434,10 @@ struct Run<C: RawCount> {
 }
 
 impl<C: RawCount> Run<C> {
-    fn new(program: &Program) -> Self {
+    /// `tally_per_thread`: whether `C`'s tally of deaths moves only with
+    /// this thread's deaths (then the purges it triggers are predicted
+    /// exactly; a process-wide tally also moves with other tests').
+    fn new(program: &Program, tally_per_thread: bool) -> Self {
         let capacity = usize::from(program.v_capacity);
         let vmap = if capacity == 0 {
             WeakValueMap::new()
@@ -408,12 +448,13 @@ impl<C: RawCount> Run<C> {
         Run {
             vals: Vals::default(),
             ms: [None; NS],
-            vm: VModel::new(capacity, true),
+            vm: VModel::new(Policy::with_capacity(capacity, true), tally_per_thread),
             km: KModel {
                 entries: Vec::new(),
-                policy: Policy::with_capacity(0),
+                policy: Policy::with_capacity(0, true),
+                exact: tally_per_thread,
             },
-            cm: VModel::new(0, shards == 1),
+            cm: VModel::new(Policy::with_capacity(0, false), shards == 1),
             log: Log::default(),
             s: (0..NS).map(|_| None).collect(),
             vmap,
@@ -450,8 +491,24 @@ impl<C: RawCount> Run<C> {
         assert_eq!(got_id, expected, "{what}");
     }
 
+    /// After an insert into the value map or the key map: dead entries
+    /// are at most the live ones + `PURGE_MIN` (both counters keep a
+    /// tally; another thread's deaths only add purges).
+    fn check_dead_bound(len: usize, live: usize, what: &str) {
+        assert!(
+            len - live <= live + PURGE_MIN,
+            "{what}: {} dead entries beside {live} live after an insert",
+            len - live
+        );
+    }
+
     fn exec(&mut self, op: Op) {
         let alive = self.vals.alive.clone();
+        // No value dies inside a map call, so the tables read this.
+        let tally = C::weak_deaths();
+        self.vm.policy.tally = tally;
+        self.km.policy.tally = tally;
+        self.cm.policy.tally = tally;
         match op {
             Op::New { to, k } => {
                 let (v, handle) = self.fresh(k);
@@ -482,10 +539,9 @@ impl<C: RawCount> Run<C> {
                 let v = self.ms[from].unwrap();
                 let strong = self.s[from].as_ref().unwrap();
                 let (got, expected) = if matches!(op, Op::VInsert { .. }) {
-                    (
-                        self.vmap.insert(key, strong),
-                        self.vm.insert(key, v, &alive),
-                    )
+                    let got = self.vmap.insert(key, strong);
+                    Self::check_dead_bound(self.vmap.len(), self.vmap.live_len(), "insert");
+                    (got, self.vm.insert(key, v, &alive))
                 } else {
                     (
                         self.cache.insert(key, strong),
@@ -498,7 +554,9 @@ impl<C: RawCount> Run<C> {
                 let key = key % NK;
                 let (v, temp) = self.fresh(key);
                 let (got, expected) = if matches!(op, Op::VInsertTemp { .. }) {
-                    (self.vmap.insert(key, &temp), self.vm.insert(key, v, &alive))
+                    let got = self.vmap.insert(key, &temp);
+                    Self::check_dead_bound(self.vmap.len(), self.vmap.live_len(), "insert");
+                    (got, self.vm.insert(key, v, &alive))
                 } else {
                     (
                         self.cache.insert(key, &temp),
@@ -549,7 +607,13 @@ impl<C: RawCount> Run<C> {
                 let got = if cache {
                     self.cache.get_or_insert_with(key, make)
                 } else {
-                    self.vmap.get_or_insert_with(key, make)
+                    let got = self.vmap.get_or_insert_with(key, make);
+                    Self::check_dead_bound(
+                        self.vmap.len(),
+                        self.vmap.live_len(),
+                        "get_or_insert_with",
+                    );
+                    got
                 };
                 assert!(fresh.is_none(), "make not called for a missing entry");
                 assert_eq!(got.id as usize, v, "get_or_insert_with({key})");
@@ -569,6 +633,7 @@ impl<C: RawCount> Run<C> {
                 let v = self.ms[from].unwrap();
                 let offered = self.s[from].clone().unwrap();
                 let got = self.vmap.entry(key).or_insert(offered);
+                Self::check_dead_bound(self.vmap.len(), self.vmap.live_len(), "entry");
                 self.vm.before_add(&alive);
                 let expected = match self.vm.get(key, &alive) {
                     Some(existing) => existing,
@@ -682,6 +747,11 @@ impl<C: RawCount> Run<C> {
                 let got = *self
                     .kmap
                     .get_or_insert_with(self.s[from].as_ref().unwrap(), || u32::from(val));
+                Self::check_dead_bound(
+                    self.kmap.len(),
+                    self.kmap.live_len(),
+                    "WeakKeyMap::get_or_insert_with",
+                );
                 self.km.before_add(&self.vals);
                 let expected = match self.km.find(self.vals.key[v], &self.vals) {
                     Some(i) => self.km.entries[i].1,
@@ -725,6 +795,7 @@ impl<C: RawCount> Run<C> {
     /// `WeakKeyMap::insert` of value `v` (as the key) with `val`, which
     /// returned `got`.
     fn k_insert(&mut self, v: usize, val: u32, got: Option<u32>) {
+        Self::check_dead_bound(self.kmap.len(), self.kmap.live_len(), "WeakKeyMap::insert");
         self.km.before_add(&self.vals);
         let expected = match self.km.find(self.vals.key[v], &self.vals) {
             Some(i) => Some(std::mem::replace(&mut self.km.entries[i].1, val)),
@@ -734,6 +805,19 @@ impl<C: RawCount> Run<C> {
             }
         };
         assert_eq!(got, expected, "WeakKeyMap::insert");
+    }
+
+    /// A table's `len`: the model's entries if its purges are modelled
+    /// (`exact`), else between the live entries and the model's.
+    fn check_len(len: usize, live: usize, entries: usize, exact: bool, what: &str) {
+        if exact {
+            assert_eq!(len, entries, "{what}");
+        } else {
+            assert!(
+                (live..=entries).contains(&len),
+                "{what} {len}: live {live}, at most {entries}"
+            );
+        }
     }
 
     fn check(&self) {
@@ -764,8 +848,13 @@ impl<C: RawCount> Run<C> {
         // WeakValueMap.
         let live = self.vm.live(alive);
         assert_eq!(self.vmap.live_len(), live.len(), "WeakValueMap::live_len");
-        assert_eq!(self.vmap.len(), self.vm.entries.len(), "WeakValueMap::len");
-        assert!(self.vmap.len() >= self.vmap.live_len());
+        Self::check_len(
+            self.vmap.len(),
+            live.len(),
+            self.vm.entries.len(),
+            self.vm.exact,
+            "WeakValueMap::len",
+        );
         assert_eq!(self.vmap.is_empty(), self.vm.entries.is_empty());
         for key in 0..NK {
             let expected = live.get(&key).copied();
@@ -788,14 +877,20 @@ impl<C: RawCount> Run<C> {
         expected.sort_unstable();
         assert_eq!(values, expected, "values");
         assert!(
-            self.vmap.len() <= self.vm.policy.purge_at,
+            !self.vm.exact || self.vmap.len() <= self.vm.policy.purge_at,
             "entries bounded by the purge threshold"
         );
 
         // WeakKeyMap.
         let klive = self.km.live(vals);
         assert_eq!(self.kmap.live_len(), klive.len(), "WeakKeyMap::live_len");
-        assert_eq!(self.kmap.len(), self.km.entries.len(), "WeakKeyMap::len");
+        Self::check_len(
+            self.kmap.len(),
+            klive.len(),
+            self.km.entries.len(),
+            self.km.exact,
+            "WeakKeyMap::len",
+        );
         for key in 0..NK {
             let expected = klive
                 .iter()
@@ -815,17 +910,13 @@ impl<C: RawCount> Run<C> {
         // WeakCache.
         let clive = self.cm.live(alive);
         assert_eq!(self.cache.live_len(), clive.len(), "WeakCache::live_len");
-        let len = self.cache.len();
-        if self.cm.exact {
-            assert_eq!(len, self.cm.entries.len(), "WeakCache::len");
-        } else {
-            assert!(
-                (clive.len()..=self.cm.entries.len()).contains(&len),
-                "WeakCache::len {len}: live {}, at most {}",
-                clive.len(),
-                self.cm.entries.len()
-            );
-        }
+        Self::check_len(
+            self.cache.len(),
+            clive.len(),
+            self.cm.entries.len(),
+            self.cm.exact,
+            "WeakCache::len",
+        );
         for key in 0..NK {
             let expected = clive.get(&key).copied();
             assert_eq!(
@@ -865,13 +956,13 @@ impl Program {
     /// `AtomicCount`), checking every step against the model; panics at
     /// the first difference.
     pub fn run(&self) {
-        run::<LocalCount>(self);
-        run::<AtomicCount>(self);
+        run::<LocalCount>(self, true);
+        run::<AtomicCount>(self, false);
     }
 }
 
-fn run<C: RawCount>(program: &Program) {
-    let mut run = Run::<C>::new(program);
+fn run<C: RawCount>(program: &Program, tally_per_thread: bool) {
+    let mut run = Run::<C>::new(program, tally_per_thread);
     for &op in &program.ops {
         run.exec(op);
         run.check();

@@ -31,7 +31,12 @@ use crate::count::RawCount;
 /// [`snapshot`](Self::snapshot) never fails because entries die meanwhile.
 ///
 /// `len` counts entries not yet purged, like [`WeakValueMap::len`];
-/// [`live_len`](Self::live_len) is exact.
+/// [`live_len`](Self::live_len) is exact. Each shard purges by its size
+/// alone (before an insert, once its entries reach twice the live ones of
+/// its last purge), not on the count of deaths that bounds a lone
+/// `WeakValueMap`'s dead entries after every insert: that count is
+/// process-wide, and 32 shards would each rescan after every few dozen
+/// deaths anywhere.
 ///
 /// # Examples
 ///
@@ -110,7 +115,7 @@ impl<K, V: ?Sized, C: RawCount, S: BuildHasher + Clone> WeakCache<K, V, C, S> {
     /// assert_eq!(cache.shards(), 8);
     /// ```
     pub fn with_shards_and_hasher(shards: usize, hash_builder: S) -> Self {
-        let make = || WeakValueMap::with_hasher(hash_builder.clone());
+        let make = || WeakValueMap::with_hasher(hash_builder.clone()).for_shard();
         WeakCache {
             shards: Shards::new(shards, hash_builder.clone(), make),
         }

@@ -91,7 +91,7 @@ impl<T: ?Sized, C: RawCount, S: BuildHasher + Clone> WeakInterner<T, C, S> {
     /// assert!(names.is_empty());
     /// ```
     pub fn with_shards_and_hasher(shards: usize, hash_builder: S) -> Self {
-        let make = || WeakSet::with_hasher(hash_builder.clone());
+        let make = || WeakSet::with_hasher(hash_builder.clone()).for_shard();
         WeakInterner {
             shards: Shards::new(shards, hash_builder.clone(), make),
         }

@@ -151,6 +151,14 @@ impl<K: ?Sized, V, C: RawCount, S> WeakKeyMap<K, V, C, S> {
         }
     }
 
+    /// This map as a shard (see `Table::for_shard`).
+    pub(super) fn for_shard(self) -> Self {
+        WeakKeyMap {
+            raw: self.raw.for_shard(),
+            hash_builder: self.hash_builder,
+        }
+    }
+
     /// The map's hasher.
     ///
     /// # Examples

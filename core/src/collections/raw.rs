@@ -9,7 +9,9 @@
 //! dead entries are found by looking, in bulk: a *purge* is one pass that
 //! drops every entry whose weak handle no longer upgrades, then sizes the
 //! table for what is left. It runs before an operation that may add an
-//! entry once the table holds `purge_at` entries, and sets
+//! entry once the table holds `purge_at` entries, or once the deaths
+//! counted since the last scan could have left more dead entries than live
+//! ones plus [`PURGE_MIN`] (`dead_may_outnumber_live`), and sets
 //!
 //! ```text
 //! target   = max(2 × live, min_capacity, PURGE_MIN)
@@ -25,9 +27,11 @@
 //! * entries, dead or alive, never exceed `max(2 × live, min_capacity,
 //!   PURGE_MIN)` for the `live` of the last purge, and the allocation is
 //!   sized for that: dead entries never make a table grow;
+//! * after any insert, dead entries <= live entries + `PURGE_MIN` (with a
+//!   tally: `bound_dead`, off for shards);
 //! * a purge costs O(capacity) = O(target), and at least `target - live`
-//!   (at least about `target / 2`) new entries separate two purges:
-//!   amortized O(1) per insert;
+//!   (at least about `target / 2`) new entries, or `len / 2` counted
+//!   deaths, separate two purges: amortized O(1) per insert and death;
 //! * a due purge skips its scan while [`Cached::weak_deaths`] (the counter
 //!   family's tally of values that died with weak handles left) reads as
 //!   it did before the last full scan: no entry can have died since, so
@@ -80,8 +84,14 @@ pub(super) struct Table<T> {
     min_capacity: usize,
     /// [`Cached::weak_deaths`] read before the last full scan (or when the
     /// table was emptied): while the tally still reads the same, no entry
-    /// can have died, so a due purge skips its scan.
+    /// can have died, so a due purge skips its scan. `None`: not known
+    /// yet (a new table, a clone before its purge).
     deaths_seen: Option<usize>,
+    /// Whether a purge is also due once the deaths since the last scan
+    /// could have left more dead entries than live ones plus
+    /// [`PURGE_MIN`] (see [`dead_may_outnumber_live`](Self::dead_may_outnumber_live)).
+    /// Off for the shards of a striped collection (`for_shard`).
+    bound_dead: bool,
 }
 
 impl<T: Cached + Clone> Clone for Table<T> {
@@ -92,6 +102,7 @@ impl<T: Cached + Clone> Clone for Table<T> {
             purge_at: self.purge_at,
             min_capacity: self.min_capacity,
             deaths_seen: None,
+            bound_dead: self.bound_dead,
         };
         copy.purge();
         copy
@@ -105,6 +116,7 @@ impl<T: Cached> Table<T> {
             purge_at: PURGE_MIN,
             min_capacity: 0,
             deaths_seen: None,
+            bound_dead: true,
         }
     }
 
@@ -114,7 +126,17 @@ impl<T: Cached> Table<T> {
             purge_at: cmp::max(capacity, PURGE_MIN),
             min_capacity: capacity,
             deaths_seen: None,
+            bound_dead: true,
         }
+    }
+
+    /// This table as one shard of many (a `WeakCache`, a `WeakInterner`):
+    /// its purges follow its own size only, not the deaths tally. The
+    /// tally is per thread or per process, not per table: with 32 shards,
+    /// each would rescan after every few dozen deaths anywhere.
+    pub(super) fn for_shard(mut self) -> Self {
+        self.bound_dead = false;
+        self
     }
 
     #[inline]
@@ -199,12 +221,40 @@ impl<T: Cached> Table<T> {
         self.purge_at = target;
     }
 
-    /// Purges if the table has reached its threshold (before an insert).
+    /// Purges if the table has reached its threshold, or if its dead
+    /// entries may outnumber its live ones (before an insert).
     #[inline]
     pub(super) fn purge_if_due(&mut self) {
-        if self.table.len() >= self.purge_at {
+        if self.table.len() >= self.purge_at || self.dead_may_outnumber_live() {
             self.purge_cold();
         }
+    }
+
+    /// Whether the deaths counted since the last scan could have left more
+    /// than `live + PURGE_MIN` dead entries. At most `deaths` entries died
+    /// since that scan (the tally counts every value that died with weak
+    /// handles left; each dead entry holds one), and it left none, so with
+    /// `dead <= min(deaths, len)` and `live = len - dead`,
+    /// `2 × min(deaths, len) <= len + PURGE_MIN` proves
+    /// `dead <= live + PURGE_MIN`. Checked before every insert, this keeps
+    /// that bound after every insert (the new entry is live). `false`
+    /// without a tally (foreign counters, `LocalCount` without `std`).
+    #[inline]
+    fn dead_may_outnumber_live(&self) -> bool {
+        let len = self.table.len();
+        if !self.bound_dead || len <= PURGE_MIN {
+            return false;
+        }
+        let Some(now) = T::weak_deaths() else {
+            return false;
+        };
+        let deaths = match self.deaths_seen {
+            Some(seen) => now.wrapping_sub(seen),
+            None => usize::MAX,
+        };
+        // No overflow: `len` counts entries of one allocation, far below
+        // `usize::MAX / 2`.
+        2 * cmp::min(deaths, len) > len + PURGE_MIN
     }
 
     #[cold]

@@ -116,6 +116,14 @@ impl<T: ?Sized, C: RawCount, S> WeakSet<T, C, S> {
         }
     }
 
+    /// This set as a shard of a [`WeakInterner`](super::WeakInterner) (see
+    /// `Table::for_shard`).
+    pub(super) fn for_shard(self) -> Self {
+        WeakSet {
+            map: self.map.for_shard(),
+        }
+    }
+
     /// The set's hasher.
     ///
     /// # Examples

@@ -32,7 +32,9 @@ use crate::count::RawCount;
 /// * **[`len`](Self::len) counts dead entries not yet purged**;
 ///   [`live_len`](Self::live_len) counts the live ones. Dead entries are
 ///   purged in bulk, before an insert, once entries reach twice the live
-///   ones of the last purge: they never make the table grow (see the
+///   ones of the last purge or once the deaths since then could make them
+///   outnumber the live ones: after any insert, dead entries are at most
+///   the live ones + 8, and they never make the table grow (see the
 ///   [module docs](super#dead-entries-len-and-purging)).
 ///
 /// `C` is the counter of the handles (`LocalCount` for `Rc`, `AtomicCount`
@@ -194,6 +196,15 @@ impl<K, V: ?Sized, C: RawCount, S> WeakValueMap<K, V, C, S> {
         }
     }
 
+    /// This map as a shard of a [`WeakCache`](super::WeakCache) (see
+    /// `Table::for_shard`).
+    pub(super) fn for_shard(self) -> Self {
+        WeakValueMap {
+            table: self.table.for_shard(),
+            hash_builder: self.hash_builder,
+        }
+    }
+
     /// The map's hasher.
     ///
     /// # Examples
@@ -229,8 +240,9 @@ impl<K, V: ?Sized, C: RawCount, S> WeakValueMap<K, V, C, S> {
     /// This differs from Python, whose `len()` drops dead entries as their
     /// callbacks run: here nothing runs when a value dies; its entry stays,
     /// invisible to lookups and iteration, until a purge (before an insert,
-    /// once entries reach twice the live ones of the last purge, or an
-    /// explicit [`purge`](Self::purge)) removes it.
+    /// once entries reach twice the live ones of the last purge or the
+    /// deaths since then could make dead entries outnumber live ones by
+    /// more than 8, or an explicit [`purge`](Self::purge)) removes it.
     ///
     /// # Examples
     ///

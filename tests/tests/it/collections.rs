@@ -471,6 +471,102 @@ fn due_purge_sees_every_death<C: RawCountUnique + CallbackFamily>() {
     }
 }
 
+/// "After any insert, dead entries <= live entries + a constant" (8), in
+/// every collection: a mass death right after a purge leaves every entry
+/// dead, and the next insert must purge even though the table is far from
+/// its size threshold.
+fn mass_death_then_insert_purges<C: RawCount>() {
+    const N: u32 = 1000;
+    fn check(what: &str, len: usize, live: usize) {
+        assert!(
+            len - live <= live + 8,
+            "{what}: {} dead entries beside {live} live after an insert",
+            len - live
+        );
+        assert_eq!((len, live), (1, 1), "{what}: the insert purged");
+    }
+    let values = || (0..N).map(S::<u32, C>::new).collect::<Vec<_>>();
+    let fresh = S::<u32, C>::new(N);
+
+    let mut map: ValueMap<u32, u32, C> = ValueMap::default();
+    let held = values();
+    for v in &held {
+        map.insert(**v, v);
+    }
+    drop(held);
+    map.insert(N, &fresh);
+    check("WeakValueMap::insert", map.len(), map.live_len());
+    let held = values();
+    for v in &held {
+        map.insert(**v, v);
+    }
+    drop(held);
+    let _ = map.get_or_insert_with(N + 1, || S::clone(&fresh));
+    // Two entries now (N and N + 1), both `fresh`.
+    assert_eq!((map.len(), map.live_len()), (2, 2), "get_or_insert_with");
+
+    let mut map: KeyMap<u32, (), C> = KeyMap::default();
+    let held = values();
+    for k in &held {
+        map.insert(k, ());
+    }
+    drop(held);
+    map.insert(&fresh, ());
+    check("WeakKeyMap::insert", map.len(), map.live_len());
+
+    let mut map: PtrKeyMap<u32, (), C> = PtrKeyMap::default();
+    let held = values();
+    for k in &held {
+        map.insert(k, ());
+    }
+    drop(held);
+    map.insert(&fresh, ());
+    check("PtrWeakKeyMap::insert", map.len(), map.live_len());
+
+    let mut set: Set<u32, C> = Set::default();
+    let held = values();
+    for x in &held {
+        set.insert(x);
+    }
+    drop(held);
+    set.insert(&fresh);
+    check("WeakSet::insert", set.len(), set.live_len());
+
+    let mut set: PtrSet<u32, C> = PtrSet::default();
+    let held = values();
+    for x in &held {
+        set.insert(x);
+    }
+    drop(held);
+    set.insert(&fresh);
+    check("PtrWeakSet::insert", set.len(), set.live_len());
+}
+
+/// The death-count trigger at its edge, where the tally is exact (this
+/// thread's, `LocalCount`): after a scan of 16 live entries, 12 deaths
+/// (`2 × 12 = 16 + 8`) cannot yet leave more than live + 8 dead entries,
+/// so the next insert does not purge; 13 can, so it does.
+#[test]
+fn dead_bound_trigger_edge() {
+    use weakref_core::count::LocalCount;
+    for (deaths, len_after) in [(12, 17), (13, 16 - 13 + 1)] {
+        let mut map: ValueMap<u32, u32, LocalCount> = ValueMap::default();
+        let mut held: Vec<S<u32, LocalCount>> = (0..16).map(S::new).collect();
+        for v in &held {
+            map.insert(**v, v);
+        }
+        map.purge();
+        held.drain(..deaths);
+        let fresh = S::new(16);
+        map.insert(16, &fresh);
+        assert_eq!(
+            (map.len(), map.live_len()),
+            (len_after, 16 - deaths + 1),
+            "{deaths} deaths"
+        );
+    }
+}
+
 /// The tally itself, exact for the thread-local `LocalCount` (the atomic
 /// one is process-wide, moved by the tests running beside this one): one
 /// per death with a weak handle left, none otherwise.
@@ -507,6 +603,7 @@ fn local_weak_deaths_tally() {
 
 super::for_each_counter!(
     due_purge_sees_every_death,
+    mass_death_then_insert_purges,
     image_example,
     replace_then_old_dies,
     setdefault_pop_popitem_with_dead_values,

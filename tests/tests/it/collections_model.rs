@@ -65,6 +65,20 @@ fn check_bound(len: usize, capacity: usize, max_live: usize) {
     );
 }
 
+/// The bound after an insert: dead entries are at most the live ones + 8
+/// (for counters with a tally of deaths, which all of these have).
+fn check_dead_after_insert<C: RawCount>(len: usize, live: usize) {
+    assert!(
+        C::weak_deaths().is_some(),
+        "the counters under test keep a tally"
+    );
+    let dead = len - live;
+    assert!(
+        dead <= live + 8,
+        "{dead} dead entries beside {live} live after an insert"
+    );
+}
+
 fn same<T: ?Sized, C: RawCount>(a: Option<&S<T, C>>, b: Option<&S<T, C>>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => S::ptr_eq(a, b),
@@ -121,7 +135,8 @@ fn run_value_map<C: RawCount>(seed: u64) {
     let mut max_live = 0;
     for step in 0..steps() {
         let k = rng.below(VALUE_KEYS) as u8;
-        match rng.below(20) {
+        let op = rng.below(20);
+        match op {
             // Insert (and replace: the old value dies with the model's handle).
             0..=4 => {
                 let v = fresh();
@@ -231,6 +246,10 @@ fn run_value_map<C: RawCount>(seed: u64) {
         }
         max_live = max_live.max(model.len());
         check_bound(map.len(), map.capacity(), max_live);
+        if op <= 5 {
+            // insert, get_or_insert_with
+            check_dead_after_insert::<C>(map.len(), model.len());
+        }
         check_value_map(&map, &model, !cfg!(miri) || step % 16 == 0);
     }
 }
@@ -284,7 +303,8 @@ fn run_key_map<C: RawCount>(seed: u64) {
     for step in 0..steps() {
         let k = rng.below(KEY_KEYS) as u8;
         let value = rng.next() as u32;
-        match rng.below(20) {
+        let op = rng.below(20);
+        match op {
             // Insert with a fresh key handle: equal but distinct from a
             // live stored one, it replaces the value and is not stored.
             0..=4 => {
@@ -425,6 +445,9 @@ fn run_key_map<C: RawCount>(seed: u64) {
         }
         max_live = max_live.max(model.len());
         check_bound(map.len(), map.capacity(), max_live);
+        if op <= 4 {
+            check_dead_after_insert::<C>(map.len(), model.len());
+        }
         check_key_map(&map, &model, !cfg!(miri) || step % 16 == 0);
     }
 }
@@ -455,6 +478,7 @@ fn run_ptr_set<C: RawCount>(seed: u64) {
                 let x = S::<u32, C>::new(0);
                 assert!(set.insert(&x));
                 model.insert(addr(&x), x);
+                check_dead_after_insert::<C>(set.len(), model.len());
             }
             3 => {
                 if let Some(x) = pick(&model, &mut rng) {
