@@ -3,19 +3,21 @@
 //!
 //! `cargo bench -p weakref-tests --bench icount` runs each operation in a
 //! loop of `N1` and of `N2` iterations under callgrind (this same binary,
-//! re-run with `<op> <iterations>`), and reports
+//! re-run with `<op> <iterations>`; `common/callgrind.rs`), and reports
 //! `(Ir(N2) - Ir(N1)) / (N2 - N1)`: the per-iteration cost, with start-up
 //! and set-up cancelled out. The table prints ours / std for each pair.
+//! The weak maps' churn against weak-table has its own binary,
+//! `icount_churn`.
 
 use std::hint::black_box;
-use std::process::Command;
 
 use weakref_core::count::{AtomicCount, LocalCount};
 use weakref_core::pool::{LocalPooled, Pooled};
 use weakref_core::{Strong, static_pool, thread_local_pool};
 
-const N1: u64 = 10_000;
-const N2: u64 = 110_000;
+#[path = "common/callgrind.rs"]
+mod callgrind;
+use callgrind::{Args, per_op};
 
 static_pool! {
     struct LocalSlots: Pool<[u8; 64], LocalCount, 8>;
@@ -200,49 +202,11 @@ ops! {
     }
 }
 
-/// Instructions executed by `this_binary op n`, from callgrind's summary.
-fn instructions(op: &str, n: u64) -> u64 {
-    let exe = std::env::current_exe().expect("own path");
-    let out = Command::new("valgrind")
-        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-        .arg(exe)
-        .args([op, &n.to_string()])
-        .output()
-        .expect("valgrind is installed (TOOLING.md)");
-    assert!(
-        out.status.success(),
-        "{op}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let line = stderr
-        .lines()
-        .find(|l| l.contains("Collected :"))
-        .expect("callgrind summary");
-    line.rsplit(':')
-        .next()
-        .unwrap()
-        .trim()
-        .parse()
-        .expect("a count")
-}
-
-fn per_op(op: &str) -> f64 {
-    (instructions(op, N2) as f64 - instructions(op, N1) as f64) / (N2 - N1) as f64
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    if let [op, n] = args.as_slice() {
-        run(op, n.parse().expect("iterations"));
-        return;
-    }
-    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing
-    // useful either: both print the table. A filter argument selects ops.
-    let filter = args.first().cloned().unwrap_or_default();
+    let filter = match callgrind::args() {
+        Args::Run(op, n) => return run(&op, n),
+        Args::Report(filter) => filter,
+    };
     println!(
         "{:<28} {:>10} {:>10} {:>8}",
         "operation", "std", "ours", "ours/std"

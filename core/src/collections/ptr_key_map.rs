@@ -382,7 +382,7 @@ impl<K: ?Sized, V, C: RawCount, S> PtrWeakKeyMap<K, V, C, S> {
 impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     #[inline]
     fn hash(&self, key: &StrongOf<K, C>) -> u64 {
-        self.hash_builder.hash_one(Strong::as_ptr(key).cast::<()>())
+        super::raw::hash_one(&self.hash_builder, &Strong::as_ptr(key).cast::<()>())
     }
 
     /// Maps `key`'s allocation (held weakly) to `value`, returning the

@@ -44,6 +44,7 @@
 //! that can be observed but `len` and `capacity`.
 
 use core::cmp;
+use core::hash::{BuildHasher, Hash, Hasher};
 use core::mem;
 
 use hashbrown::HashTable;
@@ -61,6 +62,23 @@ pub(super) type WeakOf<T, C> = Weak<T, C, Global>;
 /// The smallest purge threshold: tiny tables are not purged on every
 /// insert.
 pub(super) const PURGE_MIN: usize = 8;
+
+/// The hash of `key` under `hash_builder`: `BuildHasher::hash_one`, but
+/// always inlined. `hash_one` is an ordinary generic function, which LLVM
+/// inlines only while few call sites use it; in a program with many, each
+/// lookup paid for a call and an unspecialised `Hasher::write` (measured:
+/// 196 -> 139 instructions per hit lookup on 1k `u64` keys, 142 -> ~100
+/// per hash with std's `RandomState`).
+#[inline(always)]
+#[expect(
+    clippy::manual_hash_one,
+    reason = "`hash_one` itself is what is not inlined"
+)]
+pub(super) fn hash_one<S: BuildHasher, Q: Hash + ?Sized>(hash_builder: &S, key: &Q) -> u64 {
+    let mut hasher = hash_builder.build_hasher();
+    key.hash(&mut hasher);
+    hasher.finish()
+}
 
 /// An entry that knows its hash (computed once, at insert: a dead key
 /// cannot be hashed again) and whether its weak part is alive.

@@ -42,7 +42,7 @@ impl<M, S: BuildHasher> Shards<M, S> {
     /// The hash of `key`: it picks the shard, and the shard's map (built
     /// with a clone of the same hasher) reuses it.
     pub(crate) fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
-        self.hash_builder.hash_one(key)
+        super::raw::hash_one(&self.hash_builder, key)
     }
 
     /// The lock of the shard that holds the keys hashing to `hash`.

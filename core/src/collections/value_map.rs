@@ -496,7 +496,7 @@ where
 {
     #[inline]
     fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
-        self.hash_builder.hash_one(key)
+        super::raw::hash_one(&self.hash_builder, key)
     }
 
     /// The entry of `key`, dead or alive.
