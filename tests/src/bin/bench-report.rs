@@ -1,7 +1,8 @@
 //! Regenerates `BENCHMARKS.md` and `benchmarks.svg` at the workspace root:
 //! one run of every criterion bench of weakref-tests (each group holds the
 //! anchor — std, a plain map, weak-table — beside ours), plus the
-//! instruction counts of `benches/icount.rs`, as ratios ours / anchor.
+//! instruction counts of `benches/icount.rs` and `benches/icount_churn.rs`,
+//! as ratios ours / anchor.
 //!
 //! ```text
 //! cargo run -p weakref-tests --release --bin bench-report            # run, then write
@@ -68,14 +69,15 @@ fn cargo(root: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The criterion benches of weakref-tests (every `[[bench]]` but icount).
+/// The criterion benches of weakref-tests (every `[[bench]]` but the
+/// `icount*` ones).
 fn criterion_benches(root: &Path) -> Vec<String> {
     let manifest = fs::read_to_string(root.join("tests/Cargo.toml")).expect("tests/Cargo.toml");
     manifest
         .lines()
         .filter_map(|l| l.trim().strip_prefix("name = \""))
         .map(|n| n.trim_end_matches('"').to_owned())
-        .filter(|n| n != "weakref-tests" && n != "icount")
+        .filter(|n| n != "weakref-tests" && !n.starts_with("icount"))
         .collect()
 }
 
@@ -196,6 +198,19 @@ fn icount_rows(table: &str) -> Vec<(String, f64, f64, f64)> {
         .collect()
 }
 
+/// `(map, total, own)` rows from the icount_churn bench's table.
+fn churn_rows(table: &str) -> Vec<(String, f64, f64)> {
+    table
+        .lines()
+        .filter_map(
+            |line| match line.split_whitespace().collect::<Vec<_>>()[..] {
+                [map, total, own] => Some((map.to_owned(), total.parse().ok()?, own.parse().ok()?)),
+                _ => None,
+            },
+        )
+        .collect()
+}
+
 fn machine() -> String {
     let cpu = fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -227,7 +242,12 @@ fn verdict(ratio: f64, target: Option<Target>) -> String {
     }
 }
 
-fn markdown(rows: &[Ratio], icount: &[(String, f64, f64, f64)], machine: &str) -> String {
+fn markdown(
+    rows: &[Ratio],
+    icount: &[(String, f64, f64, f64)],
+    churn: &[(String, f64, f64)],
+    machine: &str,
+) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "# Benchmarks\n");
     let _ = writeln!(
@@ -256,6 +276,34 @@ fn markdown(rows: &[Ratio], icount: &[(String, f64, f64, f64)], machine: &str) -
             let _ = writeln!(
                 md,
                 "| {op} | {std:.1} | {ours:.1} | {ratio:.3} | {verdict} |"
+            );
+        }
+        md.push('\n');
+    }
+    let table_own = churn
+        .iter()
+        .find(|(map, ..)| map == "weak-table")
+        .map(|row| row.2);
+    if let Some(table_own) = table_own {
+        let _ = writeln!(md, "## Churn: instructions per insert (callgrind)\n");
+        let _ = writeln!(
+            md,
+            "Issue 4's churn (rounds of 1000 inserts, half of the live values dying after each;\n\
+             `benches/icount_churn.rs`). *Own*: the same rounds without a map subtracted.\n\
+             Target: ours ≤ 0.77 × weak-table's own (1.3× faster).\n"
+        );
+        let _ = writeln!(md, "| map | total | own | own / weak-table's | |");
+        let _ = writeln!(md, "|---|---:|---:|---:|---|");
+        for (map, total, own) in churn {
+            let ratio = own / table_own;
+            let verdict = if map == "ours" {
+                verdict(ratio, Some(Target { at_most: 0.77 }))
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                md,
+                "| {map} | {total:.1} | {own:.1} | {ratio:.3} | {verdict} |"
             );
         }
         md.push('\n');
@@ -464,6 +512,10 @@ fn main() {
         &root,
         &["bench", "-p", "weakref-tests", "--bench", "icount"],
     ));
+    let churn = churn_rows(&cargo(
+        &root,
+        &["bench", "-p", "weakref-tests", "--bench", "icount_churn"],
+    ));
     let mut measurements = Vec::new();
     read_criterion(&criterion_dir, &mut measurements);
     assert!(
@@ -474,13 +526,14 @@ fn main() {
     let rows = ratios(&measurements);
     fs::write(
         root.join("BENCHMARKS.md"),
-        markdown(&rows, &icount, &machine()),
+        markdown(&rows, &icount, &churn, &machine()),
     )
     .expect("write BENCHMARKS.md");
     fs::write(root.join("benchmarks.svg"), svg(&rows)).expect("write benchmarks.svg");
     println!(
-        "wrote BENCHMARKS.md and benchmarks.svg ({} ratios, {} instruction counts)",
+        "wrote BENCHMARKS.md and benchmarks.svg ({} ratios, {} instruction counts, {} churn rows)",
         rows.len(),
-        icount.len()
+        icount.len(),
+        churn.len()
     );
 }
