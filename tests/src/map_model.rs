@@ -11,7 +11,8 @@
 //! policy the module docs state (a purge before an insert once `len`
 //! reaches `max(2 × live at the last purge, with_capacity, 8)`, or, but for
 //! the cache's shards, once the deaths counted since the last scan could
-//! leave more dead entries than live ones + 8), so that `len()` is
+//! leave more dead entries than live ones + 8, and then at `4 × live`
+//! instead of `2 ×`), so that `len()` is
 //! predicted exactly. After every step: `len()` (exact under `LocalCount`,
 //! whose tally of deaths is this thread's; under `AtomicCount`, whose
 //! tally other tests move too, and for a cache with several shards,
@@ -268,9 +269,16 @@ impl Policy {
         self.bound_dead && len > PURGE_MIN && 2 * deaths.min(len) > len + PURGE_MIN
     }
 
-    /// After a purge that left `live` entries.
+    /// After a purge that left `live` entries: the next at twice that, or
+    /// four times where deaths are counted (the death rule bounds dead
+    /// entries then).
     fn fit(&mut self, live: usize) {
-        self.purge_at = (2 * live).max(self.min_capacity).max(PURGE_MIN);
+        let factor = if self.bound_dead && self.tally.is_some() {
+            4
+        } else {
+            2
+        };
+        self.purge_at = (factor * live).max(self.min_capacity).max(PURGE_MIN);
         self.deaths_seen = self.tally;
     }
 

@@ -57,52 +57,56 @@
 //! callback per entry would cost more than an insert), so a dead entry
 //! stays in its table, invisible, until a **purge** finds it: a pass that
 //! drops every entry whose weak handle no longer upgrades, then sizes the
-//! table for what is left. Purges happen by themselves, in bulk, before an
-//! operation that may add an entry (`insert`, `entry`,
-//! `get_or_insert_with`, `extend`), once the table holds
+//! table for what is left (twice its live entries, growing it, or
+//! shrinking it after a mass death once it is four times larger than that,
+//! so that churn around one size does not reallocate at every purge; with
+//! the hashes stored in the entries, so no `Hash` runs). Purges happen by
+//! themselves, in bulk, before an operation that may add an entry
+//! (`insert`, `entry`, `get_or_insert_with`, `extend`), by two rules.
+//!
+//! **The death rule.** The counters keep a tally of the values that died
+//! while weak handles to them remained
+//! ([`RawCount::weak_deaths`](crate::count::RawCount::weak_deaths): per
+//! thread for `LocalCount` with `std`, process-wide for `AtomicCount`). If
+//! `D` such deaths were counted since the last purge, at most `D` entries
+//! can have died, so a purge is due once
 //!
 //! ```text
-//! max(2 × L, with_capacity, 8)
+//! 2 × min(D, len) > len + 8
 //! ```
 //!
-//! entries, `L` being the live entries the previous purge left (and
-//! `with_capacity` the capacity asked for at construction, if any), **or**
-//! once `2 × min(D, len) > len + 8`, `D` being the deaths the counter
-//! family's tally has counted since the last purge (below): at most `D`
-//! entries can have died, so until then dead entries cannot outnumber the
-//! live ones by more than 8. The
-//! purge then sizes the table for twice its live entries, growing it, or
-//! shrinking it after a mass death once it is four times larger than that
-//! (so that churn around one size does not reallocate at every purge) —
-//! with the hashes stored in the entries, so no `Hash` runs. So:
+//! and until then dead entries cannot outnumber the live ones by more
+//! than 8. **The size rule.** A purge is also due once the table holds
+//! `max(4 × L, with_capacity, 8)` entries, `L` being the live entries the
+//! previous purge left (`with_capacity` the capacity asked for at
+//! construction, if any). So:
 //!
-//! * **after any insert, dead entries ≤ live entries + 8** (with a tally,
-//!   below: `Rc` with `std`, `Arc`);
-//! * **entries, live or dead, never exceed `max(2 × L, with_capacity, 8)`**,
-//!   and memory follows the live entries, not the history: dead entries
-//!   never make a table grow;
+//! * **after any insert, dead entries ≤ live entries + 8**, and entries,
+//!   live or dead, ≤ `2 × live + 8`: memory follows the live entries, not
+//!   the history;
 //! * right after a purge there is no dead entry;
-//! * a purge costs O(capacity); between two purges come either `L` (or 8)
-//!   new entries, or `len / 2` deaths: amortized O(1) per insert and per
+//! * a purge costs O(capacity); between two purges come either about `L`
+//!   new entries or `len / 2` deaths: amortized O(1) per insert and per
 //!   death, for one collection;
 //! * a purge that cannot find anything skips its scan: while the tally
 //!   reads as at the last scan, no entry can have died. A growing table
 //!   whose values all live then never reads their blocks, and `len` and
 //!   `capacity` are exactly what the scan would have left.
 //!
-//! The tally ([`RawCount::weak_deaths`](crate::count::RawCount::weak_deaths))
-//! counts the values that died while weak handles to them remained: per
-//! thread for `LocalCount` (with `std`), process-wide for `AtomicCount`.
-//! It is not per collection, so deaths elsewhere (another collection's
-//! values, a tree's nodes with weak parent links) also bring a purge
-//! closer: each collection scans at most once per `len / 2` such deaths,
-//! i.e. at most 2 entry checks per death per collection that holds
-//! entries. Without a tally (a foreign counter, `LocalCount` without
-//! `std`, the loom build), purges follow the size rule alone and the
-//! "dead ≤ live + 8" bound holds relative to the live entries of the last
-//! purge instead. The shards of a [`WeakCache`] and a [`WeakInterner`]
-//! follow the size rule alone too (32 shards would each rescan after every
-//! few dozen deaths anywhere). [`purge`](WeakValueMap::purge) runs one
+//! The tally is not per collection, so deaths elsewhere (another
+//! collection's values, a tree's nodes with weak parent links) also bring
+//! a purge closer: each collection scans at most once per `len / 2` such
+//! deaths, i.e. at most 2 entry checks per death per collection that holds
+//! entries.
+//!
+//! **Without a tally** (a foreign counter, `LocalCount` without `std`, the
+//! loom build) the size rule alone applies, at `max(2 × L, with_capacity,
+//! 8)`: entries never exceed that, the allocation is sized for it (dead
+//! entries never make the table grow), and "dead ≤ live + 8" holds
+//! relative to the live entries of the last purge, not to the current
+//! ones. The shards of a [`WeakCache`] and a [`WeakInterner`] follow that
+//! rule too (with a process-wide tally, 32 shards would each rescan after
+//! every few dozen deaths anywhere). [`purge`](WeakValueMap::purge) runs one
 //! now; `shrink_to_fit` purges, then returns all the memory it can.
 //!
 //! Hence the two counts:

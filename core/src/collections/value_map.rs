@@ -31,10 +31,10 @@ use crate::count::RawCount;
 ///   same key.
 /// * **[`len`](Self::len) counts dead entries not yet purged**;
 ///   [`live_len`](Self::live_len) counts the live ones. Dead entries are
-///   purged in bulk, before an insert, once entries reach twice the live
-///   ones of the last purge or once the deaths since then could make them
-///   outnumber the live ones: after any insert, dead entries are at most
-///   the live ones + 8, and they never make the table grow (see the
+///   purged in bulk, before an insert, once the deaths counted since the
+///   last purge could make them outnumber the live ones, or the table
+///   outgrew the live entries of the last purge: after any insert, dead
+///   entries are at most the live ones + 8 (see the
 ///   [module docs](super#dead-entries-len-and-purging)).
 ///
 /// `C` is the counter of the handles (`LocalCount` for `Rc`, `AtomicCount`
@@ -240,9 +240,10 @@ impl<K, V: ?Sized, C: RawCount, S> WeakValueMap<K, V, C, S> {
     /// This differs from Python, whose `len()` drops dead entries as their
     /// callbacks run: here nothing runs when a value dies; its entry stays,
     /// invisible to lookups and iteration, until a purge (before an insert,
-    /// once entries reach twice the live ones of the last purge or the
-    /// deaths since then could make dead entries outnumber live ones by
-    /// more than 8, or an explicit [`purge`](Self::purge)) removes it.
+    /// once the deaths since the last one could make dead entries
+    /// outnumber live ones by more than 8 or the table outgrew the live
+    /// entries of the last one, or an explicit [`purge`](Self::purge))
+    /// removes it.
     ///
     /// # Examples
     ///

@@ -289,7 +289,9 @@ fn len_and_purge<C: RawCount>() {
         map.insert(1000 + i, &S::new(i));
         peak = peak.max(map.len());
     }
-    assert!(peak <= 2 * 100 + 1, "peak len {peak} for 100 live entries");
+    // Each insert leaves dead <= live + 8, the new (then live) entry
+    // counted: entries <= 2 x 101 + 8.
+    assert!(peak <= 2 * 101 + 8, "peak len {peak} for 100 live entries");
     assert_eq!(map.live_len(), 100);
 
     // The same for the weak-keyed map (values are dropped by the purge).
@@ -453,18 +455,19 @@ fn due_purge_sees_every_death<C: RawCountUnique + CallbackFamily>() {
         }
         let victim = S::new(vec![7]);
         map.insert(7, &victim);
-        // A full scan: the tally is read, and the next due purge is at 16.
+        // A full scan: the tally is read, and the next due purge is at
+        // 4 x 8 = 32 entries (one death cannot trigger the death rule).
         map.purge();
         kill(victim);
-        let more: Vec<S<Vec<u32>, C>> = (8..17).map(|i| S::new(vec![i])).collect();
+        let more: Vec<S<Vec<u32>, C>> = (8..33).map(|i| S::new(vec![i])).collect();
         for (i, v) in more.iter().enumerate() {
             map.insert(8 + i as u32, v);
         }
-        // The ninth insert found 16 entries: the purge was due, and it
+        // The 25th insert found 32 entries: the purge was due, and it
         // must have dropped the dead one.
         assert_eq!(
             (map.len(), map.live_len()),
-            (16, 16),
+            (32, 32),
             "{how}: the dead entry outlived a due purge"
         );
         drop((live, more));
@@ -565,6 +568,29 @@ fn dead_bound_trigger_edge() {
             "{deaths} deaths"
         );
     }
+}
+
+/// The size rule where deaths are counted: after a scan that left `L`
+/// entries, the next purge is due at `4 × L` entries (the death rule keeps
+/// the dead ones in check before that).
+#[test]
+fn size_rule_edge_with_a_tally() {
+    use weakref_core::count::LocalCount;
+    let mut map: ValueMap<u32, u32, LocalCount> = ValueMap::default();
+    let mut held: Vec<S<u32, LocalCount>> = (0..8).map(S::new).collect();
+    for v in &held {
+        map.insert(**v, v);
+    }
+    map.purge();
+    held.remove(0); // one death: far from the death rule's trigger
+    held.extend((8..32).map(S::new));
+    for v in &held[7..] {
+        map.insert(**v, v);
+    }
+    assert_eq!((map.len(), map.live_len()), (32, 31), "not due before 32");
+    let fresh = S::new(32);
+    map.insert(32, &fresh);
+    assert_eq!((map.len(), map.live_len()), (32, 32), "due at 32");
 }
 
 /// The tally itself, exact for the thread-local `LocalCount` (the atomic
