@@ -508,41 +508,34 @@ fn mass_death_then_insert_purges<C: RawCount>() {
     // Two entries now (N and N + 1), both `fresh`.
     assert_eq!((map.len(), map.live_len()), (2, 2), "get_or_insert_with");
 
-    let mut map: KeyMap<u32, (), C> = KeyMap::default();
-    let held = values();
-    for k in &held {
-        map.insert(k, ());
+    // The weak-keyed four: fill, kill every key, insert one live key.
+    macro_rules! mass_death {
+        ($what:literal, $collection:expr, |$c:ident, $x:ident| $insert:expr) => {{
+            let mut $c = $collection;
+            let held = values();
+            for $x in &held {
+                $insert;
+            }
+            drop(held);
+            let $x = &fresh;
+            $insert;
+            check($what, $c.len(), $c.live_len());
+        }};
     }
-    drop(held);
-    map.insert(&fresh, ());
-    check("WeakKeyMap::insert", map.len(), map.live_len());
-
-    let mut map: PtrKeyMap<u32, (), C> = PtrKeyMap::default();
-    let held = values();
-    for k in &held {
-        map.insert(k, ());
-    }
-    drop(held);
-    map.insert(&fresh, ());
-    check("PtrWeakKeyMap::insert", map.len(), map.live_len());
-
-    let mut set: Set<u32, C> = Set::default();
-    let held = values();
-    for x in &held {
-        set.insert(x);
-    }
-    drop(held);
-    set.insert(&fresh);
-    check("WeakSet::insert", set.len(), set.live_len());
-
-    let mut set: PtrSet<u32, C> = PtrSet::default();
-    let held = values();
-    for x in &held {
-        set.insert(x);
-    }
-    drop(held);
-    set.insert(&fresh);
-    check("PtrWeakSet::insert", set.len(), set.live_len());
+    mass_death!(
+        "WeakKeyMap::insert",
+        KeyMap::<u32, (), C>::default(),
+        |m, k| m.insert(k, ())
+    );
+    mass_death!(
+        "PtrWeakKeyMap::insert",
+        PtrKeyMap::<u32, (), C>::default(),
+        |m, k| m.insert(k, ())
+    );
+    mass_death!("WeakSet::insert", Set::<u32, C>::default(), |s, x| s
+        .insert(x));
+    mass_death!("PtrWeakSet::insert", PtrSet::<u32, C>::default(), |s, x| s
+        .insert(x));
 }
 
 /// The death-count trigger at its edge, where the tally is exact (this
