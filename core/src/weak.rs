@@ -387,15 +387,20 @@ impl<T: ?Sized, C: RawCount> Weak<T, C, Global> {
 
 impl<T: ?Sized, C: RawCount, A: Allocator> Weak<T, C, A> {
     /// Gives up this handle's weak count, freeing the block if it was the
-    /// last one. Returns whether the block lives on (other weak counts
-    /// remain); `false` for the sentinel. The handle must not be used or
-    /// released again.
+    /// last one. The handle must not be used or released again.
     #[inline]
-    fn release(&mut self) -> bool {
+    fn release(&mut self) {
+        self.release_by(C::dec_weak);
+    }
+
+    /// [`release`](Self::release), with `dec` taking the count down
+    /// (`dec_weak` or `dec_implicit_weak`: true if it was the last).
+    #[inline(always)]
+    fn release_by(&mut self, dec: impl FnOnce(&C) -> bool) {
         let Some(count) = self.count() else {
-            return false;
+            return;
         };
-        if count.dec_weak() {
+        if dec(count) {
             // SAFETY: I1: the block is still allocated (we free it below),
             // with the metadata it was built with.
             let layout = unsafe { Block::layout_of(self.ptr) };
@@ -403,9 +408,6 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Weak<T, C, A> {
             // and no other handle remains (I2, I3): we free the block once,
             // with the layout and allocator it was allocated with (I1).
             unsafe { self.alloc.deallocate(self.ptr.cast(), layout) };
-            false
-        } else {
-            true
         }
     }
 }
@@ -421,8 +423,8 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Drop for Weak<T, C, A> {
 /// The implicit weak count (I2) of a block whose value has just died,
 /// taken over by the handle that took strong to 0 and released when this
 /// guard goes, even if dropping the value unwinds: it frees the block if
-/// no weak handle remains, and otherwise notes the death for the weak
-/// collections ([`RawCount::note_weak_death`]).
+/// no weak handle remains, and otherwise adds the weak handles left to the
+/// weak collections' tally ([`RawCount::dec_implicit_weak`]).
 pub(crate) struct ImplicitWeak<T: ?Sized, C: RawCount, A: Allocator>(ManuallyDrop<Weak<T, C, A>>);
 
 impl<T: ?Sized, C: RawCount, A: Allocator> ImplicitWeak<T, C, A> {
@@ -443,9 +445,8 @@ impl<T: ?Sized, C: RawCount, A: Allocator> ImplicitWeak<T, C, A> {
 impl<T: ?Sized, C: RawCount, A: Allocator> Drop for ImplicitWeak<T, C, A> {
     #[inline]
     fn drop(&mut self) {
-        if self.0.release() {
-            C::note_weak_death();
-        }
+        // Counts the weak handles left for the collections' tally.
+        self.0.release_by(C::dec_implicit_weak);
         // SAFETY: `release` gave up the weak count and, if it freed the
         // block, nothing reads it again; the allocator is dropped once, here
         // (the `ManuallyDrop` keeps `Weak::drop` from releasing twice).

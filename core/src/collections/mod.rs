@@ -64,12 +64,14 @@
 //! themselves, in bulk, before an operation that may add an entry
 //! (`insert`, `entry`, `get_or_insert_with`, `extend`), by two rules.
 //!
-//! **The death rule.** The counters keep a tally of the values that died
-//! while weak handles to them remained
+//! **The death rule.** The counters keep a tally of the weak handles that
+//! dying values leave behind: each death adds the weak handles still
+//! pointing at the value's block
 //! ([`RawCount::weak_deaths`](crate::count::RawCount::weak_deaths): per
-//! thread for `LocalCount` with `std`, process-wide for `AtomicCount`). If
-//! `D` such deaths were counted since the last purge, at most `D` entries
-//! can have died, so a purge is due once
+//! thread for `LocalCount` with `std`, process-wide for `AtomicCount`).
+//! Each dead entry holds one of them (a value stored under several keys
+//! leaves one per key), so if the tally moved by `D` since the last purge,
+//! at most `D` entries can have died, and a purge is due once
 //!
 //! ```text
 //! 2 × min(D, len) > len + 8
@@ -95,9 +97,9 @@
 //!
 //! The tally is not per collection, so deaths elsewhere (another
 //! collection's values, a tree's nodes with weak parent links) also bring
-//! a purge closer: each collection scans at most once per `len / 2` such
-//! deaths, i.e. at most 2 entry checks per death per collection that holds
-//! entries.
+//! a purge closer: each collection scans at most once per `len / 2` weak
+//! handles left by deaths, i.e. at most 2 entry checks per such handle per
+//! collection that holds entries.
 //!
 //! **Without a tally** (a foreign counter, `LocalCount` without `std`, the
 //! loom build) the size rule alone applies, at `max(2 × L, with_capacity,

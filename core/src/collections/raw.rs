@@ -270,8 +270,9 @@ impl<T: Cached> Table<T> {
 
     /// Whether the deaths counted since the last scan could have left more
     /// than `live + PURGE_MIN` dead entries. At most `deaths` entries died
-    /// since that scan (the tally counts every value that died with weak
-    /// handles left; each dead entry holds one), and it left none, so with
+    /// since that scan (each death adds to the tally the weak handles it
+    /// left, and each dead entry holds one of those), and it left none, so
+    /// with
     /// `dead <= min(deaths, len)` and `live = len - dead`,
     /// `2 × min(deaths, len) <= len + PURGE_MIN` proves
     /// `dead <= live + PURGE_MIN`. Checked before every insert, this keeps

@@ -10,6 +10,7 @@
 //! | `downgrade`        | CAS loop, Acquire, waits while weak is `LOCKED`  | `Arc::downgrade`       |
 //! | `inc_weak`         | `fetch_add` Relaxed                              | `Weak::clone`          |
 //! | `dec_weak`         | `fetch_sub` Release; last: `acquire!`            | `Weak::drop`           |
+//! | `dec_implicit_weak`| as `dec_weak`; not last: tally `fetch_add` Release | `Arc::drop_slow`     |
 //! | `is_unique`        | weak CAS 1 → `LOCKED` Acquire; strong Acquire; weak `store(1)` Release | `Arc::is_unique` |
 //! | `sharing`          | strong CAS 1 → 0 Acquire; weak load; restore `store(1)` Release | `Arc::make_mut` |
 
@@ -358,12 +359,13 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
     }
 
     // The tally is process-wide: an `Arc` value may die on any thread.
-    // Not under loom: it only lets a purge skip a scan that would find
-    // nothing, so it adds interleavings without adding a property.
+    // Not under loom: the collections' purges then follow their size rule
+    // alone, and the tally would add interleavings without adding a
+    // property of the counter.
     #[cfg(all(feature = "collections", not(weakref_loom)))]
     #[inline(always)]
     fn weak_deaths() -> Option<usize> {
-        // ORDERING: Acquire, pairing with the Release of `note_weak_death`:
+        // ORDERING: Acquire, pairing with the Release of `dec_implicit_weak`:
         // a purge that reads a death's increment then sees that value's
         // strong count at 0, so a scan made after this read cannot keep a
         // dead entry whose death the tally already shows (the skip would
@@ -373,11 +375,24 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
 
     #[cfg(all(feature = "collections", not(weakref_loom)))]
     #[inline(always)]
-    fn note_weak_death() {
+    fn dec_implicit_weak(&self) -> bool {
+        // ORDERING: as `dec_weak` (Release here; Acquire below when last).
+        let old = W::fetch_sub(&self.weak, Self::ONE_WEAK, Release);
+        if old == Self::ONE_WEAK {
+            // ORDERING: as `dec_weak`: pairs with every other handle's
+            // Release decrement, so their accesses happen before the free.
+            acquire!(&self.weak);
+            return true;
+        }
+        // The weak handles left: `old` counted ours too, doubled, with the
+        // watch flag in the low bit (never `LOCKED`: that needs a strong
+        // handle). The block itself may be gone by now; only `old` is read.
+        let left = (old >> 1) - 1;
         // ORDERING: Release, pairing with the Acquire of `weak_deaths`: the
         // strong count's 1 -> 0, earlier in this thread, is visible to a
         // purge that reads this increment.
-        WEAK_DEATHS.fetch_add(1, Release);
+        WEAK_DEATHS.fetch_add(left, Release);
+        false
     }
 }
 

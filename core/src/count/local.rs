@@ -164,8 +164,14 @@ unsafe impl<W: Width> RawCount for LocalCount<W> {
 
     #[cfg(all(feature = "collections", feature = "std", not(weakref_loom)))]
     #[inline(always)]
-    fn note_weak_death() {
-        LOCAL_WEAK_DEATHS.with(|n| n.set(n.get().wrapping_add(1)));
+    fn dec_implicit_weak(&self) -> bool {
+        if self.dec_weak() {
+            return true;
+        }
+        // The weak handles left (the stored count is doubled).
+        let left = self.weak.get().to_usize() >> 1;
+        LOCAL_WEAK_DEATHS.with(|n| n.set(n.get().wrapping_add(left)));
+        false
     }
 }
 

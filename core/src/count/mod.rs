@@ -150,17 +150,20 @@ pub unsafe trait RawCount {
         let _ = block;
     }
 
-    /// How many values of this counter's family have died (been dropped or
-    /// moved out) while a weak handle besides the implicit one still
-    /// pointed at their block, as a wrapping tally; `None` if the family
-    /// does not keep one (the default).
+    /// How many weak handles the values of this counter's family left
+    /// behind when they died (were dropped or moved out): each death adds
+    /// the weak handles, besides the implicit one, that still pointed at
+    /// its block. A wrapping tally; `None` if the family does not keep one
+    /// (the default).
     ///
     /// A weak collection compares it with the tally it saw at its last
-    /// purge: unchanged means none of its entries can have died, so the
-    /// purge's scan is skipped. The tally is per thread for [`LocalCount`]
-    /// (its values die on the thread that owns them) and process-wide for
-    /// [`AtomicCount`]; both are kept only with feature `collections`
-    /// (`LocalCount`'s also needs `std`).
+    /// purge: each of its dead entries holds one weak handle of a value
+    /// that died since, so it has at most that many dead entries (a value
+    /// stored under several keys leaves one per key); unchanged means none.
+    /// The tally is per thread for [`LocalCount`] (its values die on the
+    /// thread that owns them) and process-wide for [`AtomicCount`]; both
+    /// are kept only with feature `collections` (`LocalCount`'s also needs
+    /// `std`).
     ///
     /// # Examples
     ///
@@ -174,12 +177,13 @@ pub unsafe trait RawCount {
     ///
     /// let rc = Rc::new(2);
     /// let weak = Rc::downgrade(&rc);
-    /// drop(rc); // its weak handle outlives it
+    /// let other = Rc::downgrade(&rc);
+    /// drop(rc); // its two weak handles outlive it
     /// assert_eq!(
     ///     LocalCount::<usize>::weak_deaths(),
-    ///     before.map(|n| n.wrapping_add(1))
+    ///     before.map(|n| n.wrapping_add(2))
     /// );
-    /// # drop(weak);
+    /// # drop((weak, other));
     /// ```
     #[inline(always)]
     fn weak_deaths() -> Option<usize>
@@ -189,15 +193,19 @@ pub unsafe trait RawCount {
         None
     }
 
-    /// Adds one to the [`weak_deaths`](Self::weak_deaths) tally: called by
-    /// the handle that released a dead value's implicit weak when
-    /// [`dec_weak`](Self::dec_weak) returned `false`. The default does
-    /// nothing.
+    /// [`dec_weak`](Self::dec_weak) for the implicit weak of a block whose
+    /// value has just died (strong is 0), with the same result and
+    /// orderings; a family that keeps the
+    /// [`weak_deaths`](Self::weak_deaths) tally also adds to it the weak
+    /// handles the value leaves behind (those that remain after this
+    /// decrement: read from the decrement itself, as the block may be freed
+    /// by another handle right after). The default is `dec_weak`.
     #[inline(always)]
-    fn note_weak_death()
+    fn dec_implicit_weak(&self) -> bool
     where
         Self: Sized,
     {
+        self.dec_weak()
     }
 }
 

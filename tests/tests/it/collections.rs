@@ -507,6 +507,19 @@ fn mass_death_then_insert_purges<C: RawCount>() {
     let _ = map.get_or_insert_with(N + 1, || S::clone(&fresh));
     // Two entries now (N and N + 1), both `fresh`.
     assert_eq!((map.len(), map.live_len()), (2, 2), "get_or_insert_with");
+    // One value under many keys dies once and leaves an entry per key
+    // (found by the weak_map_ops fuzz target).
+    let shared = S::<u32, C>::new(0);
+    for k in 0..N {
+        map.insert(k, &shared);
+    }
+    drop(shared);
+    map.insert(N + 2, &fresh);
+    assert_eq!(
+        (map.len(), map.live_len()),
+        (3, 3),
+        "WeakValueMap::insert after a shared value died"
+    );
 
     // The weak-keyed four: fill, kill every key, insert one live key.
     macro_rules! mass_death {
@@ -610,6 +623,13 @@ fn local_weak_deaths_tally() {
     assert_eq!(Rc::try_unwrap(rc).unwrap(), [4]);
     assert_eq!(tally(), before.wrapping_add(2));
     drop(weak);
+    // One per weak handle left: a value under three keys of a map leaves
+    // three dead entries.
+    let rc = Rc::new(5);
+    let weaks = [Rc::downgrade(&rc), Rc::downgrade(&rc), Rc::downgrade(&rc)];
+    drop(rc);
+    assert_eq!(tally(), before.wrapping_add(5));
+    drop(weaks);
     // Another thread's deaths are its own.
     std::thread::spawn(|| {
         let rc = Rc::new(5);
@@ -617,7 +637,7 @@ fn local_weak_deaths_tally() {
     })
     .join()
     .unwrap();
-    assert_eq!(tally(), before.wrapping_add(2));
+    assert_eq!(tally(), before.wrapping_add(5));
 }
 
 super::for_each_counter!(
