@@ -863,7 +863,7 @@ impl<C: RawCount> Run<C> {
             self.vm.exact,
             "WeakValueMap::len",
         );
-        assert_eq!(self.vmap.is_empty(), self.vm.entries.is_empty());
+        assert_eq!(self.vmap.is_empty(), self.vmap.len() == 0, "is_empty");
         for key in 0..NK {
             let expected = live.get(&key).copied();
             assert_eq!(
