@@ -186,6 +186,24 @@ pub struct AtomicCount<W: AtomicWidth = usize> {
 }
 
 impl<W: AtomicWidth> AtomicCount<W> {
+    /// Removes one weak count, returning the stored value before: exactly
+    /// [`ONE_WEAK`](Self::ONE_WEAK) if it was the last (the watch flag is
+    /// clear when the last weak count goes, module docs), and then with the
+    /// Acquire half done, so the caller may free the block.
+    #[inline(always)]
+    fn sub_weak(&self) -> usize {
+        // ORDERING: Release; pairs with the Acquire below in the thread that
+        // takes weak to 0 and frees the block.
+        let old = W::fetch_sub(&self.weak, Self::ONE_WEAK, Release);
+        if old == Self::ONE_WEAK {
+            // ORDERING: Acquire (fence, or load under TSan); pairs with every
+            // other handle's Release decrement, so their accesses to the
+            // block happen before the free.
+            acquire!(&self.weak);
+        }
+        old
+    }
+
     /// The largest count that operations accept before aborting: half the
     /// width (`isize::MAX` for `usize`, std's `MAX_REFCOUNT`).
     pub const MAX_REFCOUNT: usize = W::MAX >> 1;
@@ -328,17 +346,7 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
 
     #[inline(always)]
     fn dec_weak(&self) -> bool {
-        // ORDERING: Release; pairs with the Acquire load below in the thread
-        // that takes weak to 0 and frees the block. The watch flag is clear
-        // when the last weak count goes (module docs), so that is exactly 2.
-        if W::fetch_sub(&self.weak, Self::ONE_WEAK, Release) != Self::ONE_WEAK {
-            return false;
-        }
-        // ORDERING: Acquire (fence, or load under TSan); pairs with every
-        // other handle's Release decrement, so their accesses to the block
-        // happen before the free.
-        acquire!(&self.weak);
-        true
+        self.sub_weak() == Self::ONE_WEAK
     }
 
     #[inline(always)]
@@ -376,12 +384,8 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
     #[cfg(all(feature = "collections", not(weakref_loom)))]
     #[inline(always)]
     fn dec_implicit_weak(&self) -> bool {
-        // ORDERING: as `dec_weak` (Release here; Acquire below when last).
-        let old = W::fetch_sub(&self.weak, Self::ONE_WEAK, Release);
+        let old = self.sub_weak();
         if old == Self::ONE_WEAK {
-            // ORDERING: as `dec_weak`: pairs with every other handle's
-            // Release decrement, so their accesses happen before the free.
-            acquire!(&self.weak);
             return true;
         }
         // The weak handles left: `old` counted ours too, doubled, with the
