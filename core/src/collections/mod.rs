@@ -85,7 +85,9 @@
 //!
 //! * **after any insert, dead entries ≤ live entries + 8**, and entries,
 //!   live or dead, ≤ `2 × live + 8`: memory follows the live entries, not
-//!   the history;
+//!   the history (a purge that removed entries leaves room for the
+//!   `4 × L` entries allowed until the next one, so that the table
+//!   neither grows nor rehashes in between);
 //! * right after a purge there is no dead entry;
 //! * a purge costs O(capacity); between two purges come either about `L`
 //!   new entries or `len / 2` deaths: amortized O(1) per insert and per

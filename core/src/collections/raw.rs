@@ -23,8 +23,9 @@
 //! (`threshold`), and the table resized (by hashbrown, with the stored
 //! hashes: no user code runs): it shrinks if it is four times too large
 //! for `target`; and if the purge erased entries, it gets room for
-//! `target` entries, rehashed in place or grown, so that the tombstones
-//! left by the purge cannot make hashbrown grow it soon. Consequences:
+//! `purge_at` entries, rehashed in place or grown, so that neither the
+//! tombstones left by the purge nor the entries added until the next one
+//! make hashbrown grow or rehash it in between. Consequences:
 //!
 //! * with the death rule: after any insert, dead entries <= live entries
 //!   + `PURGE_MIN`, so entries <= `2 × live + PURGE_MIN`;
@@ -225,20 +226,28 @@ impl<T: Cached> Table<T> {
             cmp::max(live.saturating_mul(2), self.min_capacity),
             PURGE_MIN,
         );
+        self.purge_at = self.threshold(live);
+        // With `room`, the size the table needs until its next purge.
+        let size = if room { self.purge_at } else { target };
         if target.saturating_mul(4) <= self.table.capacity() {
             // Fewer buckets after a mass death, only when the table is four
             // times too large: churn that hovers around one size must not
             // reallocate at every purge (measured: the reallocations and
             // the allocator's consolidation they trigger were a fifth of
             // the churn bench).
-            self.table.shrink_to(target, T::hash);
+            self.table.shrink_to(size, T::hash);
         }
         if room {
             // A no-op, a rehash in place (clearing the purge's tombstones)
-            // or a resize, whichever hashbrown needs.
-            self.table.reserve(target - live, T::hash);
+            // or a resize, whichever hashbrown needs. Room for `purge_at`,
+            // not just `target`: with `target` (half of it where the death
+            // rule applies), the tombstones of a few purges used up the
+            // room, and the table was resized later, after many more
+            // blocks had been freed, for glibc to consolidate then
+            // (callgrind, 1k churn: 6 % fewer modelled cycles per insert,
+            // 8.4 -> 7.8 L1 misses; the same final size).
+            self.table.reserve(size - live, T::hash);
         }
-        self.purge_at = self.threshold(live);
     }
 
     /// `purge_at` after a purge that left `live` entries: twice that; or,

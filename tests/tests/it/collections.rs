@@ -600,6 +600,37 @@ fn size_rule_edge_with_a_tally() {
     assert_eq!((map.len(), map.live_len()), (32, 32), "due at 32");
 }
 
+/// A purge that removed entries leaves room for every entry the size rule
+/// allows before the next purge (`4 × L`): the table does not grow in
+/// between, whatever tombstones the purge left.
+#[test]
+fn purge_leaves_room_until_the_next_purge() {
+    use weakref_core::count::LocalCount;
+    let mut map: ValueMap<u32, u32, LocalCount> = ValueMap::default();
+    let mut held: Vec<S<u32, LocalCount>> = (0..200).map(S::new).collect();
+    for v in &held {
+        map.insert(**v, v);
+    }
+    // 110 of 200 die: 2 x 110 > 200 + 8, so the next insert purges.
+    held.truncate(90);
+    held.push(S::new(200));
+    map.insert(200, &held[90]);
+    assert_eq!((map.len(), map.live_len()), (91, 91), "the insert purged");
+    let capacity = map.capacity();
+    assert!(capacity >= 4 * 90, "capacity {capacity} after the purge");
+    // Up to the size rule's 4 x 90 entries, no value dying: no growth.
+    held.extend((201..470).map(S::new)); // 360 values in all
+    for v in &held[91..360] {
+        map.insert(**v, v);
+    }
+    assert_eq!(map.len(), 360);
+    assert_eq!(
+        map.capacity(),
+        capacity,
+        "the table grew before its next purge"
+    );
+}
+
 /// The tally itself, exact for the thread-local `LocalCount` (the atomic
 /// one is process-wide, moved by the tests running beside this one): one
 /// per death with a weak handle left, none otherwise.
