@@ -19,7 +19,7 @@
 //!   it, so that the dead entries a map still holds at the end (and the
 //!   blocks they keep) are paid for: otherwise a map that purged less
 //!   would hand that work to an untimed drop (weak-table holds 275,000
-//!   entries after the 100k churn, 181,000 of them dead). The surviving
+//!   entries after the 100k churn, 181,250 of them dead). The surviving
 //!   values are dropped outside.
 //!   The peak number of entries each holds is printed once, before timing.
 //! - `iter <n>`: one pass over n entries, half of them dead.
