@@ -447,7 +447,7 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Drop for ImplicitWeak<T, C, A> {
     fn drop(&mut self) {
         // Counts the weak handles left for the collections' tally.
         self.0.release_by(C::dec_implicit_weak);
-        // SAFETY: `release` gave up the weak count and, if it freed the
+        // SAFETY: `release_by` gave up the weak count and, if it freed the
         // block, nothing reads it again; the allocator is dropped once, here
         // (the `ManuallyDrop` keeps `Weak::drop` from releasing twice).
         unsafe { ptr::drop_in_place(&raw mut self.0.alloc) };
