@@ -130,6 +130,29 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Weak<T, C, A> {
         self.ptr.as_ptr().cast::<u8>().addr() == DANGLING
     }
 
+    /// Asks the CPU to start loading our block's counts into the cache,
+    /// without waiting for them (the weak collections' scans). A hint: it
+    /// reads nothing the program can see, and is a no-op under Miri and
+    /// on targets other than x86-64.
+    #[cfg(feature = "collections")]
+    #[inline(always)]
+    pub(crate) fn prefetch(&self) {
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        #[allow(
+            unused_unsafe,
+            reason = "safe to call since Rust 1.86 (target_feature 1.1), unsafe on our MSRV"
+        )]
+        // SAFETY: PREFETCHT0 only hints the cache: it is no memory access
+        // in the language's sense and does not fault on any address (Intel
+        // SDM, PREFETCHh), so the sentinel's address is as fine as a
+        // block's. SSE, which the intrinsic needs, is in x86-64's baseline.
+        unsafe {
+            core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
+                self.ptr.as_ptr().cast::<i8>(),
+            );
+        }
+    }
+
     /// The counts of our block, or `None` for the sentinel.
     #[inline(always)]
     pub(crate) fn count(&self) -> Option<&C> {

@@ -66,6 +66,12 @@ pub(super) type WeakOf<T, C> = Weak<T, C, Global>;
 /// insert.
 pub(super) const PURGE_MIN: usize = 8;
 
+/// Buckets a scan looks at per step: the loads of all the blocks met in
+/// one step are started together (about 20-50 at the load factors a purged
+/// table has, more than a core keeps in flight: more buckets per step
+/// measured no better).
+const SCAN_STEP: usize = 64;
+
 /// The hash of `key` under `hash_builder`: `BuildHasher::hash_one`, but
 /// always inlined. `hash_one` is an ordinary generic function, which LLVM
 /// inlines only while few call sites use it; in a program with many, each
@@ -90,6 +96,9 @@ pub(super) trait Cached {
     fn hash(&self) -> u64;
     /// Whether the weak part still upgrades (a snapshot).
     fn is_alive(&self) -> bool;
+    /// Starts loading what [`is_alive`](Self::is_alive) reads, without
+    /// waiting for it (a hint).
+    fn prefetch(&self);
     /// The weak part's family tally of deaths ([`RawCount::weak_deaths`]).
     fn weak_deaths() -> Option<usize>
     where
@@ -189,9 +198,52 @@ impl<T: Cached> Table<T> {
     /// Drops every dead entry and those `keep` rejects (it sees live
     /// entries only), then records the tally of deaths read before the
     /// scan: any death after that read changes the tally again.
+    ///
+    /// Telling a dead entry from a live one reads its block, which, in a
+    /// table larger than the cache, is a miss in a random place; and
+    /// `retain`'s keep-or-erase branch, on that load, is as random as the
+    /// deaths, so a mispredict throws away the loads issued after it: one
+    /// miss at a time. The scan walks [`SCAN_STEP`] buckets at a time
+    /// instead: it lists the full ones (no branch), prefetches every
+    /// listed entry's block, then decides each in turn, by then mostly
+    /// from the cache. Measured against weak-table 0.4 on the maps bench's
+    /// churn (rounds of inserts under fresh keys, half of the live values
+    /// dying after each; time ratios within one run, `retain` -> this):
+    /// rounds of 100k, criterion 1.04-1.08x -> 0.99-1.00x; rounds of 30k
+    /// (the same code, timed alone) 1.12-1.20x -> 0.88-0.97x; rounds of 1k
+    /// and 3k, where the blocks sit in the L2 cache, the same time, with
+    /// about 70 more instructions per insert for walking the empty buckets.
     fn scan(&mut self, mut keep: impl FnMut(&mut T) -> bool) {
         let deaths = T::weak_deaths();
-        self.table.retain(|entry| entry.is_alive() && keep(entry));
+        let buckets = self.table.num_buckets();
+        let mut full = [0usize; SCAN_STEP];
+        let mut start = 0;
+        while start < buckets {
+            let end = cmp::min(start + SCAN_STEP, buckets);
+            let mut listed = 0;
+            for index in start..end {
+                // Written always, kept only if the bucket is full.
+                full[listed] = index;
+                listed += usize::from(self.table.get_bucket(index).is_some());
+            }
+            let full = &full[..listed];
+            for entry in full
+                .iter()
+                .filter_map(|&index| self.table.get_bucket(index))
+            {
+                entry.prefetch();
+            }
+            for &index in full {
+                if let Ok(mut entry) = self.table.get_bucket_entry(index) {
+                    if !(entry.get().is_alive() && keep(entry.get_mut())) {
+                        // Unlinked before it is dropped: a panicking `Drop`
+                        // (or `keep`) leaves a consistent table.
+                        entry.remove();
+                    }
+                }
+            }
+            start = end;
+        }
         // Only once the scan is complete: if a `Drop` of a dead entry
         // unwinds, the next due purge scans again.
         self.deaths_seen = deaths;
@@ -200,7 +252,7 @@ impl<T: Cached> Table<T> {
     /// Drops every dead entry and shrinks the table if it is much too
     /// large (an explicit purge, `retain`, `clone`: no growth).
     ///
-    /// Panic safety: hashbrown unlinks an entry before dropping it, so a
+    /// Panic safety: the scan unlinks an entry before dropping it, so a
     /// panicking `Drop` of a dead entry's key or value leaves a consistent
     /// table (the other dead entries wait for the next purge).
     pub(super) fn purge(&mut self) {
@@ -382,6 +434,11 @@ impl<K: ?Sized, V, C: RawCount> Cached for Slot<K, V, C> {
     #[inline]
     fn is_alive(&self) -> bool {
         self.key.strong_count() != 0
+    }
+
+    #[inline]
+    fn prefetch(&self) {
+        self.key.prefetch();
     }
 
     #[inline]

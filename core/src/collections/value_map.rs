@@ -97,6 +97,11 @@ impl<K, V: ?Sized, C: RawCount> Cached for ValueSlot<K, V, C> {
     }
 
     #[inline]
+    fn prefetch(&self) {
+        self.value.prefetch();
+    }
+
+    #[inline]
     fn weak_deaths() -> Option<usize> {
         C::weak_deaths()
     }

@@ -306,6 +306,46 @@ fn len_and_purge<C: RawCount>() {
     assert_eq!(kmap.capacity(), 0);
 }
 
+/// A scan walks the table a few dozen buckets at a time: over many such
+/// steps, `retain` sees every live entry exactly once, keeps exactly the
+/// ones it accepts, and the dead ones go, for a value map and a key map.
+fn retain_sees_each_live_entry_once<C: RawCount>() {
+    let n: u32 = if cfg!(miri) { 300 } else { 5_000 };
+    // Every third value lives; keys are the values.
+    let values: Vec<S<u32, C>> = (0..n).map(S::new).collect();
+    let mut map: ValueMap<u32, u32, C> = ValueMap::default();
+    let mut kmap: KeyMap<u32, u32, C> = KeyMap::default();
+    for v in &values {
+        map.insert(**v, v);
+        kmap.insert(v, **v);
+    }
+    let live: Vec<S<u32, C>> = values.into_iter().filter(|v| **v % 3 == 0).collect();
+    let mut seen = HashMap::new();
+    map.retain(|&k, v| {
+        assert_eq!(k, **v);
+        *seen.entry(k).or_insert(0) += 1;
+        k % 2 == 0
+    });
+    let mut kseen = HashMap::new();
+    kmap.retain(|k, v| {
+        assert_eq!(**k, *v);
+        *kseen.entry(*v).or_insert(0) += 1;
+        *v % 2 == 0
+    });
+    for seen in [&seen, &kseen] {
+        assert_eq!(seen.len(), live.len(), "each live entry visited");
+        assert!(seen.values().all(|&times| times == 1), "visited once");
+        assert!(seen.keys().all(|k| k % 3 == 0), "a dead entry visited");
+    }
+    let kept: Vec<u32> = live.iter().map(|v| **v).filter(|k| k % 2 == 0).collect();
+    assert_eq!((map.len(), map.live_len()), (kept.len(), kept.len()));
+    assert_eq!((kmap.len(), kmap.live_len()), (kept.len(), kept.len()));
+    for k in &kept {
+        assert_eq!(map.get(k).as_deref(), Some(k));
+        assert_eq!(kmap.get(k), Some(k));
+    }
+}
+
 /// Rule 16: copies (`Clone`) and `Debug` show live entries only; set
 /// algebra returns new sets of live elements.
 fn copies_and_set_algebra<C: RawCount>() {
@@ -682,6 +722,7 @@ super::for_each_counter!(
     dead_keys_survive_rehash,
     death_during_iteration,
     len_and_purge,
+    retain_sees_each_live_entry_once,
     copies_and_set_algebra,
     api_surface,
 );
