@@ -474,6 +474,7 @@ where
     /// assert_eq!(map.get("k"), None);
     /// ```
     #[doc(alias = "__setitem__")]
+    #[inline]
     pub fn insert(&mut self, key: &StrongOf<K, C>, value: V) -> Option<V> {
         let hash = self.hash(&**key);
         self.raw
@@ -493,6 +494,7 @@ where
     /// assert_eq!(map.get("k"), Some(&1));
     /// ```
     #[doc(alias = "__getitem__")]
+    #[inline]
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -517,6 +519,7 @@ where
     /// map.get_mut(&1).unwrap().push(9);
     /// assert_eq!(map.get(&1), Some(&vec![9]));
     /// ```
+    #[inline]
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
@@ -571,6 +574,7 @@ where
     /// assert!(!map.contains_key(&1));
     /// ```
     #[doc(alias = "__contains__")]
+    #[inline]
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
@@ -593,6 +597,7 @@ where
     /// assert_eq!(map.remove(&1), None);
     /// ```
     #[doc(alias = "pop", alias = "__delitem__")]
+    #[inline]
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,

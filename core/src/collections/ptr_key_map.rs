@@ -400,6 +400,7 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     /// assert_eq!(map.insert(&a, "A"), Some("a"));
     /// assert_eq!(map.live_len(), 2);
     /// ```
+    #[inline]
     pub fn insert(&mut self, key: &StrongOf<K, C>, value: V) -> Option<V> {
         let hash = self.hash(key);
         self.raw
@@ -419,6 +420,7 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     /// assert_eq!(map.get(&a), Some(&"a"));
     /// assert_eq!(map.get(&b), None);
     /// ```
+    #[inline]
     pub fn get(&self, key: &StrongOf<K, C>) -> Option<&V> {
         let hash = self.hash(key);
         self.raw
@@ -439,6 +441,7 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     /// *map.get_mut(&a).unwrap() += 1;
     /// assert_eq!(map.get(&a), Some(&2));
     /// ```
+    #[inline]
     pub fn get_mut(&mut self, key: &StrongOf<K, C>) -> Option<&mut V> {
         let hash = self.hash(key);
         self.raw
@@ -459,6 +462,7 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     /// assert!(map.contains_key(&a));
     /// assert!(!map.contains_key(&Rc::new(1)));
     /// ```
+    #[inline]
     pub fn contains_key(&self, key: &StrongOf<K, C>) -> bool {
         self.get(key).is_some()
     }
@@ -478,6 +482,7 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     /// assert!(map.is_empty());
     /// ```
     #[doc(alias = "pop")]
+    #[inline]
     pub fn remove(&mut self, key: &StrongOf<K, C>) -> Option<V> {
         let hash = self.hash(key);
         self.raw

@@ -299,6 +299,7 @@ impl<T: ?Sized, C: RawCount, S: BuildHasher> PtrWeakSet<T, C, S> {
     /// assert!(!set.insert(&a));
     /// ```
     #[doc(alias = "add")]
+    #[inline]
     pub fn insert(&mut self, value: &StrongOf<T, C>) -> bool {
         match self.map.entry(value) {
             key_map::Entry::Occupied(_) => false,
@@ -321,6 +322,7 @@ impl<T: ?Sized, C: RawCount, S: BuildHasher> PtrWeakSet<T, C, S> {
     /// set.insert(&a);
     /// assert!(set.contains(&a) && !set.contains(&b));
     /// ```
+    #[inline]
     pub fn contains(&self, value: &StrongOf<T, C>) -> bool {
         self.map.contains_key(value)
     }
@@ -340,6 +342,7 @@ impl<T: ?Sized, C: RawCount, S: BuildHasher> PtrWeakSet<T, C, S> {
     /// assert!(!set.remove(&a));
     /// ```
     #[doc(alias = "discard")]
+    #[inline]
     pub fn remove(&mut self, value: &StrongOf<T, C>) -> bool {
         self.map.remove(value).is_some()
     }

@@ -326,6 +326,7 @@ where
     /// assert!(Rc::ptr_eq(&set.get(&1).unwrap(), &a));
     /// ```
     #[doc(alias = "add")]
+    #[inline]
     pub fn insert(&mut self, value: &StrongOf<T, C>) -> bool {
         match self.map.entry(value) {
             key_map::Entry::Occupied(_) => false,
@@ -349,6 +350,7 @@ where
     /// assert!(set.contains("x"));
     /// ```
     #[doc(alias = "__contains__")]
+    #[inline]
     pub fn contains<Q>(&self, value: &Q) -> bool
     where
         T: Borrow<Q>,
@@ -369,6 +371,7 @@ where
     /// set.insert(&name);
     /// assert!(Rc::ptr_eq(&set.get("x").unwrap(), &name));
     /// ```
+    #[inline]
     pub fn get<Q>(&self, value: &Q) -> Option<StrongOf<T, C>>
     where
         T: Borrow<Q>,
@@ -443,6 +446,7 @@ where
     /// assert!(!set.remove(&1));
     /// ```
     #[doc(alias = "discard")]
+    #[inline]
     pub fn remove<Q>(&mut self, value: &Q) -> bool
     where
         T: Borrow<Q>,
