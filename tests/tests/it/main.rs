@@ -1,6 +1,7 @@
 //! One integration binary (see STYLE.md 3.3): every module runs each
 //! scenario against every counter instance through [`for_each_counter!`].
 
+mod adversary;
 mod cache;
 mod callbacks;
 mod collections;
