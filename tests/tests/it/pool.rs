@@ -143,10 +143,10 @@ fn freeing_into_the_wrong_pool_panics() {
         Pool::<u64, LocalCount, 1>::new(),
     );
     let layout = core::alloc::Layout::new::<u64>();
-    let mem = a.allocate(layout).unwrap();
+    let mem = (&a).allocate(layout).unwrap();
     // SAFETY: none needed for the panic: `b` checks the pointer before
     // touching anything (the contract is broken on purpose).
-    unsafe { b.deallocate(mem.cast(), layout) };
+    unsafe { (&b).deallocate(mem.cast(), layout) };
 }
 
 weakref_core::thread_local_pool! {

@@ -2,8 +2,11 @@
 //! handles with no heap at all.
 //!
 //! A `Pool<T, C, N>` holds `N` slots, each the size of one block of a `T`
-//! with counter `C`, and one flag per slot. It implements [`Allocator`], so
-//! any handle can live in it: `Strong::try_new_in(value, &POOL)`. A slot is
+//! with counter `C`, and one flag per slot. A reference to it, `&Pool`,
+//! implements [`Allocator`], so any handle can live in it:
+//! `Strong::try_new_in(value, &POOL)`. The pool itself is not an allocator:
+//! its blocks live inside it, and an allocator must keep its blocks valid
+//! when it is moved; a borrowed pool cannot move. A slot is
 //! taken when a value is created and given back when its **last weak
 //! handle** goes (the block outlives the value while weak handles exist,
 //! exactly as on the heap). A full pool makes `try_new_in` return
@@ -33,6 +36,15 @@
 //! wide. [`static_pool!`](crate::static_pool) declares a zero-sized name
 //! for one static pool; [`Pooled<P>`] is then a zero-sized allocator, and
 //! handles stay one pointer wide.
+//!
+//! # Per thread
+//!
+//! With feature `std`, [`thread_local_pool!`](crate::thread_local_pool)
+//! gives each thread a pool of its own with cell flags (no atomic
+//! instruction at all), through the zero-sized `LocalPooled<P>`. Its pools
+//! are heap arenas that are never freed, only handed on to later threads
+//! once empty, so that a handle leaked on an exiting thread keeps its
+//! memory (see `pool::thread_local`'s docs).
 //!
 //! # Examples
 //!
@@ -64,6 +76,11 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr::NonNull;
+
+#[cfg(feature = "std")]
+mod thread_local;
+#[cfg(feature = "std")]
+pub use thread_local::{Arenas, LocalArena, LocalPooled, ThreadLocalPool};
 
 use crate::block::Block;
 use crate::shim::{AtomicBool, AtomicUsize, Ordering::*, SlotOwnership, UnsafeCell};
@@ -240,19 +257,9 @@ impl<T, C, const N: usize, F: SlotFlag> fmt::Debug for Pool<T, C, N, F> {
     }
 }
 
-// SAFETY:
-// * `allocate` hands out slot `i` only after `try_take` of `used[i]` moved
-//   it from false to true (a CAS for atomic flags; on one thread for cell
-//   flags), so each slot has one owner at a time; the memory is
-//   valid for `Layout::new::<Block<C, T>>()`, which `fits` checked covers
-//   the request, until `deallocate` stores false.
-// * `deallocate` accepts only pointers to this pool's slots (`index_of`
-//   panics otherwise) — the caller's contract says they came from
-//   `allocate` and are still allocated.
-// * Copies of `&Pool` (the allocator handles) all reach the same pool, so a
-//   block may be freed through any of them.
-unsafe impl<T, C, const N: usize, F: SlotFlag> Allocator for Pool<T, C, N, F> {
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+impl<T, C, const N: usize, F: SlotFlag> Pool<T, C, N, F> {
+    /// Takes a free slot for `layout`: `Allocator::allocate` of `&Pool`.
+    fn take_slot(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
         if !Self::fits(layout) {
             return Err(AllocError);
         }
@@ -283,10 +290,53 @@ unsafe impl<T, C, const N: usize, F: SlotFlag> Allocator for Pool<T, C, N, F> {
         Err(AllocError)
     }
 
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, _layout: Layout) {
+    /// Gives back the slot at `ptr`: `Allocator::deallocate` of `&Pool`.
+    ///
+    /// # Panics
+    ///
+    /// If `ptr` is not the start of one of this pool's slots.
+    fn give_back_slot(&self, ptr: NonNull<u8>) {
         let index = self.index_of(ptr);
         self.owners[index].touch();
         self.used[index].give_back();
+    }
+}
+
+// Only by reference: a pool's blocks live inside the pool value, so a pool
+// moved or dropped would take its blocks with it. allocator-api2's contract
+// asks that moving an allocator keep its blocks valid; a `&Pool` meets it,
+// as the borrow keeps the pool in place for as long as any handle that
+// carries it (and a pool in a `static` never moves).
+//
+// SAFETY: clause by clause (allocator-api2's `Allocator` contract):
+// * "memory blocks returned from an allocator must point to valid memory
+//   and retain their validity until the instance and all of its copies and
+//   clones are dropped": `take_slot` hands out slot `i` only after `try_take`
+//   of `used[i]` moved it from false to true (a CAS for atomic flags; on one
+//   thread for cell flags), so each slot has one owner at a time; the slot
+//   is inside `*self`, which the reference's lifetime keeps in place and alive
+//   while any copy of this `&Pool` exists; it is sized and aligned for
+//   `Block<C, T>`, which `fits` checked covers the request, until
+//   `deallocate` gives it back.
+// * "copying, cloning or moving the allocator must not invalidate memory
+//   blocks returned from it": copies of `&Pool` all reach the same pool, so
+//   a block may be freed through any of them; moving the reference moves no
+//   slot.
+// * "any pointer to a memory block currently allocated may be passed to any
+//   other method of the allocator": `deallocate` accepts only pointers to
+//   this pool's slots (`index_of` panics otherwise), so even a caller that
+//   broke its contract could not free another pool's memory here.
+// Caught if broken by: `adversary::pools` (moved pools, leaked handles) and
+// the `compile_fail` example on `PoolKind`.
+unsafe impl<T, C, const N: usize, F: SlotFlag> Allocator for &Pool<T, C, N, F> {
+    #[inline]
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        self.take_slot(layout)
+    }
+
+    #[inline]
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, _layout: Layout) {
+        self.give_back_slot(ptr);
     }
 }
 
@@ -388,8 +438,13 @@ impl SlotFlag for CellFlag {
 /// Names one static [`Pool`]; implemented by the types
 /// [`static_pool!`](crate::static_pool) declares.
 ///
-/// A safe trait: [`Pooled`] relies only on [`Pool`]'s own checks (a block
-/// given back to the wrong pool panics), not on `get` being honest.
+/// A safe trait: [`Pooled`] relies only on what the type system and
+/// [`Pool`]'s own checks guarantee, not on `get` being honest. `get`
+/// returns a `&'static` pool (its memory lives for ever) that is `Sync`
+/// (atomic slot flags), and a block given back to a pool that did not hand
+/// it out makes that pool panic; so a `get` that returned a different pool
+/// on each call could make a drop panic and leak a slot, never free memory
+/// twice or hand one slot out twice.
 ///
 /// # Examples
 ///
@@ -415,7 +470,7 @@ pub trait StaticPool: 'static {
     /// The counter type the pool's slots are laid out for.
     type Count;
     /// The pool type: `Pool<Self::Value, Self::Count, N>`.
-    type Pool: Allocator + PoolKind + 'static;
+    type Pool: PoolKind + Sync + 'static;
     /// The pool.
     fn get() -> &'static Self::Pool;
 }
@@ -424,11 +479,68 @@ mod sealed {
     pub trait Sealed {}
 }
 
-/// Sealed marker: implemented only by [`Pool`], so [`StaticPool::Pool`] is
-/// always a pool whose `deallocate` checks its pointers.
-pub trait PoolKind: sealed::Sealed {}
+/// Implemented only by [`Pool`] (sealed): the slot operations that
+/// [`Pooled`] and `LocalPooled` forward to, so that their `Allocator`
+/// impls rely on `Pool`'s checks and on nothing a user wrote.
+///
+/// A pool is an allocator only by reference (`&Pool`), never by value: its
+/// blocks live inside it, so a pool moved or dropped would take them along.
+///
+/// ```compile_fail,E0277
+/// use weakref_core::count::LocalCount;
+/// use weakref_core::pool::Pool;
+/// use weakref_core::Strong;
+///
+/// type P = Pool<u64, LocalCount, 1>;
+/// // A pool by value is not an allocator: the block would move with it.
+/// let s = Strong::<u64, LocalCount, P>::new_in(5, Pool::new());
+/// ```
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::count::LocalCount;
+/// use weakref_core::pool::{Pool, PoolKind};
+///
+/// fn capacity_of<P: PoolKind>(pool: &P) -> usize {
+///     pool.slot_count()
+/// }
+/// assert_eq!(capacity_of(&Pool::<u8, LocalCount, 3>::new()), 3);
+/// ```
+pub trait PoolKind: sealed::Sealed {
+    /// [`Pool::capacity`].
+    fn slot_count(&self) -> usize;
+    /// [`Pool::in_use`].
+    fn slots_in_use(&self) -> usize;
+    /// Takes a free slot for `layout` (`Allocator::allocate` of `&Pool`).
+    #[doc(hidden)]
+    fn take(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError>;
+    /// Gives back the slot at `ptr`; panics if `ptr` is not one of this
+    /// pool's slots.
+    #[doc(hidden)]
+    fn give_back(&self, ptr: NonNull<u8>);
+}
+
 impl<T, C, const N: usize, F: SlotFlag> sealed::Sealed for Pool<T, C, N, F> {}
-impl<T, C, const N: usize, F: SlotFlag> PoolKind for Pool<T, C, N, F> {}
+impl<T, C, const N: usize, F: SlotFlag> PoolKind for Pool<T, C, N, F> {
+    fn slot_count(&self) -> usize {
+        N
+    }
+
+    fn slots_in_use(&self) -> usize {
+        self.in_use()
+    }
+
+    #[inline]
+    fn take(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        self.take_slot(layout)
+    }
+
+    #[inline]
+    fn give_back(&self, ptr: NonNull<u8>) {
+        self.give_back_slot(ptr);
+    }
+}
 
 /// A zero-sized allocator for the static pool named by `P`: handles that
 /// use it stay one pointer wide.
@@ -476,188 +588,28 @@ impl<P> fmt::Debug for Pooled<P> {
     }
 }
 
-// SAFETY: every call forwards to the one pool `P::get()` returns; `Pool`'s
-// own `Allocator` impl upholds the contract, and its `deallocate` panics on
-// a pointer it did not hand out, so even a `get` that returned different
-// pools on different calls could not free memory into the wrong pool.
+// SAFETY: clause by clause (allocator-api2's `Allocator` contract):
+// * valid blocks until every copy is dropped: every call forwards to a pool
+//   `P::get()` returns, which is `&'static`, so its slots never move or go
+//   away, and `Sync`, so taking and giving back slots from any thread is
+//   synchronised by its atomic flags; `Pool::take_slot` gives each slot one
+//   owner at a time.
+// * copies are interchangeable: `Pooled` has no state.
+// * any block may be given back through any copy: `give_back` checks that
+//   the pointer is one of that pool's slots and panics otherwise, so a `get`
+//   that returned different pools on different calls could only make a
+//   drop panic (leaking the slot), never free a slot it did not hand out.
+// Caught if broken by: `adversary::pools::a_lying_static_pool_only_panics`.
 unsafe impl<P: StaticPool> Allocator for Pooled<P> {
     #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        P::get().allocate(layout)
+        P::get().take(layout)
     }
 
     #[inline]
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        // SAFETY: forwarded from the caller (the block came from
-        // `allocate`, that is from `P::get()`).
-        unsafe { P::get().deallocate(ptr, layout) }
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, _layout: Layout) {
+        P::get().give_back(ptr);
     }
-}
-
-/// Names one thread-local, single-threaded [`Pool`] (with [`CellFlag`]s);
-/// implemented by the types [`thread_local_pool!`](crate::thread_local_pool)
-/// declares.
-///
-/// # Examples
-///
-/// ```
-/// use weakref_core::count::LocalCount;
-/// use weakref_core::pool::ThreadLocalPool;
-/// use weakref_core::thread_local_pool;
-///
-/// thread_local_pool! {
-///     struct Scratch: Pool<[u8; 32], LocalCount, 4>;
-/// }
-/// assert_eq!(Scratch::with(|pool| pool.capacity()), 4);
-/// ```
-pub trait ThreadLocalPool: 'static {
-    /// The pool type: `Pool<T, C, N, CellFlag>`.
-    type Pool: Allocator + PoolKind + 'static;
-    /// Runs `f` on this thread's pool.
-    fn with<R>(f: impl FnOnce(&Self::Pool) -> R) -> R;
-}
-
-/// A zero-sized allocator for this thread's pool named by `P`: no atomic
-/// instruction to take or give back a slot, and handles one pointer wide.
-/// Neither `Send` nor `Sync`, so nothing allocated through it leaves the
-/// thread, whatever its counter.
-///
-/// # Examples
-///
-/// ```
-/// use weakref_core::count::LocalCount;
-/// use weakref_core::pool::LocalPooled;
-/// use weakref_core::{Strong, thread_local_pool};
-///
-/// thread_local_pool! {
-///     struct Nodes: Pool<u64, LocalCount, 2>;
-/// }
-/// type Rc<T> = Strong<T, LocalCount, LocalPooled<Nodes>>;
-/// let a = Rc::try_new_in(1, LocalPooled::new())?;
-/// let b = Rc::try_new_in(2, LocalPooled::new())?;
-/// assert!(Rc::try_new_in(3, LocalPooled::new()).is_err()); // full
-/// let weak = Rc::downgrade(&a);
-/// drop(a);
-/// assert!(weak.upgrade().is_none());
-/// assert_eq!(size_of::<Rc<u64>>(), size_of::<usize>());
-/// # drop(b);
-/// # Ok::<(), weakref_core::storage::AllocError>(())
-/// ```
-///
-/// A handle on it stays on its thread even with the atomic counter:
-///
-/// ```compile_fail,E0277
-/// use weakref_core::count::{AtomicCount, LocalCount};
-/// use weakref_core::pool::LocalPooled;
-/// use weakref_core::{Strong, thread_local_pool};
-///
-/// thread_local_pool! {
-///     struct Nodes: Pool<u64, LocalCount, 2>;
-/// }
-/// fn assert_send<T: Send>() {}
-/// assert_send::<Strong<u64, AtomicCount, LocalPooled<Nodes>>>();
-/// ```
-pub struct LocalPooled<P>(PhantomData<*const P>);
-
-impl<P> LocalPooled<P> {
-    /// The allocator (it has no state).
-    pub const fn new() -> Self {
-        LocalPooled(PhantomData)
-    }
-}
-
-impl<P> Clone for LocalPooled<P> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<P> Copy for LocalPooled<P> {}
-
-impl<P> Default for LocalPooled<P> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<P> fmt::Debug for LocalPooled<P> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("LocalPooled")
-    }
-}
-
-// SAFETY: every call forwards to this thread's pool `P::with` lends, whose
-// own `Allocator` impl upholds the contract (its `deallocate` panics on a
-// pointer it did not hand out). `LocalPooled` is neither `Send` nor `Sync`,
-// so a block is always given back on the thread, hence to the pool, that
-// allocated it; a thread-local without drop glue stays usable until its
-// thread is gone, including during other thread-locals' destructors.
-unsafe impl<P: ThreadLocalPool> Allocator for LocalPooled<P> {
-    #[inline]
-    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        P::with(|pool| pool.allocate(layout))
-    }
-
-    #[inline]
-    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        // SAFETY: forwarded from the caller (the block came from
-        // `allocate`, on this thread, so from this thread's pool).
-        P::with(|pool| unsafe { pool.deallocate(ptr, layout) })
-    }
-}
-
-/// Declares a zero-sized type naming one **thread-local** [`Pool`] with
-/// [`CellFlag`]s, for use as [`LocalPooled<Name>`](LocalPooled): each
-/// thread has its own pool, and taking or giving back a slot is a plain
-/// load and store (a static [`Pool`] needs a compare-and-swap). With
-/// feature `std`.
-///
-/// `thread_local_pool! { pub struct Name: Pool<T, C, N>; }`.
-///
-/// # Examples
-///
-/// ```
-/// use weakref_core::count::LocalCount;
-/// use weakref_core::pool::{LocalPooled, ThreadLocalPool};
-/// use weakref_core::{Strong, thread_local_pool};
-///
-/// thread_local_pool! {
-///     /// Tree nodes of this thread.
-///     pub struct Nodes: Pool<[u32; 4], LocalCount, 16>;
-/// }
-/// let node = Strong::<_, LocalCount, _>::try_new_in([0u32; 4], LocalPooled::<Nodes>::new())?;
-/// assert_eq!(Nodes::with(|pool| pool.in_use()), 1);
-/// drop(node);
-/// assert_eq!(Nodes::with(|pool| pool.in_use()), 0);
-/// # Ok::<(), weakref_core::storage::AllocError>(())
-/// ```
-#[cfg(feature = "std")]
-#[macro_export]
-macro_rules! thread_local_pool {
-    ($(#[$meta:meta])* $vis:vis struct $name:ident: Pool<$value:ty, $count:ty, $capacity:tt>;) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, Default)]
-        $vis struct $name;
-
-        impl $crate::pool::ThreadLocalPool for $name {
-            type Pool = $crate::pool::Pool<$value, $count, { $capacity }, $crate::pool::CellFlag>;
-
-            #[inline]
-            fn with<R>(f: impl FnOnce(&Self::Pool) -> R) -> R {
-                ::std::thread_local! {
-                    // `const` and without drop glue: no destructor, so the
-                    // pool stays usable until the thread is gone.
-                    static POOL: $crate::pool::Pool<$value, $count, { $capacity }, $crate::pool::CellFlag> =
-                        const { $crate::pool::Pool::new() };
-                }
-                // What the `const` thread-local's soundness rests on.
-                const _: () = assert!(!::core::mem::needs_drop::<
-                    $crate::pool::Pool<$value, $count, { $capacity }, $crate::pool::CellFlag>,
-                >());
-                POOL.with(f)
-            }
-        }
-    };
 }
 
 /// Declares a zero-sized type naming one static [`Pool`], for use as
