@@ -95,6 +95,12 @@
 //! | downgrade | CAS loop, Acquire; waits on the `get_mut` lock | `is_unique`'s unlock |
 //! | `get_mut` / `is_unique` | weak CAS 1 → locked, Acquire; strong Acquire; unlock Release | drops; downgrade |
 //!
+//! # Soundness
+//!
+//! The [`safety`] module (with feature `alloc`) gathers the invariants,
+//! the trait contracts the `unsafe` code trusts, and how the adversary
+//! suite (`tests/tests/it/adversary`) attacks each from safe code.
+//!
 //! # Comparison with std
 //!
 //! * The same names and semantics as `std::rc::Rc` / `std::sync::Arc`,
@@ -133,6 +139,8 @@ pub mod count;
 ))]
 #[cfg_attr(docsrs, doc(cfg(feature = "pool")))]
 pub mod pool;
+#[cfg(feature = "alloc")]
+pub mod safety;
 mod shim;
 pub mod storage;
 mod strong;

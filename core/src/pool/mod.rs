@@ -114,6 +114,20 @@ use crate::storage::{AllocError, Allocator};
 /// assert_eq!((b[0], c[0]), (2, 4));
 /// # Ok::<(), weakref_core::storage::AllocError>(())
 /// ```
+///
+/// A pool cannot move while a handle borrows it (its blocks live inside):
+///
+/// ```compile_fail,E0505
+/// use weakref_core::count::LocalCount;
+/// use weakref_core::pool::Pool;
+/// use weakref_core::Strong;
+///
+/// let pool = Pool::<u64, LocalCount, 1>::new();
+/// let five = Strong::<_, LocalCount, _>::try_new_in(5, &pool).unwrap();
+/// let moved = pool; // error: `pool` is borrowed by `five`
+/// assert_eq!(*five, 5);
+/// # drop(moved);
+/// ```
 pub struct Pool<T, C, const N: usize, F: SlotFlag = AtomicFlag> {
     /// Slot `i` belongs to whoever set `used[i]` from false to true, until
     /// they store false again.
@@ -406,6 +420,23 @@ impl SlotFlag for AtomicFlag {
 /// pool with them is not `Sync`, so it lives in a thread-local
 /// ([`thread_local_pool!`](crate::thread_local_pool)) or on the stack, and
 /// serves only handles that stay on its thread.
+///
+/// ```compile_fail,E0277
+/// use weakref_core::count::AtomicCount;
+/// use weakref_core::pool::{CellFlag, Pool};
+/// fn assert_sync<T: Sync>() {}
+/// assert_sync::<Pool<u64, AtomicCount, 1, CellFlag>>();
+/// ```
+///
+/// so a handle that borrows one stays on its thread, whatever its counter:
+///
+/// ```compile_fail,E0277
+/// use weakref_core::count::AtomicCount;
+/// use weakref_core::pool::{CellFlag, Pool};
+/// use weakref_core::Strong;
+/// fn assert_send<T: Send>() {}
+/// assert_send::<Strong<u64, AtomicCount, &Pool<u64, AtomicCount, 1, CellFlag>>>();
+/// ```
 #[derive(Debug)]
 pub struct CellFlag(Cell<bool>);
 
