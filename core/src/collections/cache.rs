@@ -20,8 +20,9 @@ use crate::count::RawCount;
 /// lock for everything). A lock is held for one map operation; the user
 /// code that runs under it is the keys' `Hash`, `Eq` and `Drop` (of keys
 /// replaced or purged) and [`get_or_insert_with`](Self::get_or_insert_with)'s
-/// `make`, see there. Values are never dropped under a lock (the map holds
-/// them weakly).
+/// `make`, see there: like any `Mutex<HashMap>`'s, they must not use this
+/// same cache (the shard's lock is not re-entrant). Values are never dropped
+/// under a lock (the map holds them weakly).
 ///
 /// Python's weak dictionaries had thread bugs this design rules out (each
 /// is a named test in `weakref-tests`): `get_or_insert_with` never returns

@@ -1,7 +1,6 @@
 //! Pools attacked from safe code: memory that must outlive every handle,
 //! even a leaked one, whatever happens to the thread or the pool value.
 
-use std::sync::Mutex;
 use std::thread;
 
 use weakref_core::Strong;
@@ -15,30 +14,17 @@ weakref_core::thread_local_pool! {
 
 type LRc<T> = Strong<T, LocalCount, LocalPooled<Four>>;
 
-/// The handles these tests leak on purpose, kept reachable so that Miri's
-/// leak checker reports only real leaks.
-static KEEP: Mutex<Vec<Kept>> = Mutex::new(Vec::new());
-
-/// A leaked handle, never used again: only its address is kept.
-struct Kept(#[allow(dead_code, reason = "held, never read")] *const LRc<u64>);
-
-// SAFETY: test bookkeeping: the pointer is never dereferenced, only held so
-// that the leaked box stays reachable.
-unsafe impl Send for Kept {}
-
 /// A handle leaked on a thread that then exits: its memory must stay valid
 /// for ever (the allocator contract), so a later thread's value must not
 /// land on it.
 fn leak_in_thread(v: u64) -> &'static u64 {
-    let (value, kept) = thread::spawn(move || {
+    thread::spawn(move || {
         let s = LRc::try_new_in(v, LocalPooled::new()).unwrap();
-        let leaked: &'static LRc<u64> = Box::leak(Box::new(s));
-        (&**leaked, Kept(leaked))
+        let leaked: &'static LRc<u64> = weakref_tests::leak::leak(s);
+        &**leaked
     })
     .join()
-    .unwrap();
-    KEEP.lock().unwrap().push(kept);
-    value
+    .unwrap()
 }
 
 #[test]
