@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Loom model checking of the atomic protocol (core/tests/loom.rs), and the
 # canary that proves a wrong ordering is caught (core/tests/loom_canary.rs).
-# A separate target dir: the cfg changes every crate's flags.
+# A separate target dir: the cfg changes every crate's flags. Each model
+# prints how many executions it explored.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export RUSTFLAGS="--cfg weakref_loom"
-export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}"
+export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-3}"
 cargo test -p weakref-core --features loom,pool,collections --release --target-dir target/loom \
-    --test loom --test loom_canary
+    --test loom -- --nocapture --test-threads=1
+cargo test -p weakref-core --features loom,pool,collections --release --target-dir target/loom \
+    --test loom_canary

@@ -3,7 +3,7 @@
 //! Run with (see `ci/loom.sh`):
 //!
 //! ```text
-//! RUSTFLAGS="--cfg weakref_loom" LOOM_MAX_PREEMPTIONS=2 \
+//! RUSTFLAGS="--cfg weakref_loom" LOOM_MAX_PREEMPTIONS=3 \
 //!     cargo test -p weakref-core --features loom --release --test loom
 //! ```
 //!
@@ -74,11 +74,25 @@ use weakref_core::storage::Global;
 type Arc<T> = Strong<T, AtomicCount, Global>;
 type Weak<T> = weakref_core::Weak<T, AtomicCount, Global>;
 
+/// `loom::model`, counting the executions it explores: CI prints the count
+/// of every model (`ci/loom.sh` runs with `--nocapture`), so a model that
+/// explores suspiciously few interleavings shows.
+fn model(name: &str, f: impl Fn() + Sync + Send + 'static) {
+    use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    // Outside the model (loom does not see it), one per model run.
+    let executions: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
+    loom::model(move || {
+        executions.fetch_add(1, Relaxed);
+        f();
+    });
+    println!("loom model {name}: {} executions", executions.load(Relaxed));
+}
+
 /// `Weak::upgrade` racing the last strong drop: the upgrade sees the value
 /// intact or fails; the value is dropped once; the block is freed once.
 #[test]
 fn upgrade_vs_last_strong_drop() {
-    loom::model(|| {
+    crate::model("upgrade_vs_last_strong_drop", || {
         let strong = Arc::new(Payload::new(7));
         let weak = Arc::downgrade(&strong);
         let t = thread::spawn(move || drop(strong));
@@ -95,7 +109,7 @@ fn upgrade_vs_last_strong_drop() {
 /// fully written value (the Release publish pairs with its Acquire).
 #[test]
 fn new_cyclic_publish_vs_upgrade() {
-    loom::model(|| {
+    crate::model("new_cyclic_publish_vs_upgrade", || {
         let mut upgrader = None;
         let strong = Arc::new_cyclic(|me: &Weak<Payload>| {
             let me = me.clone();
@@ -112,7 +126,7 @@ fn new_cyclic_publish_vs_upgrade() {
 /// write happens before any later upgrade through the new weak handle.
 #[test]
 fn downgrade_vs_get_mut() {
-    loom::model(|| {
+    crate::model("downgrade_vs_get_mut", || {
         let mut owner = Arc::new(Payload::new(1));
         let other = Arc::clone(&owner);
         let t = thread::spawn(move || {
@@ -140,7 +154,7 @@ fn downgrade_vs_get_mut() {
 /// frees the block (loom's allocator reports a leak or a double free).
 #[test]
 fn last_weak_drop_vs_last_strong_drop() {
-    loom::model(|| {
+    crate::model("last_weak_drop_vs_last_strong_drop", || {
         let strong = Arc::new(Payload::new(3));
         let weak = Arc::downgrade(&strong);
         let t = thread::spawn(move || drop(weak));
@@ -154,7 +168,7 @@ fn last_weak_drop_vs_last_strong_drop() {
 /// or make_mut moves the value away (the upgrade fails).
 #[test]
 fn make_mut_vs_upgrade() {
-    loom::model(|| {
+    crate::model("make_mut_vs_upgrade", || {
         let mut strong = Arc::new(Payload::new(4));
         let weak = Arc::downgrade(&strong);
         let t = thread::spawn(move || weak.upgrade().map(|up| up.get()));
@@ -168,7 +182,7 @@ fn make_mut_vs_upgrade() {
 /// value.
 #[test]
 fn into_inner_from_three_threads() {
-    loom::model(|| {
+    crate::model("into_inner_from_three_threads", || {
         let a = Arc::new(Payload::new(6));
         let (b, c) = (Arc::clone(&a), Arc::clone(&a));
         let tb = thread::spawn(move || Arc::into_inner(b).map(|p| p.get()));
@@ -187,7 +201,7 @@ fn into_inner_from_three_threads() {
 /// the reads happen before the drop (Release decrement, Acquire on last).
 #[test]
 fn concurrent_last_drops_order_reads_before_drop() {
-    loom::model(|| {
+    crate::model("concurrent_last_drops_order_reads_before_drop", || {
         let a = Arc::new(Payload::new(8));
         let b = Arc::clone(&a);
         let t = thread::spawn(move || {
@@ -210,7 +224,7 @@ fn pool_alloc_free_vs_upgrade() {
     use weakref_core::pool::Pool;
     type Pooled<T> = Strong<T, AtomicCount, &'static Pool<Payload, AtomicCount, 3>>;
 
-    loom::model(|| {
+    crate::model("pool_alloc_free_vs_upgrade", || {
         // Leaked: handles need `'static` to cross `loom::thread::spawn`.
         let pool: &'static Pool<Payload, AtomicCount, 3> = Box::leak(Box::new(Pool::new()));
         let anchor = Pooled::try_new_in(Payload::new(1), pool).unwrap();
@@ -255,7 +269,7 @@ mod callbacks {
     /// the callback runs exactly once, after the value is dead.
     #[test]
     fn registration_vs_last_strong_drop() {
-        loom::model(|| {
+        crate::model("registration_vs_last_strong_drop", || {
             let value = Arc::new(super::payload::Payload::new(7));
             let for_a = Arc::clone(&value);
             let runs = LoomArc::new(AtomicUsize::new(0));
@@ -278,7 +292,7 @@ mod callbacks {
     /// it first; every block is freed (loom's leak check).
     #[test]
     fn unregistration_vs_last_strong_drop() {
-        loom::model(|| {
+        crate::model("unregistration_vs_last_strong_drop", || {
             let value = Arc::new(super::payload::Payload::new(7));
             let runs = LoomArc::new(AtomicUsize::new(0));
             let r = WeakRef::with_callback(&value, counting(&runs));
@@ -311,7 +325,7 @@ fn cache_get_or_insert_vs_last_drop() {
     use weakref_core::collections::WeakCache;
 
     type Cache = WeakCache<u8, Payload, AtomicCount, BuildHasherDefault<DefaultHasher>>;
-    loom::model(|| {
+    crate::model("cache_get_or_insert_vs_last_drop", || {
         let cache = Arc::new(Cache::with_shards_and_hasher(
             1,
             BuildHasherDefault::default(),
@@ -332,4 +346,196 @@ fn cache_get_or_insert_vs_last_drop() {
         assert!(Arc::ptr_eq(&a, &b), "one live value per key");
         assert!(Arc::ptr_eq(&cache.get(&0).unwrap(), &a));
     });
+}
+
+/// `weak_count` read while the last strong handle goes: a snapshot is the
+/// count before (1: this weak handle) or after (0: dead), never a count
+/// taken from a released implicit weak.
+#[test]
+fn weak_count_snapshot_vs_last_strong_drop() {
+    crate::model("weak_count_snapshot_vs_last_strong_drop", || {
+        let strong = Arc::new(Payload::new(1));
+        let weak = Arc::downgrade(&strong);
+        let t = thread::spawn(move || drop(strong));
+        let seen = weak.weak_count();
+        assert!(seen <= 1, "weak_count saw {seen}");
+        t.join().unwrap();
+        assert_eq!(weak.weak_count(), 0);
+    });
+}
+
+/// A pool with one slot, wanted by two threads at once: never two owners
+/// (the payload would race), at least one of them gets it, and it comes
+/// back.
+#[cfg(feature = "pool")]
+#[test]
+fn full_pool_under_contention() {
+    use weakref_core::pool::Pool;
+    type Pooled<T> = Strong<T, AtomicCount, &'static Pool<Payload, AtomicCount, 1>>;
+
+    crate::model("full_pool_under_contention", || {
+        let pool: &'static Pool<Payload, AtomicCount, 1> = Box::leak(Box::new(Pool::new()));
+        let take = move |value| {
+            thread::spawn(
+                move || match Pooled::try_new_in(Payload::new(value), pool) {
+                    Ok(p) => {
+                        assert_eq!(p.get(), value);
+                        true
+                    }
+                    Err(_) => false,
+                },
+            )
+        };
+        let (a, b) = (take(1), take(2));
+        let got = [a.join().unwrap(), b.join().unwrap()];
+        assert!(got.contains(&true), "the slot is free for one of them");
+        assert_eq!(pool.in_use(), 0);
+    });
+}
+
+mod registry_vs_lock {
+    use loom::sync::Arc as LoomArc;
+    use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    use loom::thread;
+    use weakref_core::callbacks::{Finalizer, WeakRef};
+
+    use super::Arc;
+    use super::payload::Payload;
+
+    /// `get_mut` (the weak count's lock, a CAS) on one thread while another
+    /// registers a callback (sets the watch flag, `fetch_or`) and drops it
+    /// (clears it, `fetch_and`): the lock and the flag never corrupt each
+    /// other, `get_mut` succeeds only when it is the only handle, and the
+    /// callback never runs (the value outlives it).
+    #[test]
+    fn get_mut_vs_callback_register_and_unregister() {
+        crate::model("get_mut_vs_callback_register_and_unregister", || {
+            let mut owner = Arc::new(Payload::new(1));
+            let weak = Arc::downgrade(&owner);
+            let runs = LoomArc::new(AtomicUsize::new(0));
+            let counted = LoomArc::clone(&runs);
+            let t = thread::spawn(move || {
+                if let Some(strong) = weak.upgrade() {
+                    let r = WeakRef::with_callback(&strong, move || {
+                        counted.fetch_add(1, Relaxed);
+                    });
+                    drop(strong);
+                    drop(r);
+                }
+            });
+            if let Some(value) = Arc::get_mut(&mut owner) {
+                value.set(2);
+            }
+            t.join().unwrap();
+            assert_eq!(runs.load(Relaxed), 0);
+            // Every other handle is gone: the lock must be free and exact.
+            Arc::get_mut(&mut owner).expect("unique again").set(3);
+            assert_eq!(owner.get(), 3);
+        });
+    }
+
+    /// `Finalizer::detach` on one thread while the value dies on another:
+    /// the function runs at the death or is handed back by `detach`,
+    /// exactly one of the two.
+    #[test]
+    fn finalizer_detach_vs_death() {
+        crate::model("finalizer_detach_vs_death", || {
+            let value = Arc::new(Payload::new(1));
+            let runs = LoomArc::new(AtomicUsize::new(0));
+            let counted = LoomArc::clone(&runs);
+            let finalizer = Finalizer::new(&value, move || {
+                counted.fetch_add(1, Relaxed);
+            });
+            let t = thread::spawn(move || drop(value));
+            let detached = finalizer.detach().is_some();
+            t.join().unwrap();
+            assert_eq!(usize::from(detached) + runs.load(Relaxed), 1);
+            assert!(!finalizer.alive());
+        });
+    }
+
+    /// `Finalizer::call` racing the death: the function runs once, by
+    /// `call` or at the death.
+    #[test]
+    fn finalizer_call_vs_death() {
+        crate::model("finalizer_call_vs_death", || {
+            let value = Arc::new(Payload::new(1));
+            let runs = LoomArc::new(AtomicUsize::new(0));
+            let counted = LoomArc::clone(&runs);
+            let finalizer = Finalizer::new(&value, move || counted.fetch_add(1, Relaxed));
+            let t = thread::spawn(move || drop(value));
+            let _ = finalizer.call();
+            t.join().unwrap();
+            assert_eq!(runs.load(Relaxed), 1);
+        });
+    }
+}
+
+#[cfg(feature = "collections")]
+mod concurrent_collections {
+    use core::hash::BuildHasherDefault;
+    use loom::thread;
+    use std::hash::DefaultHasher;
+    use weakref_core::collections::{WeakCache, WeakInterner};
+    use weakref_core::count::AtomicCount;
+
+    use super::Arc;
+    use super::payload::Payload;
+
+    type Hasher = BuildHasherDefault<DefaultHasher>;
+    type Cache = WeakCache<u8, Payload, AtomicCount, Hasher>;
+
+    /// `insert` of a new value for a key whose old value dies at that
+    /// moment, and a `remove` of another key: the new entry is never lost
+    /// to the old value's death, and the removed key stays gone.
+    #[test]
+    fn cache_insert_and_remove_vs_death() {
+        crate::model("cache_insert_and_remove_vs_death", || {
+            let cache = Arc::new(Cache::with_shards_and_hasher(1, Hasher::default()));
+            let old = Arc::new(Payload::new(1));
+            let other = Arc::new(Payload::new(5));
+            cache.insert(0, &old);
+            cache.insert(1, &other);
+            let dies = thread::spawn(move || drop(old));
+            let inserter = {
+                let cache = Arc::clone(&cache);
+                thread::spawn(move || {
+                    let new = Arc::new(Payload::new(2));
+                    if let Some(previous) = cache.insert(0, &new) {
+                        assert_eq!(previous.get(), 1, "a live previous value");
+                    }
+                    new
+                })
+            };
+            let removed = cache.remove(&1).expect("alive: we hold it");
+            assert!(Arc::ptr_eq(&removed, &other));
+            dies.join().unwrap();
+            let new = inserter.join().unwrap();
+            let now = cache.get(&0).expect("the new entry survives the old death");
+            assert!(Arc::ptr_eq(&now, &new));
+            assert!(cache.get(&1).is_none());
+        });
+    }
+
+    /// `intern` of a value equal to one whose last handle is dropped at
+    /// that moment: the interner hands out the old value if it was alive,
+    /// or a new one, never a dead one.
+    #[test]
+    fn interner_vs_death() {
+        crate::model("interner_vs_death", || {
+            let interner: Arc<WeakInterner<u32, AtomicCount, Hasher>> =
+                Arc::new(WeakInterner::with_shards_and_hasher(1, Hasher::default()));
+            let old = interner.intern(7);
+            let weak_old = Arc::downgrade(&old);
+            let dies = thread::spawn(move || drop(old));
+            let again = interner.intern(7);
+            assert_eq!(*again, 7);
+            dies.join().unwrap();
+            assert_eq!(Arc::strong_count(&again), 1);
+            if let Some(old) = weak_old.upgrade() {
+                assert!(Arc::ptr_eq(&old, &again), "the old value, still alive");
+            }
+            assert!(Arc::ptr_eq(&interner.get(&7).unwrap(), &again));
+        });
+    }
 }
