@@ -814,12 +814,15 @@ impl<T, C: RawCount, A: Allocator> Strong<T, C, A> {
         unsafe { slot.write(value) };
         // SAFETY: I1: `weak` keeps the block allocated.
         unsafe { Block::count(block) }.publish_strong();
-        // `weak`'s count becomes the implicit weak of the new strong handle;
-        // its allocator clone is dropped.
-        drop(weak.into_allocator());
+        // `weak`'s count becomes the implicit weak of the new strong handle.
+        let weak_alloc = weak.into_allocator();
         // SAFETY: strong is 1 (published above) and ours; the value is
         // initialised; the block is in `alloc`.
-        unsafe { Self::from_inner_in(block, alloc) }
+        let this = unsafe { Self::from_inner_in(block, alloc) };
+        // Dropped after the handle exists: if its `drop` unwinds, the handle
+        // is dropped too, and nothing leaks.
+        drop(weak_alloc);
+        this
     }
 
     /// A new pinned handle in `alloc`.

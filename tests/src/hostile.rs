@@ -1,6 +1,7 @@
 //! Hostile allocators: [`CountingAlloc`]s whose user code panics on demand.
 //!
-//! A handle runs its allocator's code (`allocate`, `deallocate`, `Clone`)
+//! A handle runs its allocator's code (`allocate`, `deallocate`, `Clone`,
+//! `Drop`)
 //! in the middle of its own operations. These wrappers make that code
 //! panic at a chosen moment, to check that no count stays taken and no
 //! block or allocator clone leaks when it does. Each forwards to a
@@ -209,5 +210,51 @@ unsafe impl Allocator for PanicOnDeallocate {
         if self.armed.is_on() {
             panic!("PanicOnDeallocate: deallocate panics, as asked");
         }
+    }
+}
+
+/// A [`CountingAlloc`] whose `Drop` panics once after being armed: the
+/// first clone dropped while armed disarms the switch and panics (a second
+/// panic during the unwind would abort the test).
+///
+/// # Examples
+///
+/// ```
+/// use std::panic::catch_unwind;
+/// use weakref_tests::hostile::PanicOnDrop;
+///
+/// let alloc = PanicOnDrop::new();
+/// let clone = alloc.clone();
+/// alloc.arm();
+/// assert!(catch_unwind(move || drop(clone)).is_err());
+/// drop(alloc.clone()); // disarmed by the first panic
+/// alloc.assert_balanced();
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct PanicOnDrop {
+    inner: CountingAlloc,
+    armed: Switch,
+}
+
+hostile_common!(PanicOnDrop, "dropping a clone (once)");
+
+impl Drop for PanicOnDrop {
+    fn drop(&mut self) {
+        if self.armed.0.swap(false, Relaxed) {
+            panic!("PanicOnDrop: drop panics, as asked");
+        }
+    }
+}
+
+// SAFETY: forwards to `CountingAlloc`; clones share its ledger.
+unsafe impl Allocator for PanicOnDrop {
+    fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
+        self.inner.allocate(layout)
+    }
+
+    unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: forwarded: `ptr` was allocated by `inner` (a clone of it)
+        // with `layout`.
+        unsafe { self.inner.deallocate(ptr, layout) }
     }
 }

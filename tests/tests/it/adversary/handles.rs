@@ -20,7 +20,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use weakref_core::count::RawCountUnique;
 use weakref_core::{Strong, Weak};
 use weakref_tests::DropLog;
-use weakref_tests::hostile::{PanicOnAllocate, PanicOnClone, PanicOnDeallocate};
+use weakref_tests::hostile::{PanicOnAllocate, PanicOnClone, PanicOnDeallocate, PanicOnDrop};
 
 /// Runs `f`, which must panic.
 #[track_caller]
@@ -169,6 +169,25 @@ fn make_mut_shared_alloc_clone_panic<C: RawCountUnique>() {
     assert_eq!(log.dropped(), [1], "the clone of the value was dropped");
     assert_eq!((a.id, Strong::strong_count(&a)), (1, 2));
     drop((a, b));
+    alloc.assert_balanced();
+}
+
+/// `new_cyclic_in` drops the allocator clone of the weak handle it lent
+/// the closure: if that drop panics, the new handle must not leak.
+fn new_cyclic_alloc_drop_panic<C: RawCountUnique>() {
+    let alloc = PanicOnDrop::new();
+    let log = DropLog::new();
+    let handle_alloc = alloc.clone();
+    must_panic(|| {
+        Strong::<_, C, _>::new_cyclic_in(
+            |_| {
+                alloc.arm();
+                log.tracked(1)
+            },
+            handle_alloc,
+        )
+    });
+    assert_eq!(log.dropped(), [1], "the value was dropped with its handle");
     alloc.assert_balanced();
 }
 
@@ -328,6 +347,7 @@ super::super::for_each_counter!(
     weak_clone_alloc_clone_panic,
     new_cyclic_alloc_clone_panic,
     make_mut_shared_alloc_clone_panic,
+    new_cyclic_alloc_drop_panic,
     weak_drop_deallocate_panic,
     strong_drop_deallocate_panic,
     try_unwrap_deallocate_panic,
