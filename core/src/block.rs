@@ -33,7 +33,8 @@
 //!   handle is the only handle (`get_mut`, `make_mut`, construction). Once
 //!   strong may be 0, the block is reached through raw-pointer projections
 //!   (`&raw`) only, and the counts through `&C` (interior mutability).
-//!   [`Block::layout_of`] is the one documented exception.
+//!   [`Block::layout_of`] is the one documented exception, on compilers
+//!   without `Layout::for_value_raw` only (see [`Block::value_layout`]).
 
 use core::alloc::{Layout, LayoutError};
 use core::ptr::NonNull;
@@ -144,23 +145,41 @@ impl<C, T: ?Sized> Block<C, T> {
     /// * `value` must point into a block that is still allocated (I1), and
     /// * its metadata must be the one the value was built with.
     ///
-    /// The value may have been dropped already.
+    /// The value may never have been initialised (`new_cyclic`), or may have
+    /// been dropped already.
     ///
-    /// This is the one place the crate forms `&T` after the value may have
-    /// been dropped (the exception noted at I5). On stable Rust there is no
-    /// `Layout::for_value_raw`; `Layout::for_value` needs `&T`, and it reads
-    /// only the pointer's metadata (a slice's length, a vtable's size and
-    /// align, nothing for a sized type) — never a byte of the value. The
-    /// reference lives for this call only, on memory that is allocated and
-    /// that nobody else touches (strong is 0 or the caller owns a count).
-    /// std's `Weak::drop` did the same before `for_value_raw` existed, and
-    /// Miri (both borrow models) accepts it.
+    /// With `Layout::for_value_raw` (Rust 1.98, or a nightly with
+    /// `layout_for_ptr`: build.rs probes for it) no reference is formed. On
+    /// older compilers this is the one place the crate forms `&T` to a value
+    /// that may not be there (the exception noted at I5); see the SAFETY
+    /// comment inside for the rule that relies on.
     #[inline(always)]
     pub(crate) unsafe fn value_layout(value: *const T) -> Layout {
-        // SAFETY: see the function's doc: allocated, aligned (the block was
-        // laid out for this value), metadata exact; the reference is used
-        // only for its metadata.
-        Layout::for_value(unsafe { &*value })
+        #[cfg(weakref_layout_raw)]
+        // SAFETY: `for_value_raw` asks for exact metadata (a slice's length
+        // or a trait object's vtable as the value was built with, with the
+        // whole value at most `isize::MAX` bytes): forwarded from the
+        // caller, and the block holding the value was allocated with it.
+        // A sized `T` needs nothing; nothing is read through `value`.
+        let layout = unsafe { Layout::for_value_raw(value) };
+        #[cfg(not(weakref_layout_raw))]
+        // SAFETY: this relies on reference validity being *shallow*: `&T`
+        // must be aligned, non-null and dereferenceable for `T`'s size, but
+        // the bytes behind it need not be a valid `T` (the rule Miri checks
+        // by default; the language has not made it deeper, and std's
+        // `Weak::drop` relied on it before `for_value_raw` existed). Those
+        // hold: the block is allocated (caller), laid out for this value,
+        // so the slot is aligned and in bounds. The pointee of an unsized
+        // value was initialised once, with this exact metadata (caller), so
+        // its size and alignment come from metadata alone; `for_value`
+        // reads nothing else, and the reference dies at the end of this
+        // statement, on memory nobody writes meanwhile (strong is 0 or the
+        // caller holds a count). The residual gap: for an *uninhabited*
+        // sized `T` (`Infallible`) any `&T` is invalid even shallowly; only
+        // a weak handle kept from a failed `new_cyclic` reaches here with
+        // one, and only on compilers without `for_value_raw`.
+        let layout = Layout::for_value(unsafe { &*value });
+        layout
     }
 
     /// The layout the block at `block` was allocated with (I1).

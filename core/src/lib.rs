@@ -118,6 +118,9 @@
 
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// `Layout::for_value_raw` on nightlies before its stabilisation: build.rs
+// sets this cfg only if a probe using the feature compiled.
+#![cfg_attr(weakref_layout_raw_feature, feature(layout_for_ptr))]
 #![doc(test(attr(deny(warnings))))]
 
 #[cfg(feature = "alloc")]

@@ -12,7 +12,7 @@ use crate::shim;
 #[cfg(feature = "alloc")]
 use crate::storage::Global;
 use crate::storage::{AllocError, Allocator};
-use crate::weak::{ImplicitWeak, Weak};
+use crate::weak::{ImplicitWeak, UninitWeak, Weak};
 
 /// A strong reference-counted handle: the value lives while one exists.
 ///
@@ -429,10 +429,12 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
     where
         A: Clone,
     {
+        // The allocator first: if its `clone` panics, no count is taken yet.
+        let alloc = this.alloc.clone();
         this.count().downgrade();
         // SAFETY: we just added the weak count the new handle owns, and the
-        // block lives in `this.alloc`, of which this is a clone.
-        unsafe { Weak::from_inner_in(this.ptr, this.alloc.clone()) }
+        // block lives in `this.alloc`, of which `alloc` is a clone.
+        unsafe { Weak::from_inner_in(this.ptr, alloc) }
     }
 
     /// A mutable reference to the value if this is the only handle, strong
@@ -788,18 +790,23 @@ impl<T, C: RawCount, A: Allocator> Strong<T, C, A> {
         F: FnOnce(&Weak<T, C, A>) -> T,
         A: Clone,
     {
+        // The weak handle's allocator first: a panicking `clone` then leaves
+        // nothing behind.
+        let weak_alloc = alloc.clone();
         // Strong 0: `upgrade` fails until we publish; weak 1: owned by `weak`
         // below, and becomes the implicit weak on success (I2).
         let block = match Self::allocate_for_value(&alloc, 0, 1) {
             Ok(block) => block,
             Err(AllocError) => shim::alloc_failed(Layout::new::<Block<C, T>>()),
         };
-        // SAFETY: the block is in `alloc` and weak 1 is this handle's. If
-        // `data_fn` panics it is dropped, freeing the block once the clones
-        // `data_fn` kept are gone; strong stays 0, so the uninitialised value
-        // is never read (I3).
-        let weak = unsafe { Weak::from_inner_in(block, alloc.clone()) };
-        let value = data_fn(&weak);
+        // SAFETY: the block is a `Block<C, T>` in `alloc` (`weak_alloc` is a
+        // clone), weak 1 is this handle's, and strong stays 0 until we
+        // publish, so the uninitialised value is never read (I3). If
+        // `data_fn` panics, the guard releases that weak count and, if the
+        // closure kept no clone, frees the block with the sized layout
+        // (never forming `&T` to the value that is not there).
+        let weak = unsafe { UninitWeak::new(block, weak_alloc) };
+        let value = data_fn(weak.get());
         // SAFETY: I1: `weak` keeps the block allocated.
         let slot = unsafe { Block::value_ptr(block) };
         // SAFETY: strong is 0 and never left it, so nobody reads the value
@@ -807,12 +814,15 @@ impl<T, C: RawCount, A: Allocator> Strong<T, C, A> {
         unsafe { slot.write(value) };
         // SAFETY: I1: `weak` keeps the block allocated.
         unsafe { Block::count(block) }.publish_strong();
-        // `weak`'s count becomes the implicit weak of the new strong handle;
-        // its allocator clone is dropped.
-        drop(weak.into_inner_with_allocator().1);
+        // `weak`'s count becomes the implicit weak of the new strong handle.
+        let weak_alloc = weak.into_allocator();
         // SAFETY: strong is 1 (published above) and ours; the value is
         // initialised; the block is in `alloc`.
-        unsafe { Self::from_inner_in(block, alloc) }
+        let this = unsafe { Self::from_inner_in(block, alloc) };
+        // Dropped after the handle exists: if its `drop` unwinds, the handle
+        // is dropped too, and nothing leaks.
+        drop(weak_alloc);
+        this
     }
 
     /// A new pinned handle in `alloc`.
@@ -962,14 +972,28 @@ impl<T: Clone, C: RawCountUnique, A: Allocator + Clone> Strong<T, C, A> {
     #[cold]
     #[inline(never)]
     fn move_to_new_block(this: &mut Self) {
+        /// Puts back the strong count `sharing` took (0 -> 1) when dropped:
+        /// if the allocator fails or panics, `this` is again the live
+        /// handle it was, and its weak handles still upgrade.
+        struct RestoreStrong<'a, C: RawCount>(&'a C);
+        impl<C: RawCount> Drop for RestoreStrong<'_, C> {
+            fn drop(&mut self) {
+                // We are the only owner of the block at strong 0 (I4: the
+                // one that took it to 0), and the value is still in place.
+                self.0.publish_strong();
+            }
+        }
+        let restore = RestoreStrong(this.count());
         let fresh = match Self::allocate_for_value(&this.alloc, 1, 1) {
             Ok(fresh) => fresh,
             Err(AllocError) => {
                 // Leave our block as it was before reporting.
-                this.count().publish_strong();
+                drop(restore);
                 shim::alloc_failed(Layout::new::<Block<C, T>>())
             }
         };
+        // The value moves: strong stays 0 for the old block.
+        mem::forget(restore);
         // SAFETY: I1: the fresh block is allocated.
         let slot = unsafe { Block::value_ptr(fresh) };
         // SAFETY: I4: we own the initialised value of the old block and move
@@ -1005,10 +1029,13 @@ impl<T: ?Sized, C: RawCount, A: Allocator + Clone> Clone for Strong<T, C, A> {
     /// Another handle to the same value (the strong count goes up by one).
     #[inline]
     fn clone(&self) -> Self {
+        // The allocator first: if its `clone` panics, no count is taken yet
+        // (for a zero-sized allocator such as `Global` it is no code).
+        let alloc = self.alloc.clone();
         self.count().inc_strong();
         // SAFETY: we just added the strong count the new handle owns; the
-        // block lives in `self.alloc`, of which this is a clone.
-        unsafe { Self::from_inner_in(self.ptr, self.alloc.clone()) }
+        // block lives in `self.alloc`, of which `alloc` is a clone.
+        unsafe { Self::from_inner_in(self.ptr, alloc) }
     }
 }
 

@@ -1,5 +1,6 @@
 //! [`Weak`]: the generic weak handle.
 
+use core::alloc::Layout;
 use core::fmt;
 use core::mem::{self, ManuallyDrop};
 use core::ptr::{self, NonNull};
@@ -186,11 +187,16 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Weak<T, C, A> {
     where
         A: Clone,
     {
-        if self.count()?.try_inc_strong() {
+        let count = self.count()?;
+        // The allocator first: if its `clone` panics, no count is taken yet.
+        // A failed upgrade drops it again (no code for a zero-sized
+        // allocator such as `Global`).
+        let alloc = self.alloc.clone();
+        if count.try_inc_strong() {
             // SAFETY: we just added the strong count the handle owns (never
             // from 0, so the value is initialised: I3, I4); the block lives
-            // in `self.alloc`, of which this is a clone.
-            Some(unsafe { Strong::from_inner_in(self.ptr, self.alloc.clone()) })
+            // in `self.alloc`, of which `alloc` is a clone.
+            Some(unsafe { Strong::from_inner_in(self.ptr, alloc) })
         } else {
             None
         }
@@ -408,38 +414,37 @@ impl<T: ?Sized, C: RawCount> Weak<T, C, Global> {
     }
 }
 
-impl<T: ?Sized, C: RawCount, A: Allocator> Weak<T, C, A> {
-    /// Gives up this handle's weak count, freeing the block if it was the
-    /// last one. The handle must not be used or released again.
-    #[inline]
-    fn release(&mut self) {
-        self.release_by(C::dec_weak);
-    }
-
-    /// [`release`](Self::release), with `dec` taking the count down
-    /// (`dec_weak` or `dec_implicit_weak`: true if it was the last).
-    #[inline(always)]
-    fn release_by(&mut self, dec: impl FnOnce(&C) -> bool) {
-        let Some(count) = self.count() else {
-            return;
-        };
-        if dec(count) {
-            // SAFETY: I1: the block is still allocated (we free it below),
-            // with the metadata it was built with.
-            let layout = unsafe { Block::layout_of(self.ptr) };
-            // SAFETY: we took weak 1 -> 0, so strong is 0, the value is gone
-            // and no other handle remains (I2, I3): we free the block once,
-            // with the layout and allocator it was allocated with (I1).
-            unsafe { self.alloc.deallocate(self.ptr.cast(), layout) };
-        }
-    }
+/// Frees a block whose last weak count the caller just released.
+///
+/// # Safety
+///
+/// * The caller must have taken weak from 1 to 0 for `block` (I2: strong
+///   is 0, the value is gone or was never there, no other handle remains),
+///   and must not touch the block again;
+/// * `block` must have been allocated by `alloc` (or an allocator equal to
+///   it), with the pointer metadata it was built with (I1).
+#[inline]
+unsafe fn free_block<T: ?Sized, C, A: Allocator>(block: NonNull<Block<C, T>>, alloc: &A) {
+    // SAFETY: I1: the block is still allocated (we free it below), with the
+    // metadata it was built with (caller).
+    let layout = unsafe { Block::layout_of(block) };
+    // SAFETY: we are the one handle that took weak 1 -> 0 (caller), so we
+    // free the block once, with the layout and allocator it was allocated
+    // with (I1).
+    unsafe { alloc.deallocate(block.cast(), layout) };
 }
 
 impl<T: ?Sized, C: RawCount, A: Allocator> Drop for Weak<T, C, A> {
     /// Gives up this weak count; the last one frees the block.
     #[inline]
     fn drop(&mut self) {
-        self.release();
+        let Some(count) = self.count() else {
+            return;
+        };
+        if count.dec_weak() {
+            // SAFETY: we took weak 1 -> 0 for our block, in `self.alloc`.
+            unsafe { free_block(self.ptr, &self.alloc) };
+        }
     }
 }
 
@@ -448,7 +453,13 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Drop for Weak<T, C, A> {
 /// guard goes, even if dropping the value unwinds: it frees the block if
 /// no weak handle remains, and otherwise adds the weak handles left to the
 /// weak collections' tally ([`RawCount::dec_implicit_weak`]).
-pub(crate) struct ImplicitWeak<T: ?Sized, C: RawCount, A: Allocator>(ManuallyDrop<Weak<T, C, A>>);
+///
+/// The allocator is a field of the guard, so it is dropped even if
+/// `deallocate` unwinds.
+pub(crate) struct ImplicitWeak<T: ?Sized, C: RawCount, A: Allocator> {
+    ptr: NonNull<Block<C, T>>,
+    alloc: A,
+}
 
 impl<T: ?Sized, C: RawCount, A: Allocator> ImplicitWeak<T, C, A> {
     /// # Safety
@@ -457,23 +468,82 @@ impl<T: ?Sized, C: RawCount, A: Allocator> ImplicitWeak<T, C, A> {
     /// hands its implicit weak count over to the guard.
     #[inline(always)]
     pub(crate) unsafe fn new(ptr: NonNull<Block<C, T>>, alloc: A) -> Self {
-        // SAFETY: forwarded: the implicit weak count is the one the new
-        // handle owns.
-        ImplicitWeak(ManuallyDrop::new(unsafe {
-            Weak::from_inner_in(ptr, alloc)
-        }))
+        ImplicitWeak { ptr, alloc }
     }
 }
 
 impl<T: ?Sized, C: RawCount, A: Allocator> Drop for ImplicitWeak<T, C, A> {
     #[inline]
     fn drop(&mut self) {
+        // SAFETY: I1: the implicit weak count we own keeps the block
+        // allocated.
+        let count = unsafe { Block::count(self.ptr) };
         // Counts the weak handles left for the collections' tally.
-        self.0.release_by(C::dec_implicit_weak);
-        // SAFETY: `release_by` gave up the weak count and, if it freed the
-        // block, nothing reads it again; the allocator is dropped once, here
-        // (the `ManuallyDrop` keeps `Weak::drop` from releasing twice).
-        unsafe { ptr::drop_in_place(&raw mut self.0.alloc) };
+        if count.dec_implicit_weak() {
+            // SAFETY: we took weak 1 -> 0 for our block, in `self.alloc`
+            // (`new`'s contract).
+            unsafe { free_block(self.ptr, &self.alloc) };
+        }
+    }
+}
+
+/// The weak handle `new_cyclic` lends its closure, while the value slot is
+/// still uninitialised (strong 0). If the closure unwinds, dropping the
+/// guard releases its weak count and, if it was the last, frees the block
+/// with `Block<C, T>`'s static layout: `T` is sized here, so no `&T` to the
+/// value that is not there is ever formed (the rule "no reference to a
+/// value that is not there").
+pub(crate) struct UninitWeak<T, C: RawCount, A: Allocator>(ManuallyDrop<Weak<T, C, A>>);
+
+impl<T, C: RawCount, A: Allocator> UninitWeak<T, C, A> {
+    /// # Safety
+    ///
+    /// `ptr` must point to a `Block<C, T>` allocated by `alloc` (or an
+    /// allocator equal to it) with `Layout::new::<Block<C, T>>()`, whose
+    /// strong count is 0 and stays 0 while the guard lives; the caller
+    /// hands one weak count over to the guard.
+    #[inline(always)]
+    pub(crate) unsafe fn new(ptr: NonNull<Block<C, T>>, alloc: A) -> Self {
+        // SAFETY: forwarded: the block is in `alloc`, and the weak count is
+        // the one the handle owns.
+        UninitWeak(ManuallyDrop::new(unsafe {
+            Weak::from_inner_in(ptr, alloc)
+        }))
+    }
+
+    /// The weak handle, to lend to the closure.
+    #[inline(always)]
+    pub(crate) fn get(&self) -> &Weak<T, C, A> {
+        &self.0
+    }
+
+    /// Disarms the guard, keeping its weak count taken, and returns its
+    /// allocator.
+    #[inline(always)]
+    pub(crate) fn into_allocator(self) -> A {
+        let mut this = ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again, so the handle is
+        // taken out once.
+        let weak = unsafe { ManuallyDrop::take(&mut this.0) };
+        weak.into_inner_with_allocator().1
+    }
+}
+
+impl<T, C: RawCount, A: Allocator> Drop for UninitWeak<T, C, A> {
+    fn drop(&mut self) {
+        // SAFETY: the guard is being dropped, so the handle is taken out
+        // once; `into_inner_with_allocator` then keeps it from releasing
+        // the count through `Weak::drop`, which would compute the layout
+        // from the uninitialised value.
+        let weak = unsafe { ManuallyDrop::take(&mut self.0) };
+        let (ptr, alloc) = weak.into_inner_with_allocator();
+        // SAFETY: I1: the weak count we own keeps the block allocated.
+        if unsafe { Block::count(ptr) }.dec_weak() {
+            // SAFETY: we took weak 1 -> 0 and strong is 0 (`new`'s
+            // contract): no handle remains and the value was never written
+            // (I3). The block was allocated by `alloc` with this layout.
+            unsafe { alloc.deallocate(ptr.cast(), Layout::new::<Block<C, T>>()) };
+        }
     }
 }
 
@@ -481,12 +551,15 @@ impl<T: ?Sized, C: RawCount, A: Allocator + Clone> Clone for Weak<T, C, A> {
     /// Another weak handle to the same block.
     #[inline]
     fn clone(&self) -> Self {
+        // The allocator first: if its `clone` panics, no count is taken yet.
+        let alloc = self.alloc.clone();
         if let Some(count) = self.count() {
             count.inc_weak();
         }
         // SAFETY: we just added the weak count the new handle owns (or both
-        // are the sentinel, which owns none); the block is in `self.alloc`.
-        unsafe { Self::from_inner_in(self.ptr, self.alloc.clone()) }
+        // are the sentinel, which owns none); the block is in `self.alloc`,
+        // of which `alloc` is a clone.
+        unsafe { Self::from_inner_in(self.ptr, alloc) }
     }
 }
 

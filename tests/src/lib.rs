@@ -48,6 +48,7 @@ pub fn next_occupied<T>(slots: &[Option<T>], i: u8) -> Option<usize> {
 }
 
 pub mod callback_model;
+pub mod hostile;
 pub mod leak;
 pub mod map_model;
 pub mod model;

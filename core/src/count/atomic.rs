@@ -2,13 +2,13 @@
 //!
 //! | operation          | atomic access                                    | std reference          |
 //! |--------------------|--------------------------------------------------|------------------------|
-//! | `inc_strong`       | `fetch_add` Relaxed, abort above `MAX_REFCOUNT`  | `Arc::clone`           |
+//! | `inc_strong`       | `fetch_add` Relaxed, abort above `MAX_REFCOUNT` (`u8`/`u16`: CAS, check first) | `Arc::clone` |
 //! | `try_inc_strong`   | CAS loop, Acquire on success, never 0 → 1        | `Weak::upgrade`        |
 //! | `dec_strong`       | `fetch_sub` Release; last: `acquire!`            | `Arc::drop`            |
 //! | `try_take_strong`  | CAS 1 → 0, Acquire                               | `Arc::try_unwrap`      |
 //! | `publish_strong`   | `store(1)` Release                               | `Arc::new_cyclic`      |
 //! | `downgrade`        | CAS loop, Acquire, waits while weak is `LOCKED`  | `Arc::downgrade`       |
-//! | `inc_weak`         | `fetch_add` Relaxed                              | `Weak::clone`          |
+//! | `inc_weak`         | `fetch_add` Relaxed (`u8`/`u16`: CAS, check first) | `Weak::clone`        |
 //! | `dec_weak`         | `fetch_sub` Release; last: `acquire!`            | `Weak::drop`           |
 //! | `dec_implicit_weak`| as `dec_weak`; not last: tally `fetch_add` Release | `Arc::drop_slow`     |
 //! | `is_unique`        | weak CAS 1 → `LOCKED` Acquire; strong Acquire; weak `store(1)` Release | `Arc::is_unique` |
@@ -42,6 +42,13 @@ macro_rules! acquire {
 pub trait AtomicWidth: Width {
     /// The atomic integer of this width (`AtomicUsize` for `usize`).
     type Atomic: Send + Sync + core::fmt::Debug;
+
+    /// Whether increments check the limit *before* adding (a CAS loop)
+    /// rather than after (`fetch_add`): true for widths under 32 bits,
+    /// whose headroom racing threads could exhaust (see
+    /// [`AtomicCount::MAX_REFCOUNT`]).
+    #[doc(hidden)]
+    const CHECK_BEFORE_ADD: bool;
 
     /// A new atomic holding `n`.
     #[doc(hidden)]
@@ -89,6 +96,8 @@ macro_rules! impl_atomic_width {
         #[cfg(any(target_has_atomic = $size, feature = "portable-atomic", weakref_loom))]
         impl AtomicWidth for $int {
             type Atomic = shim::$atomic;
+
+            const CHECK_BEFORE_ADD: bool = <$int>::BITS < 32;
 
             #[inline(always)]
             fn new_atomic(n: usize) -> Self::Atomic {
@@ -155,7 +164,8 @@ impl_atomic_width!(u32 => AtomicU32 if "32");
 /// `W` is the integer it counts in (see [`Width`]): `usize` by default, `u32`
 /// for an 8-byte header. A count passing [`AtomicCount::MAX_REFCOUNT`]
 /// (half the width, `isize::MAX` for `usize`) aborts the process, as std's
-/// `Arc` does; the other half is headroom for threads racing past the check.
+/// `Arc` does; the other half is headroom for threads racing past the check
+/// (`u8` and `u16` counts check before they add, and need none).
 ///
 /// # The `weak` field
 ///
@@ -206,6 +216,28 @@ impl<W: AtomicWidth> AtomicCount<W> {
 
     /// The largest count that operations accept before aborting: half the
     /// width (`isize::MAX` for `usize`, std's `MAX_REFCOUNT`).
+    ///
+    /// # Why the counts never wrap
+    ///
+    /// An increment must never take a count to `W::MAX` (weak: `LOCKED`)
+    /// or past it (wrap to 0: a use after free). Every increment that
+    /// checks the limit *before* it adds (the CAS loops of `downgrade` and
+    /// `try_inc_strong`, and every increment of a width under 32 bits)
+    /// stores at most `MAX_REFCOUNT + 2`, far below `W::MAX`.
+    ///
+    /// `inc_strong` and `inc_weak` of 32-bit and wider counts are std's
+    /// `fetch_add`, checked *after* adding: a thread may add, be preempted
+    /// before its check, and leave the count one step higher. Each such
+    /// thread is stopped between two instructions, holding its own step, so
+    /// passing `W::MAX` takes more than `(W::MAX - MAX_REFCOUNT) / 2`
+    /// threads stopped there at once (2 is the weak step): 2^30 threads for
+    /// `u32` (std's own margin on 32-bit targets, and above any operating
+    /// system's thread limit: Linux caps thread ids at 2^22), 2^62 for a
+    /// 64-bit `usize`. Any thread that reaches its check aborts the process.
+    /// For `u16` it would take 16 384 threads, and for `u8` 64: a real
+    /// program can have that many, so those widths use the CAS increment
+    /// (`AtomicWidth::CHECK_BEFORE_ADD`), a little slower, and never store
+    /// more than `MAX_REFCOUNT + 2`.
     pub const MAX_REFCOUNT: usize = W::MAX >> 1;
 
     /// The `weak` value that marks it locked by `is_unique`.
@@ -222,12 +254,40 @@ impl<W: AtomicWidth> AtomicCount<W> {
             shim::abort();
         }
     }
+
+    /// Adds `step` to a count that an existing handle keeps non-zero,
+    /// aborting above [`MAX_REFCOUNT`](Self::MAX_REFCOUNT): `fetch_add` then
+    /// check (std), or for narrow widths check then CAS, so the limit is
+    /// never passed by more than one step (see `MAX_REFCOUNT`). The choice
+    /// is a constant: each width compiles to one of the two.
+    ///
+    /// Relaxed: the new handle is made from an existing one, which already
+    /// keeps the block alive; what the new handle may see was already
+    /// visible to its source (the Boost argument quoted in std's
+    /// `Arc::clone`).
+    #[inline(always)]
+    fn increment(atomic: &W::Atomic, step: usize) {
+        if W::CHECK_BEFORE_ADD {
+            let mut cur = W::load(atomic, Relaxed);
+            loop {
+                Self::check_overflow(cur);
+                match W::compare_exchange_weak(atomic, cur, cur + step, Relaxed, Relaxed) {
+                    Ok(_) => return,
+                    Err(old) => cur = old,
+                }
+            }
+        } else {
+            let old = W::fetch_add(atomic, step, Relaxed);
+            Self::check_overflow(old);
+        }
+    }
 }
 
 // SAFETY: each method below implements its `RawCount` contract with the
 // ordering the contract names; the ORDERING comments give each partner.
 // Increments abort above MAX_REFCOUNT, far below wrap and below LOCKED
-// (W::MAX) even with many threads racing past the check. `try_inc_strong`
+// (W::MAX) even with many threads racing past the check (the bound is
+// argued at `MAX_REFCOUNT`). `try_inc_strong`
 // checks for 0 inside its CAS loop, so it never moves strong 0 -> 1.
 unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
     #[inline]
@@ -255,12 +315,9 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
 
     #[inline(always)]
     fn inc_strong(&self) {
-        // Relaxed: a new strong handle is made from an existing one, which
-        // already keeps the value alive; what the new handle may see was
-        // already visible to its source (the Boost argument quoted in std's
-        // `Arc::clone`).
-        let old = W::fetch_add(&self.strong, 1, Relaxed);
-        Self::check_overflow(old);
+        // Relaxed (in `increment`): a new strong handle is made from an
+        // existing one, which already keeps the value alive.
+        Self::increment(&self.strong, 1);
     }
 
     #[inline]
@@ -338,10 +395,9 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
 
     #[inline(always)]
     fn inc_weak(&self) {
-        // Relaxed: made from an existing weak handle, so weak >= 2 and the
-        // lock (taken only at weak == 1) cannot be held.
-        let old = W::fetch_add(&self.weak, Self::ONE_WEAK, Relaxed);
-        Self::check_overflow(old);
+        // Relaxed (in `increment`): made from an existing weak handle, so
+        // weak >= 2 and the lock (taken only at weak == 1) cannot be held.
+        Self::increment(&self.weak, Self::ONE_WEAK);
     }
 
     #[inline(always)]
@@ -476,6 +532,27 @@ mod tests {
         assert_eq!(AtomicCount::<u8>::MAX_REFCOUNT, 127);
         assert_eq!(AtomicCount::<usize>::MAX_REFCOUNT, isize::MAX as usize);
         assert_eq!(AtomicCount::<u32>::MAX_REFCOUNT, i32::MAX as usize);
+    }
+
+    #[test]
+    fn narrow_widths_check_before_adding() {
+        let checked = [
+            u8::CHECK_BEFORE_ADD,
+            u16::CHECK_BEFORE_ADD,
+            u32::CHECK_BEFORE_ADD,
+            usize::CHECK_BEFORE_ADD,
+        ];
+        assert_eq!(checked, [true, true, false, false]);
+        // The CAS increment accepts every count up to the limit: the last
+        // step stores MAX_REFCOUNT + 1 (the next one would abort).
+        let count = AtomicCount::<u8>::new(1, 1);
+        for _ in 0..AtomicCount::<u8>::MAX_REFCOUNT {
+            count.inc_strong();
+        }
+        assert_eq!(count.strong(), 128);
+        let count = AtomicCount::<u16>::new(1, 1);
+        count.inc_weak();
+        assert_eq!(count.weak(), 2);
     }
 
     #[test]

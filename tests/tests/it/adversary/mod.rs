@@ -8,5 +8,6 @@
 //! attacks. The suite runs natively in `cargo test` and under Miri (stacked
 //! and tree borrows, strict provenance) in `ci/miri.sh`, where a hole shows
 //! as undefined behaviour or a leak rather than as a wrong value.
+mod handles;
 mod leaks;
 mod pools;
