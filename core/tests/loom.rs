@@ -517,6 +517,42 @@ mod concurrent_collections {
         });
     }
 
+    /// A weak map's purges (each reads the deaths tally, then scans, and a
+    /// later purge skips its scan while the tally has not moved) while one
+    /// of its values dies on another thread: a scan that read the tally
+    /// after the death must see the value dead (the tally's Acquire pairs
+    /// with the death's Release), or the skip would keep the dead entry
+    /// for good. Once the death is joined, the next due purge leaves no
+    /// dead entry.
+    #[test]
+    fn purge_skip_vs_death() {
+        use weakref_core::collections::WeakValueMap;
+        crate::model("purge_skip_vs_death", || {
+            let mut map: WeakValueMap<u8, Payload, AtomicCount, Hasher> =
+                WeakValueMap::with_hasher(Hasher::default());
+            let dying = Arc::new(Payload::new(0));
+            let mut live = vec![Arc::new(Payload::new(1))];
+            map.insert(0, &dying);
+            map.insert(1, &live[0]);
+            let t = thread::spawn(move || drop(dying));
+            // Past the lowered purge minimum: purges race the death.
+            for key in 2..4 {
+                let value = Arc::new(Payload::new(u32::from(key)));
+                map.insert(key, &value);
+                live.push(value);
+            }
+            t.join().unwrap();
+            // Enough inserts for a purge due by size after the join.
+            for key in 4..40 {
+                let value = Arc::new(Payload::new(u32::from(key)));
+                map.insert(key, &value);
+                live.push(value);
+            }
+            assert!(map.get(&0).is_none());
+            assert_eq!(map.len(), live.len(), "no dead entry kept");
+        });
+    }
+
     /// `intern` of a value equal to one whose last handle is dropped at
     /// that moment: the interner hands out the old value if it was alive,
     /// or a new one, never a dead one.

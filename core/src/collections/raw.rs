@@ -63,8 +63,12 @@ pub(super) type StrongOf<T, C> = Strong<T, C, Global>;
 pub(super) type WeakOf<T, C> = Weak<T, C, Global>;
 
 /// The smallest purge threshold: tiny tables are not purged on every
-/// insert.
+/// insert. Under loom, 2: a model's few entries then reach purges.
+#[cfg(not(weakref_loom))]
 pub(super) const PURGE_MIN: usize = 8;
+/// The smallest purge threshold (lowered under loom, see above).
+#[cfg(weakref_loom)]
+pub(super) const PURGE_MIN: usize = 2;
 
 /// Buckets a scan looks at per step: the loads of all the blocks met in
 /// one step are started together (about 20-50 at the load factors a purged

@@ -422,11 +422,10 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
         let _ = block;
     }
 
-    // The tally is process-wide: an `Arc` value may die on any thread.
-    // Not under loom: the collections' purges then follow their size rule
-    // alone, and the tally would add interleavings without adding a
-    // property of the counter.
-    #[cfg(all(feature = "collections", not(weakref_loom)))]
+    // The tally is process-wide: an `Arc` value may die on any thread. Also
+    // under loom, where its Acquire/Release pairing with the purge's scan is
+    // modelled (`core/tests/loom.rs`, `purge_skip_vs_death`).
+    #[cfg(feature = "collections")]
     #[inline(always)]
     fn weak_deaths() -> Option<usize> {
         // ORDERING: Acquire, pairing with the Release of `dec_implicit_weak`:
@@ -434,10 +433,10 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
         // strong count at 0, so a scan made after this read cannot keep a
         // dead entry whose death the tally already shows (the skip would
         // then miss it for good).
-        Some(WEAK_DEATHS.load(Acquire))
+        Some(weak_deaths_tally().load(Acquire))
     }
 
-    #[cfg(all(feature = "collections", not(weakref_loom)))]
+    #[cfg(feature = "collections")]
     #[inline(always)]
     fn dec_implicit_weak(&self) -> bool {
         let old = self.sub_weak();
@@ -451,14 +450,16 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
         // ORDERING: Release, pairing with the Acquire of `weak_deaths`: the
         // strong count's 1 -> 0, earlier in this thread, is visible to a
         // purge that reads this increment.
-        WEAK_DEATHS.fetch_add(left, Release);
+        weak_deaths_tally().fetch_add(left, Release);
         false
     }
 }
 
-/// [`RawCount::weak_deaths`] for every `AtomicCount` width.
-#[cfg(all(feature = "collections", not(weakref_loom)))]
-static WEAK_DEATHS: shim::AtomicUsize = shim::AtomicUsize::new(0);
+#[cfg(feature = "collections")]
+shim::global! {
+    /// [`RawCount::weak_deaths`] for every `AtomicCount` width.
+    fn weak_deaths_tally() -> &'static shim::AtomicUsize = shim::AtomicUsize::new(0);
+}
 
 // SAFETY: the flag is the low bit of the stored weak; `fetch_or`/`fetch_and`
 // of that bit leave the count (stepped by 2) alone. The callers' contract
