@@ -517,6 +517,36 @@ mod concurrent_collections {
         });
     }
 
+    /// A cache shard purging (its entries past the lowered purge minimum)
+    /// while one of its values dies and another thread reads a live key:
+    /// the purge never removes a live entry, and the reader always finds
+    /// it.
+    #[test]
+    fn cache_purge_vs_death_and_get() {
+        crate::model("cache_purge_vs_death_and_get", || {
+            let cache = Arc::new(Cache::with_shards_and_hasher(1, Hasher::default()));
+            let dying = Arc::new(Payload::new(0));
+            let kept = Arc::new(Payload::new(1));
+            cache.insert(0, &dying);
+            cache.insert(1, &kept);
+            let dies = thread::spawn(move || drop(dying));
+            let inserter = {
+                let cache = Arc::clone(&cache);
+                thread::spawn(move || {
+                    (2..5)
+                        .map(|key| cache.get_or_insert_with(key, || Arc::new(Payload::new(9))))
+                        .collect::<Vec<_>>()
+                })
+            };
+            let found = cache.get(&1).expect("a live entry is never purged");
+            assert!(Arc::ptr_eq(&found, &kept));
+            dies.join().unwrap();
+            let inserted = inserter.join().unwrap();
+            assert!(cache.get(&0).is_none());
+            assert_eq!(cache.live_len(), 1 + inserted.len());
+        });
+    }
+
     /// A weak map's purges (each reads the deaths tally, then scans, and a
     /// later purge skips its scan while the tally has not moved) while one
     /// of its values dies on another thread: a scan that read the tally
