@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Proof by mutants: each patch in ci/mutants/ plants one bug; the tool named
+# for it must catch it. For each: apply, check that the mutant still builds
+# (a mutant that does not compile proves nothing), run the tool, expect a
+# failure, revert. Prints a table of what caught what, and how fast.
+#
+#   bash ci/mutants.sh            # every mutant
+#   bash ci/mutants.sh 04 08      # the mutants whose names start so
+#
+# The table is ci/mutants/README.md; keep the two in step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+loom_env=(env RUSTFLAGS="--cfg weakref_loom" LOOM_MAX_PREEMPTIONS=3)
+loom_args=(-p weakref-core --features loom,pool,collections --release --target-dir target/loom --test loom)
+miri_env=(env MIRIFLAGS="-Zmiri-strict-provenance")
+
+# name -> "tool|test filter"
+declare -A catcher=(
+    [01-upgrade-revives-zero]="loom|upgrade_vs_last_strong_drop"
+    [02-last-drop-without-acquire]="loom|concurrent_last_drops_order_reads_before_drop"
+    [03-downgrade-ignores-lock]="loom|downgrade_vs_get_mut"
+    [04-purge-ignores-death]="loom|cache_purge_vs_death_and_get"
+    [05-unregister-skips-registry]="loom|unregistration_vs_last_strong_drop"
+    [06-tally-acquire-relaxed]="loom|purge_skip_vs_death"
+    [07-tally-release-relaxed]="loom|purge_skip_vs_death"
+    [08-cache-make-outside-lock]="loom|cache_get_or_insert_vs_last_drop"
+    [09-slot-freed-before-value-drop]="miri|panic_safety::atomic::panicking_drop_with_a_weak_alive"
+    [10-make-mut-without-restore-guard]="test|adversary::handles::atomic::make_mut_allocate_panic_restores_strong"
+    [11-arena-handed-on-in-use]="test|adversary::pools::late_thread_local_destructors"
+    [12-count-before-allocator-clone]="test|adversary::handles::local::strong_clone_alloc_clone_panic"
+)
+
+# Runs one tool; `build` only compiles what it would run.
+run() {
+    local tool=$1 filter=$2 build=$3
+    case $tool in
+        loom)
+            if [[ $build == build ]]; then
+                "${loom_env[@]}" cargo test -q "${loom_args[@]}" --no-run
+            else
+                "${loom_env[@]}" cargo test -q "${loom_args[@]}" -- "$filter" --test-threads=1
+            fi ;;
+        miri)
+            if [[ $build == build ]]; then
+                "${miri_env[@]}" cargo +nightly miri test -q -p weakref-tests --test it --target-dir target/miri --no-run
+            else
+                "${miri_env[@]}" cargo +nightly miri test -q -p weakref-tests --test it --target-dir target/miri -- "$filter"
+            fi ;;
+        test)
+            if [[ $build == build ]]; then
+                cargo test -q -p weakref-tests --test it --no-run
+            else
+                cargo test -q -p weakref-tests --test it -- "$filter"
+            fi ;;
+    esac
+}
+
+filters=("$@")
+selected() {
+    [[ ${#filters[@]} -eq 0 ]] && return 0
+    local f
+    for f in "${filters[@]}"; do [[ $1 == "$f"* ]] && return 0; done
+    return 1
+}
+
+if ! git diff --quiet; then
+    echo "mutants: the work tree has changes; commit or stash them first" >&2
+    exit 2
+fi
+if [[ " ${filters[*]-} " == *miri* || ${#filters[@]} -eq 0 ]]; then
+    rustup component add miri rust-src --toolchain nightly >/dev/null 2>&1 || true
+    cargo +nightly miri setup >/dev/null 2>&1 || true
+fi
+
+results=()
+status=0
+for patch in ci/mutants/*.patch; do
+    name=$(basename "$patch" .patch)
+    selected "$name" || continue
+    IFS='|' read -r tool filter <<<"${catcher[$name]:?no catcher for $name}"
+    git apply "$patch"
+    trap 'git apply -R "$patch"' EXIT
+    if ! run "$tool" "$filter" build >/dev/null 2>&1; then
+        results+=("$name|$tool|DOES NOT BUILD|-")
+        status=1
+    else
+        start=$SECONDS
+        if run "$tool" "$filter" run >/dev/null 2>&1; then
+            results+=("$name|$tool|MISSED|$((SECONDS - start)) s")
+            status=1
+        else
+            results+=("$name|$tool|caught|$((SECONDS - start)) s")
+        fi
+    fi
+    git apply -R "$patch"
+    trap - EXIT
+done
+
+printf '%-36s %-6s %-16s %s\n' mutant tool result time
+for row in "${results[@]}"; do
+    IFS='|' read -r name tool result time <<<"$row"
+    printf '%-36s %-6s %-16s %s\n' "$name" "$tool" "$result" "$time"
+done
+exit $status
