@@ -39,7 +39,7 @@ run() {
             if [[ $build == build ]]; then
                 "${loom_env[@]}" cargo test -q "${loom_args[@]}" --no-run
             else
-                "${loom_env[@]}" cargo test -q "${loom_args[@]}" -- "$filter" --test-threads=1
+                "${loom_env[@]}" cargo test -q "${loom_args[@]}" -- "$filter" --test-threads=1 --nocapture
             fi ;;
         miri)
             if [[ $build == build ]]; then
@@ -86,12 +86,16 @@ for patch in ci/mutants/*.patch; do
         status=1
     else
         start=$SECONDS
-        if run "$tool" "$filter" run >/dev/null 2>&1; then
+        log=$(mktemp)
+        if run "$tool" "$filter" run >"$log" 2>&1; then
             results+=("$name|$tool|MISSED|$((SECONDS - start)) s")
             status=1
         else
-            results+=("$name|$tool|caught|$((SECONDS - start)) s")
+            # Loom models print the executions they explored.
+            explored=$(grep -o '[0-9]* executions' "$log" | head -1 || true)
+            results+=("$name|$tool|caught|$((SECONDS - start)) s${explored:+, $explored}")
         fi
+        rm -f "$log"
     fi
     git apply -R "$patch"
     trap - EXIT

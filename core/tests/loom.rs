@@ -76,16 +76,24 @@ type Weak<T> = weakref_core::Weak<T, AtomicCount, Global>;
 
 /// `loom::model`, counting the executions it explores: CI prints the count
 /// of every model (`ci/loom.sh` runs with `--nocapture`), so a model that
-/// explores suspiciously few interleavings shows.
+/// explores suspiciously few interleavings shows; for a failing model, the
+/// executions it took to find the failure.
 fn model(name: &str, f: impl Fn() + Sync + Send + 'static) {
     use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
     // Outside the model (loom does not see it), one per model run.
     let executions: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
-    loom::model(move || {
-        executions.fetch_add(1, Relaxed);
-        f();
-    });
+    // Counted on failure too: how fast a planted bug is caught
+    // (`ci/mutants.sh`).
+    let result = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+        loom::model(move || {
+            executions.fetch_add(1, Relaxed);
+            f();
+        });
+    }));
     println!("loom model {name}: {} executions", executions.load(Relaxed));
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
 }
 
 /// `Weak::upgrade` racing the last strong drop: the upgrade sees the value
