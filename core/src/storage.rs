@@ -29,10 +29,15 @@ use core::{alloc::Layout, ptr::NonNull};
 pub struct Global;
 
 #[cfg(feature = "alloc")]
-// SAFETY: `allocate` returns fresh memory from the global allocator (or a
-// dangling, aligned pointer for a zero size, which `deallocate` ignores),
-// valid until passed to `deallocate` with the same layout; `Global` has no
-// state, so its copies are interchangeable, as the trait requires.
+// SAFETY: clause by clause (allocator-api2's `Allocator` contract):
+// * valid blocks until freed: `allocate` returns fresh memory from the
+//   global allocator (or a dangling, aligned pointer for a zero size, which
+//   `deallocate` ignores), valid until passed to `deallocate` with the same
+//   layout, whatever happens to the `Global` value;
+// * copies are interchangeable: `Global` has no state;
+// * any block may be freed through any copy: they all reach one heap.
+// Caught if broken by: the unit tests below, and Miri over every suite
+// (`ci/miri.sh`: a wrong layout or a double free is reported there).
 unsafe impl Allocator for Global {
     #[inline]
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {

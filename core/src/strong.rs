@@ -52,7 +52,8 @@ pub struct Strong<T: ?Sized, C: RawCount, A: Allocator> {
 //
 // SAFETY: the counter's `RawCount` contract makes concurrent count
 // operations sound when `C: Sync`; the bounds above cover the value and the
-// allocator.
+// allocator. Caught if broken by: the `compile_fail` examples in
+// `crate::safety` (what must not be `Send`), `it::threads`, the loom models.
 unsafe impl<T, C, A> Send for Strong<T, C, A>
 where
     T: ?Sized + Send + Sync,
@@ -63,7 +64,7 @@ where
 
 // SAFETY: as for `Send`: `&Strong` lets a thread clone the handle (counter
 // `Sync`, allocator shared: `A: Sync`) and read `&T` (`T: Sync`); a clone can
-// be dropped elsewhere (`T: Send`).
+// be dropped elsewhere (`T: Send`). Caught if broken by: as for `Send`.
 unsafe impl<T, C, A> Sync for Strong<T, C, A>
 where
     T: ?Sized + Send + Sync,

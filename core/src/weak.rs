@@ -41,7 +41,8 @@ pub struct Weak<T: ?Sized, C: RawCount, A: Allocator> {
 //
 // SAFETY: the counter's `RawCount` contract makes concurrent count
 // operations sound when `C: Sync`; `T: Send + Sync` covers the `Strong` an
-// upgrade makes; the allocator moves with the handle (`A: Send`).
+// upgrade makes; the allocator moves with the handle (`A: Send`). Caught if
+// broken by: the `compile_fail` examples in `crate::safety`, the loom models.
 unsafe impl<T, C, A> Send for Weak<T, C, A>
 where
     T: ?Sized + Send + Sync,
@@ -51,7 +52,8 @@ where
 }
 
 // SAFETY: as for `Send`: `&Weak` can upgrade or clone on any thread, sharing
-// the counter (`C: Sync`) and the allocator (`A: Sync`).
+// the counter (`C: Sync`) and the allocator (`A: Sync`). Caught if broken
+// by: as for `Send`.
 unsafe impl<T, C, A> Sync for Weak<T, C, A>
 where
     T: ?Sized + Send + Sync,

@@ -289,6 +289,9 @@ impl<W: AtomicWidth> AtomicCount<W> {
 // (W::MAX) even with many threads racing past the check (the bound is
 // argued at `MAX_REFCOUNT`). `try_inc_strong`
 // checks for 0 inside its CAS loop, so it never moves strong 0 -> 1.
+// Caught if broken by: the loom models (core/tests/loom.rs) and canary,
+// `it::overflow`, `it::threads`, fuzz `arc_ops`; planted bugs 01-03 and
+// 06-07 in ci/mutants are caught by loom.
 unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
     #[inline]
     fn new(strong: usize, weak: usize) -> Self {
@@ -464,6 +467,7 @@ shim::global! {
 // SAFETY: the flag is the low bit of the stored weak; `fetch_or`/`fetch_and`
 // of that bit leave the count (stepped by 2) alone. The callers' contract
 // keeps weak >= 2, so `LOCKED` (all bits set) is never the value they change.
+// Caught if broken by: loom `get_mut_vs_callback_register_and_unregister`.
 unsafe impl<W: AtomicWidth> RawCountWatch for AtomicCount<W> {
     #[inline]
     fn set_watched(&self) {
@@ -484,6 +488,8 @@ unsafe impl<W: AtomicWidth> RawCountWatch for AtomicCount<W> {
 // needs a weak handle, clone needs a strong one besides the caller's, and
 // strong == 1 means there is none). So the two reads form one atomic
 // observation. The Acquires give the synchronisation the contract asks for.
+// Caught if broken by: loom `downgrade_vs_get_mut` and `make_mut_vs_upgrade`
+// (planted bug 03 in ci/mutants).
 unsafe impl<W: AtomicWidth> RawCountUnique for AtomicCount<W> {
     #[inline]
     fn is_unique(&self) -> bool {

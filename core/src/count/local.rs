@@ -68,6 +68,9 @@ impl<W: Width> LocalCount<W> {
 // increments abort at `W::MAX` instead of wrapping; `try_inc_strong` checks
 // for 0 first. `LocalCount` is `!Sync` (it holds `Cell`s), so it has no
 // concurrency duty.
+// Caught if broken by: the unit tests below, `it::overflow` (abort at the
+// width's limit), `it::model` and fuzz `rc_ops` (every operation against a
+// reference model).
 unsafe impl<W: Width> RawCount for LocalCount<W> {
     #[inline]
     fn new(strong: usize, weak: usize) -> Self {
@@ -177,6 +180,8 @@ unsafe impl<W: Width> RawCount for LocalCount<W> {
 
 // SAFETY: the flag is the low bit of the stored weak, which every other
 // method steps by 2 or shifts away; on one thread the accesses cannot race.
+// Caught if broken by: `the_watch_flag_leaves_the_counts_alone` below and
+// the callback suites (`it::callbacks`, `adversary::callbacks`).
 unsafe impl<W: Width> RawCountWatch for LocalCount<W> {
     #[inline]
     fn set_watched(&self) {
@@ -191,6 +196,7 @@ unsafe impl<W: Width> RawCountWatch for LocalCount<W> {
 
 // SAFETY: on one thread nothing can change the counts between the two reads,
 // and the caller's handle is the one counted in `strong == 1`.
+// Caught if broken by: `uniqueness_counts_weak_handles` below, `it::strong`.
 unsafe impl<W: Width> RawCountUnique for LocalCount<W> {
     #[inline]
     fn is_unique(&self) -> bool {
