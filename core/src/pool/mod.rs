@@ -41,10 +41,43 @@
 //!
 //! With feature `std`, [`thread_local_pool!`](crate::thread_local_pool)
 //! gives each thread a pool of its own with cell flags (no atomic
-//! instruction at all), through the zero-sized `LocalPooled<P>`. Its pools
-//! are heap arenas that are never freed, only handed on to later threads
-//! once empty, so that a handle leaked on an exiting thread keeps its
-//! memory (see `pool::thread_local`'s docs).
+//! instruction at all), through the zero-sized `LocalPooled<P>`.
+//!
+//! An allocator's blocks must stay valid until the allocator and all its
+//! copies are gone, and a handle that is leaked (`Box::leak`,
+//! `mem::forget`, a `Pin` that is never dropped) never drops its allocator:
+//! its block must stay valid for ever. Thread-local storage dies with its
+//! thread, so a pool kept *in* a thread-local would free the memory of a
+//! handle leaked on that thread (a `&'static` to its value may have left the
+//! thread) and hand it to the next value.
+//!
+//! So each thread's pool is an **arena**: a `Pool` on the heap that is never
+//! freed. The thread-local only holds a pointer to it ([`LocalArena`], a
+//! `Cell` without drop glue, usable during the other thread-locals'
+//! destructors). When the thread exits, its arena is closed: no new block is
+//! taken from it, and once no block is in use (at once, or when the last
+//! block is given back by a later thread-local destructor) the arena goes to
+//! the pool's spares ([`Arenas`]) from which the next thread that needs one
+//! takes it. An arena with a leaked block is never empty, so it is never
+//! handed on: the leaked value keeps its memory for ever. The number of
+//! arenas is the largest number of threads that used the pool at once,
+//! plus one per thread that exited with blocks still in use.
+//!
+//! ```text
+//!  state of a thread's LocalArena   on allocate     on give back          at thread exit
+//!  Unopened                         open an arena   (not ours: panic)     -> Closed
+//!  Open(arena)                      take a slot     give back             empty: -> spares, Closed
+//!                                                                         else:  -> Closing(arena)
+//!  Closing(arena)                   AllocError      give back; empty:     -
+//!                                                   -> spares, Closed
+//!  Closed                           AllocError      (not ours: panic)     -
+//! ```
+//!
+//! On targets where `thread_local!` uses OS keys rather than native
+//! thread-local storage, the `LocalArena` itself may be gone during the
+//! last thread-local destructors: then a block given back there stays taken
+//! (its arena is never handed on), and `allocate` fails. Nothing is freed
+//! early either way.
 //!
 //! # Examples
 //!

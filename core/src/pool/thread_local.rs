@@ -1,43 +1,7 @@
 //! [`LocalPooled`]: a pool per thread, with no atomic instruction to take
 //! or give back a slot (feature `std`).
 //!
-//! # Why the pools are not thread-local storage
-//!
-//! An allocator's blocks must stay valid until the allocator and all its
-//! copies are gone, and a handle that is leaked (`Box::leak`,
-//! `mem::forget`, a `Pin` that is never dropped) never drops its allocator:
-//! its block must stay valid for ever. Thread-local storage dies with its
-//! thread, so a pool kept *in* a thread-local would free the memory of a
-//! handle leaked on that thread (a `&'static` to its value may have left the
-//! thread) and hand it to the next value.
-//!
-//! So each thread's pool is an **arena**: a `Pool` on the heap that is never
-//! freed. The thread-local only holds a pointer to it ([`LocalArena`], a
-//! `Cell` without drop glue, usable during the other thread-locals'
-//! destructors). When the thread exits, its arena is closed: no new block is
-//! taken from it, and once no block is in use (at once, or when the last
-//! block is given back by a later thread-local destructor) the arena goes to
-//! the pool's spares ([`Arenas`]) from which the next thread that needs one
-//! takes it. An arena with a leaked block is never empty, so it is never
-//! handed on: the leaked value keeps its memory for ever. The number of
-//! arenas is the largest number of threads that used the pool at once,
-//! plus one per thread that exited with blocks still in use.
-//!
-//! ```text
-//!  state of a thread's LocalArena   on allocate     on give back          at thread exit
-//!  Unopened                         open an arena   (not ours: panic)     -> Closed
-//!  Open(arena)                      take a slot     give back             empty: -> spares, Closed
-//!                                                                         else:  -> Closing(arena)
-//!  Closing(arena)                   AllocError      give back; empty:     -
-//!                                                   -> spares, Closed
-//!  Closed                           AllocError      (not ours: panic)     -
-//! ```
-//!
-//! On targets where `thread_local!` uses OS keys rather than native
-//! thread-local storage, the `LocalArena` itself may be gone during the
-//! last thread-local destructors: then a block given back there stays taken
-//! (its arena is never handed on), and `allocate` fails. Nothing is freed
-//! early either way.
+//! How and why: the pool module docs, "Per thread".
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -120,8 +84,8 @@ pub trait ThreadLocalPool: 'static {
 /// A zero-sized allocator for this thread's pool named by `P`: no atomic
 /// instruction to take or give back a slot, and handles one pointer wide.
 /// Neither `Send` nor `Sync`, so nothing allocated through it leaves the
-/// thread, whatever its counter. See the [module docs](self) for where the
-/// memory lives.
+/// thread, whatever its counter. Where the memory lives: the [pool module
+/// docs](super#per-thread).
 ///
 /// # Examples
 ///
@@ -229,9 +193,9 @@ unsafe impl<P: ThreadLocalPool> Allocator for LocalPooled<P> {
     }
 }
 
-/// One thread's claim on an arena of pool `P` (see the [module
-/// docs](self)). No drop glue, so it stays usable during the thread's other
-/// thread-local destructors.
+/// One thread's claim on an arena of pool `P` (see the [pool module
+/// docs](super#per-thread)). No drop glue, so it stays usable during the
+/// thread's other thread-local destructors.
 ///
 /// # Examples
 ///
@@ -375,10 +339,10 @@ impl<P> fmt::Debug for LocalArena<P> {
 }
 
 /// Every arena of pool `P`: those in use by a thread, and the spares that
-/// exited threads left empty for the next threads to take (see the [module
-/// docs](self)). Arenas are never freed; listing every one keeps them
-/// reachable from a `static`, so leak checkers (Miri, LeakSanitizer) see
-/// them as the process's memory, as a static pool's.
+/// exited threads left empty for the next threads to take (see the [pool
+/// module docs](super#per-thread)). Arenas are never freed; listing every
+/// one keeps them reachable from a `static`, so leak checkers (Miri,
+/// LeakSanitizer) see them as the process's memory, as a static pool's.
 ///
 /// # Examples
 ///
