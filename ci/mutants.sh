@@ -28,6 +28,7 @@ declare -A catcher=(
     [10-make-mut-without-restore-guard]="test|adversary::handles::atomic::make_mut_allocate_panic_restores_strong"
     [11-arena-handed-on-in-use]="test|adversary::pools::late_thread_local_destructors"
     [12-count-before-allocator-clone]="test|adversary::handles::local::strong_clone_alloc_clone_panic"
+    [13-narrow-increment-not-atomic]="loom|narrow_counts_near_their_limit"
 )
 
 # Runs one tool; `build` only compiles what it would run.

@@ -401,6 +401,32 @@ fn full_pool_under_contention() {
     });
 }
 
+/// A `u8` counter near its limit (`MAX_REFCOUNT` = 127), two threads
+/// adding a handle each (a clone, an upgrade): narrow counts check before
+/// they add (a CAS loop), so no increment is lost and none passes the
+/// limit by more than the one step the contract allows.
+#[test]
+fn narrow_counts_near_their_limit() {
+    type Narrow<T> = Strong<T, AtomicCount<u8>, Global>;
+    crate::model("narrow_counts_near_their_limit", || {
+        let first = Narrow::new(Payload::new(1));
+        let weak = Narrow::downgrade(&first);
+        // 125 strong handles; the two racing ones reach the limit, 127.
+        let held: Vec<_> = (0..123).map(|_| Narrow::clone(&first)).collect();
+        let for_clone = Narrow::clone(&first);
+        let cloner = thread::spawn(move || {
+            let again = Narrow::clone(&for_clone);
+            assert_eq!(again.get(), 1);
+            (for_clone, again)
+        });
+        let upgraded = weak.upgrade().expect("alive");
+        let (for_clone, again) = cloner.join().unwrap();
+        assert_eq!(Narrow::strong_count(&first), 127);
+        drop((held, for_clone, again, upgraded, first));
+        assert!(weak.upgrade().is_none());
+    });
+}
+
 mod registry_vs_lock {
     use loom::sync::Arc as LoomArc;
     use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
