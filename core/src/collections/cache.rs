@@ -228,7 +228,22 @@ impl<K, V: ?Sized, C: RawCount, S> WeakCache<K, V, C, S> {
     /// assert_eq!(cache.len(), 0);
     /// ```
     pub fn purge(&self) {
-        self.shards.for_each(WeakValueMap::purge);
+        // A dead entry's key, dropped by one shard's purge, may own values
+        // of entries in shards already purged: purge them all again while
+        // a round erased an entry and the tally moved meanwhile (as a
+        // lone map's scan does, see `raw.rs`).
+        loop {
+            let deaths = C::weak_deaths();
+            let mut erased = false;
+            self.shards.for_each(|shard| {
+                let before = shard.len();
+                shard.purge();
+                erased |= shard.len() < before;
+            });
+            if !erased || (deaths.is_some() && C::weak_deaths() == deaths) {
+                break;
+            }
+        }
     }
 
     /// Removes every entry.

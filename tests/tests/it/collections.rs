@@ -592,6 +592,117 @@ fn mass_death_then_insert_purges<C: RawCount>() {
         .insert(x));
 }
 
+/// Values (or keys) that own other entries' keys (or values): a purge
+/// that drops a dead entry kills more entries, some of them already passed
+/// by the purge. Right after a purge no entry is dead, and after an insert
+/// dead entries stay within live + 8, whatever the drops kill (issue 19).
+fn cascading_deaths_leave_no_dead_entry<C: RawCount>() {
+    const OWNERS: u32 = if cfg!(miri) { 3 } else { 8 };
+    const OWNED: u32 = if cfg!(miri) { 6 } else { 32 };
+    fn check(what: &str, len: usize, live: usize) {
+        assert_eq!(
+            len,
+            live,
+            "{what}: {} dead entries after the purge",
+            len - live
+        );
+    }
+
+    // WeakKeyMap: each owner key's value holds the only handles of OWNED
+    // other keys of the map.
+    let mut map: KeyMap<u32, Vec<S<u32, C>>, C> = KeyMap::default();
+    let owners: Vec<_> = (0..OWNERS).map(S::<u32, C>::new).collect();
+    for owner in &owners {
+        let owned: Vec<_> = (0..OWNED)
+            .map(|j| S::new(1000 + **owner * OWNED + j))
+            .collect();
+        for key in &owned {
+            map.insert(key, Vec::new());
+        }
+        map.insert(owner, owned);
+    }
+    drop(owners);
+    map.purge();
+    check("WeakKeyMap::purge", map.len(), map.live_len());
+    assert_eq!(map.len(), 0);
+
+    // The same by identity.
+    let mut map: PtrKeyMap<u32, Vec<S<u32, C>>, C> = PtrKeyMap::default();
+    let owners: Vec<_> = (0..OWNERS).map(S::<u32, C>::new).collect();
+    for owner in &owners {
+        let owned: Vec<_> = (0..OWNED).map(|j| S::new(j)).collect();
+        for key in &owned {
+            map.insert(key, Vec::new());
+        }
+        map.insert(owner, owned);
+    }
+    drop(owners);
+    map.purge();
+    check("PtrWeakKeyMap::purge", map.len(), map.live_len());
+
+    // WeakValueMap: each owner entry's key holds the only handles of the
+    // values of OWNED other entries.
+    type Key<C> = (u32, Vec<S<u32, C>>);
+    let mut map: ValueMap<Key<C>, u32, C> = ValueMap::default();
+    let owner_values: Vec<_> = (0..OWNERS).map(S::<u32, C>::new).collect();
+    for (i, value) in owner_values.iter().enumerate() {
+        let owned: Vec<_> = (0..OWNED).map(S::<u32, C>::new).collect();
+        for (j, v) in owned.iter().enumerate() {
+            map.insert((1000 + (i as u32) * OWNED + j as u32, Vec::new()), v);
+        }
+        map.insert((i as u32, owned), value);
+    }
+    drop(owner_values);
+    map.purge();
+    check("WeakValueMap::purge", map.len(), map.live_len());
+
+    // A concurrent cache whose keys own the values of entries in other
+    // shards.
+    #[allow(clippy::type_complexity)]
+    let cache: weakref_core::collections::WeakCache<Key<C>, u32, C, RandomState> =
+        weakref_core::collections::WeakCache::with_shards_and_hasher(4, RandomState::new());
+    let owner_values: Vec<_> = (0..OWNERS).map(S::<u32, C>::new).collect();
+    for (i, value) in owner_values.iter().enumerate() {
+        let owned: Vec<_> = (0..OWNED).map(S::<u32, C>::new).collect();
+        for (j, v) in owned.iter().enumerate() {
+            cache.insert((1000 + (i as u32) * OWNED + j as u32, Vec::new()), v);
+        }
+        cache.insert((i as u32, owned), value);
+    }
+    drop(owner_values);
+    cache.purge();
+    check("WeakCache::purge", cache.len(), cache.live_len());
+
+    // The purge before an insert: many keys die, so the insert purges; the
+    // owners among them kill the rest during that purge.
+    let mut map: KeyMap<u32, Vec<S<u32, C>>, C> = KeyMap::default();
+    let owners: Vec<_> = (0..OWNERS).map(S::<u32, C>::new).collect();
+    let others: Vec<_> = (0..OWNERS * OWNED)
+        .map(|k| S::<u32, C>::new(5000 + k))
+        .collect();
+    for owner in &owners {
+        let owned: Vec<_> = (0..OWNED)
+            .map(|j| S::new(1000 + **owner * OWNED + j))
+            .collect();
+        for key in &owned {
+            map.insert(key, Vec::new());
+        }
+        map.insert(owner, owned);
+    }
+    for other in &others {
+        map.insert(other, Vec::new());
+    }
+    drop((owners, others));
+    let fresh = S::<u32, C>::new(9999);
+    map.insert(&fresh, Vec::new());
+    let (len, live) = (map.len(), map.live_len());
+    assert!(
+        len - live <= live + 8,
+        "WeakKeyMap::insert: {} dead entries beside {live} live",
+        len - live
+    );
+}
+
 /// The death-count trigger at its edge, where the tally is exact (this
 /// thread's, `LocalCount`): after a scan of 16 live entries, 12 deaths
 /// (`2 × 12 = 16 + 8`) cannot yet leave more than live + 8 dead entries,
@@ -713,6 +824,7 @@ fn local_weak_deaths_tally() {
 }
 
 super::for_each_counter!(
+    cascading_deaths_leave_no_dead_entry,
     due_purge_sees_every_death,
     mass_death_then_insert_purges,
     image_example,
