@@ -658,7 +658,6 @@ fn cascading_deaths_leave_no_dead_entry<C: RawCount>() {
 
     // A concurrent cache whose keys own the values of entries in other
     // shards.
-    #[allow(clippy::type_complexity)]
     let cache: weakref_core::collections::WeakCache<Key<C>, u32, C, RandomState> =
         weakref_core::collections::WeakCache::with_shards_and_hasher(4, RandomState::new());
     let owner_values: Vec<_> = (0..OWNERS).map(S::<u32, C>::new).collect();
