@@ -1,32 +1,52 @@
-//! The seed's walkthrough: a large image kept alive by an ordinary map, and
-//! released as soon as its last strong handle goes when the cache holds it
-//! weakly.
+//! The seed's walkthrough, step by step, in Rust: Python's
+//!
+//! ```python
+//! large_image = Image('hello_kitty.png')        # 600 x 1200
+//! data = {'hello_kitty.png': large_image}
+//! del large_image                               # still alive: data holds it
+//! data = weakref.WeakValueDictionary()
+//! data['hello_kitty.png'] = large_image
+//! list(data.items())                            # one entry
+//! del large_image
+//! list(data.items())                            # []: the entry went by itself
+//! wref = weakref.ref(large_image)
+//! wref() is large_image                         # True
+//! del large_image
+//! wref()                                        # None
+//! ```
 //!
 //! Run with `cargo run -p weakref-std --example image_cache`.
 
 use std::collections::HashMap;
+use std::fmt;
 
-use weakref_std::{Rc, Weak};
+use weakref_std::{PtrWeakKeyMap, Rc, WeakValueMap};
 
 /// A decoded image: 600 × 1200 pixels, one byte each.
 struct Image {
-    name: String,
+    name: &'static str,
     pixels: Vec<u8>,
 }
 
 impl Image {
-    fn load(name: &str) -> Image {
+    fn load(name: &'static str) -> Image {
         Image {
-            name: name.to_owned(),
+            name,
             pixels: vec![0x7f; 600 * 1200],
         }
+    }
+}
+
+impl fmt::Debug for Image {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<Image {} ({} bytes)>", self.name, self.pixels.len())
     }
 }
 
 impl Drop for Image {
     fn drop(&mut self) {
         println!(
-            "  (dropping image {:?}, freeing {} bytes)",
+            "    (image {} dropped: {} bytes freed)",
             self.name,
             self.pixels.len()
         );
@@ -34,49 +54,65 @@ impl Drop for Image {
 }
 
 fn main() {
-    println!("An ordinary map keeps its values alive:");
-    let mut strong_cache: HashMap<&str, Rc<Image>> = HashMap::new();
-    let image = Rc::new(Image::load("sunset.png"));
-    strong_cache.insert("sunset.png", Rc::clone(&image));
-    println!("  loaded {:?}: {} bytes", image.name, image.pixels.len());
-    drop(image);
-    println!(
-        "  after dropping our handle, the map still holds it: {}",
-        strong_cache.contains_key("sunset.png")
-    );
-    println!(
-        "  strong count held by the map: {}",
-        Rc::strong_count(&strong_cache["sunset.png"])
-    );
-    drop(strong_cache);
+    println!("large_image = Image('hello_kitty.png')");
+    let large_image = Rc::new(Image::load("hello_kitty.png"));
 
-    println!("A cache of weak handles does not:");
-    let mut weak_cache: HashMap<&str, Weak<Image>> = HashMap::new();
-    let image = Rc::new(Image::load("sunset.png"));
-    weak_cache.insert("sunset.png", Rc::downgrade(&image));
-    let cached = weak_cache["sunset.png"]
+    println!("data = {{'hello_kitty.png': large_image}}  (an ordinary map)");
+    let mut data: HashMap<&str, Rc<Image>> = HashMap::new();
+    data.insert("hello_kitty.png", Rc::clone(&large_image));
+    println!("del large_image");
+    drop(large_image);
+    println!(
+        "    the map still holds it: {:?}",
+        data.get("hello_kitty.png")
+    );
+    println!("del data");
+    drop(data);
+
+    println!();
+    println!("large_image = Image('hello_kitty.png')");
+    let large_image = Rc::new(Image::load("hello_kitty.png"));
+    println!("data = WeakValueDictionary(); data['hello_kitty.png'] = large_image");
+    let mut data: WeakValueMap<&str, Image> = WeakValueMap::new();
+    data.insert("hello_kitty.png", &large_image);
+    println!("list(data.items())");
+    println!("    {:?}", data.iter().collect::<Vec<_>>());
+    println!("del large_image");
+    drop(large_image);
+    println!("list(data.items())");
+    println!(
+        "    {:?}  (the entry went with the image)",
+        data.iter().collect::<Vec<_>>()
+    );
+
+    println!();
+    println!("large_image = Image('hello_kitty.png')");
+    let large_image = Rc::new(Image::load("hello_kitty.png"));
+    println!("wref = weakref.ref(large_image)");
+    let wref = Rc::downgrade(&large_image);
+    println!("    {wref:?}");
+    println!("wref() is large_image");
+    let same = wref
         .upgrade()
-        .expect("alive while `image` is");
-    println!(
-        "  the weak handle upgrades to the same object: {}",
-        Rc::ptr_eq(&cached, &image)
-    );
-    println!(
-        "  strong handles: {}, weak handles: {}",
-        Rc::strong_count(&image),
-        Rc::weak_count(&image)
-    );
-    drop(cached);
-    println!("  dropping the last strong handle:");
-    drop(image);
-    let after = weak_cache["sunset.png"].upgrade();
-    println!(
-        "  the weak handle now upgrades to: {:?}",
-        after.map(|i| i.name.clone())
-    );
-    println!(
-        "  a weak handle costs {} bytes; the dead block keeps only its 16-byte header\n  \
-         and the value's inline part until the last weak handle goes",
-        size_of::<Weak<Image>>()
-    );
+        .is_some_and(|image| Rc::ptr_eq(&image, &large_image));
+    println!("    {same}");
+    println!("del large_image");
+    drop(large_image);
+    println!("    {wref:?}");
+    println!("wref()");
+    println!("    {:?}", wref.upgrade());
+
+    println!();
+    println!("large_image = Image('hello_kitty.png')");
+    let large_image = Rc::new(Image::load("hello_kitty.png"));
+    println!("thumbnails = WeakKeyDictionary(); thumbnails[large_image] = 'thumb_32x64.png'");
+    // Python's default `__hash__` is identity: a map keyed by identity.
+    let mut thumbnails: PtrWeakKeyMap<Image, &str> = PtrWeakKeyMap::new();
+    thumbnails.insert(&large_image, "thumb_32x64.png");
+    println!("list(thumbnails.values())");
+    println!("    {:?}", thumbnails.values().collect::<Vec<_>>());
+    println!("del large_image");
+    drop(large_image);
+    println!("list(thumbnails.values())");
+    println!("    {:?}", thumbnails.values().collect::<Vec<_>>());
 }
