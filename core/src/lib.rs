@@ -155,6 +155,11 @@ mod weak;
 pub use strong::Strong;
 pub use weak::Weak;
 
+/// This crate's README, its code blocks compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 // The sizes the design promises, checked at compile time.
 #[cfg(all(feature = "alloc", target_pointer_width = "64", not(weakref_loom)))]
 const _: () = {

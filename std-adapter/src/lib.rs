@@ -111,9 +111,9 @@ pub use weakref_core::collections::{key_map, set, value_map};
 use std::hash::RandomState;
 use weakref_core::count::LocalCount;
 
-/// The README's code blocks, compiled and run as doctests.
+/// This crate's README, its code blocks compiled and run as doctests.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
 /// A single-threaded reference-counted pointer (std's `Rc`).

@@ -136,6 +136,11 @@ pub use weakref_core::collections::DefaultHashBuilder;
 #[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic"))]
 use weakref_core::count::AtomicCount;
 
+/// This crate's README, its code blocks compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// A thread-safe reference-counted pointer (std's `Arc`).
 ///
 /// An alias of [`weakref_core::Strong`] with the atomic counter; its

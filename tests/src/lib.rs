@@ -47,6 +47,12 @@ pub fn next_occupied<T>(slots: &[Option<T>], i: u8) -> Option<usize> {
         .find(|&j| slots[j].is_some())
 }
 
+/// The workspace README's code blocks, compiled and run as doctests (from
+/// here, the one package that depends on every crate they use).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 pub mod callback_model;
 pub mod hostile;
 pub mod leak;
