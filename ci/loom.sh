@@ -12,3 +12,7 @@ cargo test -p weakref-core --features loom,pool,collections --release --target-d
     --test loom -- --nocapture --test-threads=1
 cargo test -p weakref-core --features loom,pool,collections --release --target-dir target/loom \
     --test loom_canary
+# A dependent's loom test through the ecosystem's `--cfg loom` (README,
+# "Testing your code with loom").
+RUSTFLAGS="--cfg loom" cargo test -p weakref-sync --features loom --release \
+    --target-dir target/loom-dependent --test loom

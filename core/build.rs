@@ -7,6 +7,12 @@
 //! * `cfg(weakref_layout_raw_feature)`: it needs the nightly feature, which
 //!   lib.rs then enables.
 //!
+//! Also: the ecosystem's `--cfg loom` with this crate's `loom` feature turns
+//! on `cfg(weakref_loom)`, so a dependent's loom tests see weakref's atomics
+//! as loom's (`--cfg weakref_loom` alone still works, and keeps other
+//! loom-aware crates on real atomics). `--cfg loom` without the feature keeps
+//! real atomics, with a build warning that names the fix.
+//!
 //! Each probe compiles a one-line library with the compiler, target and
 //! flags cargo builds this crate with (autocfg's method, without the
 //! dependency); a probe that fails for any reason leaves its cfg unset,
@@ -25,6 +31,7 @@ const PROBE: &str = "#![no_std]\n\
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    loom_convention();
     println!("cargo::rustc-check-cfg=cfg(weakref_layout_raw)");
     println!("cargo::rustc-check-cfg=cfg(weakref_layout_raw_feature)");
     if compiles(PROBE) {
@@ -32,6 +39,22 @@ fn main() {
     } else if compiles(&format!("#![feature(layout_for_ptr)]\n{PROBE}")) {
         println!("cargo::rustc-cfg=weakref_layout_raw");
         println!("cargo::rustc-cfg=weakref_layout_raw_feature");
+    }
+}
+
+/// `--cfg loom` (cargo passes `RUSTFLAGS`' cfgs as `CARGO_CFG_*`): with the
+/// `loom` feature, the crate's own loom cfg; without it, a warning.
+fn loom_convention() {
+    if env::var_os("CARGO_CFG_LOOM").is_none() || env::var_os("CARGO_CFG_WEAKREF_LOOM").is_some() {
+        return;
+    }
+    if env::var_os("CARGO_FEATURE_LOOM").is_some() {
+        println!("cargo::rustc-cfg=weakref_loom");
+    } else {
+        println!(
+            "cargo::warning=`--cfg loom` is set but weakref's atomics stay real: \
+             enable the `loom` feature of weakref-sync (or weakref-core) to model them"
+        );
     }
 }
 
