@@ -43,7 +43,8 @@
 //! [`Proxy`] and [`getweakrefs`] (Python's `ref(obj, callback)`,
 //! `finalize`, `WeakMethod`, `proxy`, `getweakrefs`): a callback runs once,
 //! on the thread that dropped the last `Arc`, newest first, after every weak
-//! handle died. The registry is one spin-locked map, held only for map
+//! handle died. The registry is one map behind a lock (std's `Mutex` with
+//! the default `std` feature, a spin lock without it), held only for map
 //! operations; a value that never gets a callback pays nothing for it.
 //!
 //! ```
@@ -304,7 +305,8 @@ collection_alias! {
     /// `purge` and consistent `snapshot`s.
     ///
     /// An alias of [`weakref_core::collections::WeakCache`]: lock-striped
-    /// shards of `WeakValueMap`, each behind a spin lock.
+    /// shards of `WeakValueMap`, each behind its own lock (std's `Mutex`
+    /// with the default `std` feature, a spin lock without it).
     ///
     /// # Examples
     ///
