@@ -55,6 +55,10 @@
 //!   `no_std` users. Fast, but not HashDoS-resistant.
 //! * **`loom`**: internal, outside semver. With `--cfg weakref_loom`, the
 //!   atomics and the allocator come from loom, for model checking.
+//! * **`shuttle`**: internal, outside semver. With `--cfg weakref_shuttle`,
+//!   the atomics, the registry lock and the spin's yield come from shuttle,
+//!   for randomised and schedule-driven concurrency testing (see the shim
+//!   module's "Which tool answers which question").
 //!
 //! # Design
 //!
@@ -161,7 +165,12 @@ pub use weak::Weak;
 pub struct ReadmeDoctests;
 
 // The sizes the design promises, checked at compile time.
-#[cfg(all(feature = "alloc", target_pointer_width = "64", not(weakref_loom)))]
+// (Not under loom or shuttle: their atomics are larger.)
+#[cfg(all(
+    feature = "alloc",
+    target_pointer_width = "64",
+    not(any(weakref_loom, weakref_shuttle))
+))]
 const _: () = {
     use count::LocalCount;
     use storage::Global;

@@ -1,15 +1,43 @@
 //! The one place that names concurrency and allocation primitives.
 //!
 //! Everything else in the crate reaches atomics, the spin hint, the raw
-//! allocator and `abort` through this module, so that `--cfg weakref_loom`
-//! can swap in loom's versions (loom's model checker then sees every atomic
-//! access, every yield and every allocation). The tidy test in
+//! allocator, the registry lock and `abort` through this module, so that
+//! `--cfg weakref_loom` can swap in loom's versions (loom's model checker
+//! then sees every atomic access, every yield and every allocation), and
+//! `--cfg weakref_shuttle` shuttle's (its scheduler then decides at every
+//! atomic access, lock and yield which thread runs next). The tidy test in
 //! `tests/tidy.rs` keeps it that way.
+//!
+//! # Which tool answers which question
+//!
+//! * **loom** (`--cfg weakref_loom`, `core/tests/loom.rs`): explores the
+//!   weak-memory orderings of tiny models exhaustively (up to a preemption
+//!   bound): does every `Acquire` have its `Release`, is the value's drop
+//!   ordered after the last read?
+//! * **shuttle** (`--cfg weakref_shuttle`, `tests/tests/shuttle.rs`):
+//!   explores sequentially consistent interleavings, at random or with PCT,
+//!   of scenarios too big for loom (a `WeakCache` purging under three
+//!   threads, the callback registry under concurrent registration and
+//!   deaths, a full pool): is the *logic* right under any interleaving?
+//!   Every ordering counts as `SeqCst` there, so it cannot see a wrong one.
+//! * **the schedule fuzzer** (`fuzz/fuzz_targets/arc_sched.rs`, shuttle
+//!   underneath): the input picks the operations *and* the interleaving,
+//!   so coverage guidance steers towards new interleavings, and a crash
+//!   input replays the same schedule exactly.
+//! * **Miri** (`ci/miri.sh`): undefined behaviour and data races on the
+//!   executions it runs (its own scheduler, weak memory emulated); checks
+//!   what the others assume, that the code is sound when the protocol is.
 
 #[cfg(all(weakref_loom, not(feature = "loom")))]
 compile_error!("`--cfg weakref_loom` needs `--features loom` on weakref-core");
 
-#[cfg(not(weakref_loom))]
+#[cfg(all(weakref_shuttle, not(feature = "shuttle")))]
+compile_error!("`--cfg weakref_shuttle` needs `--features shuttle` on weakref-core");
+
+#[cfg(all(weakref_loom, weakref_shuttle))]
+compile_error!("`--cfg weakref_loom` and `--cfg weakref_shuttle` exclude each other");
+
+#[cfg(not(any(weakref_loom, weakref_shuttle)))]
 mod imp {
     // What is used depends on the target's atomics and the features.
     #![allow(unused_imports, dead_code)]
@@ -217,6 +245,103 @@ mod imp {
     pub(crate) use global;
 
     /// Nothing runs at exit under loom.
+    pub(crate) fn at_exit(_f: extern "C" fn()) -> bool {
+        false
+    }
+}
+
+/// Under shuttle: its atomics, lock and yield, so that its scheduler
+/// chooses the thread at each of them; the plain allocator (shuttle has no
+/// leak checker); `const` constructors, as shuttle's are `const`.
+///
+/// Shuttle runs every thread of an execution on one OS thread, so
+/// `std::thread_local!` state (the `LocalCount` callback registry and death
+/// tally, `thread_local_pool!`) is shared by all of them: shuttle scenarios
+/// use the atomic family and `Pool`s, not those.
+#[cfg(all(weakref_shuttle, not(weakref_loom)))]
+mod imp {
+    #![allow(unused_imports, dead_code)]
+
+    pub(crate) use shuttle::sync::atomic::{
+        AtomicBool, AtomicU8, AtomicU16, AtomicU32, AtomicUsize, Ordering, fence,
+    };
+
+    /// Slot memory of the static pool (see the default `imp`).
+    pub(crate) use core::cell::UnsafeCell;
+
+    /// A yield: a scheduling point, so the `downgrade` spin lets the lock
+    /// holder run (shuttle would otherwise report a livelock, or hit its
+    /// step bound).
+    #[inline]
+    pub(crate) fn spin_loop() {
+        shuttle::thread::yield_now();
+    }
+
+    /// Allocates through the global allocator (see the default `imp`).
+    ///
+    /// # Safety
+    ///
+    /// `layout` must have a non-zero size.
+    #[cfg(feature = "alloc")]
+    #[inline]
+    pub(crate) unsafe fn alloc(layout: core::alloc::Layout) -> *mut u8 {
+        // SAFETY: the caller guarantees a non-zero size.
+        unsafe { alloc::alloc::alloc(layout) }
+    }
+
+    /// Frees a block from [`alloc`].
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must come from [`alloc`] with this `layout` and not be freed yet.
+    #[cfg(feature = "alloc")]
+    #[inline]
+    pub(crate) unsafe fn dealloc(ptr: *mut u8, layout: core::alloc::Layout) {
+        // SAFETY: forwarded from the caller.
+        unsafe { alloc::alloc::dealloc(ptr, layout) }
+    }
+
+    /// The registry lock, as shuttle's `Mutex`: taking it is a scheduling
+    /// point, and a thread waiting for it is blocked, not spinning.
+    #[cfg(feature = "alloc")]
+    #[derive(Debug)]
+    pub(crate) struct Mutex<T>(shuttle::sync::Mutex<T>);
+
+    #[cfg(feature = "alloc")]
+    impl<T> Mutex<T> {
+        pub(crate) const fn new(value: T) -> Self {
+            Mutex(shuttle::sync::Mutex::new(value))
+        }
+
+        #[inline]
+        pub(crate) fn lock(&self) -> impl core::ops::DerefMut<Target = T> + '_ {
+            // Poisoning is ignored, as in the default `imp`.
+            self.0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+    }
+
+    /// A lazily built global, rebuilt for each shuttle execution (shuttle's
+    /// `lazy_static!`), so that one execution's registry never leaks into
+    /// the next and a replayed schedule starts from the same state.
+    #[cfg(feature = "alloc")]
+    macro_rules! global {
+        ($(#[$meta:meta])* $vis:vis fn $name:ident() -> &'static $ty:ty = $init:expr;) => {
+            $(#[$meta])*
+            $vis fn $name() -> &'static $ty {
+                shuttle::lazy_static! {
+                    static ref GLOBAL: $ty = $init;
+                }
+                &GLOBAL
+            }
+        };
+    }
+    #[cfg(feature = "alloc")]
+    pub(crate) use global;
+
+    /// Nothing runs at exit under shuttle: the registry belongs to one
+    /// execution.
     pub(crate) fn at_exit(_f: extern "C" fn()) -> bool {
         false
     }
