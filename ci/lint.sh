@@ -13,6 +13,8 @@ cargo clippy -p weakref-core --no-default-features -- -D warnings
 # (--lib --tests: examples use `static_pool!`, whose const `Pool::new` loom lacks.)
 RUSTFLAGS="--cfg weakref_loom" cargo clippy -p weakref-core --features loom,pool,collections --lib --tests \
     --target-dir target/loom -- -D warnings
+RUSTFLAGS="--cfg weakref_shuttle" cargo clippy -p weakref-core --features shuttle,pool,collections --lib --tests \
+    --target-dir target/shuttle -- -D warnings
 bash ci/targets.sh
 cargo clippy -p weakref-core --no-default-features --target riscv32imc-unknown-none-elf -- -D warnings
 cargo clippy -p weakref-core --no-default-features --features pool -- -D warnings
