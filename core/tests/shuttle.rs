@@ -65,7 +65,7 @@ fn iterations(base: usize) -> usize {
 
 /// Runs `f` under a scheduler, without shuttle's warning about non-`SeqCst`
 /// orderings (we know: see the module docs).
-fn run(scheduler: impl Scheduler + 'static, f: impl Fn() + Send + Sync + 'static, n: usize) {
+fn run(scheduler: Box<dyn Scheduler + Send>, f: impl Fn() + Send + Sync + 'static, n: usize) {
     let mut config = Config::new();
     config.silence_warnings = true;
     let ran = Runner::new(scheduler, config).run(f);
@@ -80,17 +80,46 @@ fn run(scheduler: impl Scheduler + 'static, f: impl Fn() + Send + Sync + 'static
 /// tests that the harness runs on two OS threads at once.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// The execution under way (from 1), per scheduler, for the report of a
+/// failure: how far the scheduler got before finding the bug.
+static EXECUTION: AtomicUsize = AtomicUsize::new(0);
+
+/// The scheduler under way, for the same report.
+static SCHEDULER: std::sync::Mutex<&str> = std::sync::Mutex::new("");
+
 /// Runs `f` with the random scheduler, then with PCT at depths 2 and 3.
 fn explore(base: usize, f: impl Fn() + Send + Sync + Clone + 'static) {
     // A failed test poisons the lock; the next may still run.
     let _serial = ONE_AT_A_TIME
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let scheduler = *SCHEDULER.lock().unwrap_or_else(|e| e.into_inner());
+            let n = EXECUTION.load(SeqCst);
+            eprintln!("shuttle: failed in execution {n} of the {scheduler} scheduler");
+            default(info);
+        }));
+    });
     let n = iterations(base);
     let start = std::time::Instant::now();
-    run(RandomScheduler::new(n), f.clone(), n);
-    run(PctScheduler::new(2, n), f.clone(), n);
-    run(PctScheduler::new(3, n), f, n);
+    let schedulers: [(&str, Box<dyn Scheduler + Send>); 3] = [
+        ("random", Box::new(RandomScheduler::new(n))),
+        ("PCT depth 2", Box::new(PctScheduler::new(2, n))),
+        ("PCT depth 3", Box::new(PctScheduler::new(3, n))),
+    ];
+    for (name, scheduler) in schedulers {
+        *SCHEDULER.lock().unwrap_or_else(|e| e.into_inner()) = name;
+        EXECUTION.store(0, SeqCst);
+        let f = f.clone();
+        let counted = move || {
+            EXECUTION.fetch_add(1, SeqCst);
+            f();
+        };
+        run(scheduler, counted, n);
+    }
     println!("{} executions in {:?}", 3 * n, start.elapsed());
 }
 
@@ -152,7 +181,10 @@ impl Tracked {
 impl Drop for Tracked {
     fn drop(&mut self) {
         let before = self.ledger.dropped[self.id].fetch_add(1, SeqCst);
-        assert_eq!(before, 0, "value {} dropped twice", self.id);
+        // (Not while unwinding from another failure: that would abort.)
+        if before != 0 && !std::thread::panicking() {
+            panic!("value {} dropped twice", self.id);
+        }
     }
 }
 
