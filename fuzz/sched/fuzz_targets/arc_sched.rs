@@ -1,0 +1,477 @@
+//! `arc_sched`: `Arc`/`Weak` operations on two or three shuttle threads,
+//! where the input decides the operations *and* the interleaving.
+//!
+//! Built with `--cfg weakref_shuttle`, so every atomic access inside
+//! weakref-core, every registry lock and the `downgrade` spin are
+//! scheduling points. [`ByteScheduler`] makes each choice between two or
+//! more runnable threads from one input byte; once the bytes run out it
+//! keeps the current thread (or, when that one yields or blocks, takes the
+//! next in id order), so every input has exactly one schedule and a crash
+//! input replays it exactly. Coverage guidance then steers towards
+//! interleavings that reach new code (the race between an upgrade and the
+//! last drop, `get_mut`'s weak lock against `downgrade`, a death against a
+//! registration).
+//!
+//! Input: byte 0 picks the thread count (bit 0: 2 or 3) and the counter
+//! width (bit 1: `usize` or `u32`); byte 1 the number of operation bytes
+//! (mod 48), dealt round-robin to the threads; the rest is the schedule.
+//!
+//! Checked in every execution, whatever the interleaving: an upgrade never
+//! succeeds on a value already seen dead (the strong count never comes back
+//! from 0) or dropped; a value is dropped exactly once; no thread reads a
+//! value while `get_mut`/`make_mut` holds it; a `WeakRef` callback kept to
+//! the end runs exactly once, one dropped before runs at most once; a
+//! finalizer runs exactly once unless detached, never both; at the end
+//! every value is dropped and every weak handle sees strong count 0.
+//!
+//! `ARC_SCHED_TRACE=1` prints a hash of the schedule and of what each
+//! thread observed: running one input twice must print the same hash.
+//!
+//! ```text
+//! RUSTFLAGS="--cfg weakref_shuttle" cargo +nightly fuzz run --fuzz-dir fuzz/sched \
+//!     --no-trace-compares arc_sched fuzz/corpus/arc_sched -- -max_total_time=60
+//! ```
+
+#![no_main]
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc as StdArc, Mutex as StdMutex};
+
+use libfuzzer_sys::fuzz_target;
+use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
+use shuttle::{Config, MaxSteps, Runner, thread};
+use weakref_core::callbacks::{CallbackFamily, Finalizer, FinalizerFamily, WeakRef};
+use weakref_core::count::{AtomicCount, AtomicWidth};
+use weakref_core::storage::Global;
+use weakref_core::{Strong, Weak};
+
+/// A scheduler that reads its choices from the fuzzer's bytes.
+#[derive(Debug)]
+struct ByteScheduler {
+    bytes: Vec<u8>,
+    pos: usize,
+    started: bool,
+    /// Every decision, as the chosen thread's id, for the trace hash.
+    trace: StdArc<StdMutex<Vec<usize>>>,
+}
+
+impl Scheduler for ByteScheduler {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        // One execution per input: the input *is* the schedule.
+        if self.started {
+            return None;
+        }
+        self.started = true;
+        Some(Schedule::new(0))
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        let ids: Vec<TaskId> = runnable.iter().map(|t| t.id()).collect();
+        let chosen = if ids.len() == 1 {
+            // No choice: no byte spent.
+            ids[0]
+        } else if let Some(&byte) = self.bytes.get(self.pos) {
+            self.pos += 1;
+            ids[usize::from(byte) % ids.len()]
+        } else {
+            // Out of bytes: a fixed choice. Keep the current thread unless
+            // it yields (a spin: let the others run) or cannot run; then the
+            // next one in id order, round-robin.
+            let current = current.map(usize::from);
+            match current {
+                Some(c) if !is_yielding && ids.iter().any(|&id| usize::from(id) == c) => {
+                    TaskId::from(c)
+                }
+                Some(c) => *ids
+                    .iter()
+                    .find(|&&id| usize::from(id) > c)
+                    .unwrap_or(&ids[0]),
+                None => ids[0],
+            }
+        };
+        self.trace.lock().unwrap().push(usize::from(chosen));
+        Some(chosen)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        // Shuttle's own randomness (not used by these threads): fixed.
+        0
+    }
+}
+
+/// What every thread shares in one execution.
+#[derive(Debug, Default)]
+struct Shared {
+    /// Per value id: dropped (0 or 1; 2 is a double drop).
+    dropped: Vec<AtomicUsize>,
+    /// Per value id: an upgrade of it has failed (it is dead).
+    seen_dead: Vec<AtomicBool>,
+    /// Per value id: `get_mut`/`make_mut` holds it.
+    busy: Vec<AtomicBool>,
+    next_value: AtomicUsize,
+    /// Per callback index: runs.
+    callback_runs: Vec<AtomicUsize>,
+    /// Per finalizer index: runs.
+    finalizer_runs: Vec<AtomicUsize>,
+    next_callback: AtomicUsize,
+}
+
+/// Value ids, callback and finalizer indices per execution: more than any
+/// input can use (48 operations, each creating at most one).
+const ROOM: usize = 64;
+
+impl Shared {
+    fn new() -> StdArc<Self> {
+        StdArc::new(Shared {
+            dropped: (0..ROOM).map(|_| AtomicUsize::new(0)).collect(),
+            seen_dead: (0..ROOM).map(|_| AtomicBool::new(false)).collect(),
+            busy: (0..ROOM).map(|_| AtomicBool::new(false)).collect(),
+            next_value: AtomicUsize::new(0),
+            callback_runs: (0..ROOM).map(|_| AtomicUsize::new(0)).collect(),
+            finalizer_runs: (0..ROOM).map(|_| AtomicUsize::new(0)).collect(),
+            next_callback: AtomicUsize::new(0),
+        })
+    }
+}
+
+/// The value: its id, a number that `get_mut`/`make_mut` change, and the
+/// shared ledger its drop reports to.
+#[derive(Debug)]
+struct Payload {
+    id: usize,
+    number: u64,
+    shared: StdArc<Shared>,
+}
+
+impl Payload {
+    fn new(number: u64, shared: &StdArc<Shared>) -> Self {
+        let id = shared.next_value.fetch_add(1, SeqCst);
+        Payload {
+            id,
+            number,
+            shared: shared.clone(),
+        }
+    }
+
+    /// A read through a handle: the value is alive and nobody holds it
+    /// mutably.
+    fn read(&self) -> u64 {
+        assert_eq!(
+            self.shared.dropped[self.id].load(SeqCst),
+            0,
+            "read a dropped value"
+        );
+        assert!(
+            !self.shared.busy[self.id].load(SeqCst),
+            "read while get_mut holds it"
+        );
+        self.number
+    }
+
+    /// A write through `&mut`, with a scheduling point in the middle: a
+    /// thread that reaches the value meanwhile is caught by `read`.
+    fn write(&mut self) {
+        self.shared.busy[self.id].store(true, SeqCst);
+        thread::yield_now();
+        self.number = self.number.wrapping_add(1);
+        self.shared.busy[self.id].store(false, SeqCst);
+    }
+}
+
+impl Clone for Payload {
+    fn clone(&self) -> Self {
+        Payload::new(self.read(), &self.shared)
+    }
+}
+
+impl Drop for Payload {
+    fn drop(&mut self) {
+        let before = self.shared.dropped[self.id].fetch_add(1, SeqCst);
+        if before != 0 && !std::thread::panicking() {
+            panic!("value {} dropped twice", self.id);
+        }
+    }
+}
+
+/// One thread's handles.
+struct Slots<W: AtomicWidth> {
+    strong: Option<Strong<Payload, AtomicCount<W>, Global>>,
+    /// A weak handle and the id of its value.
+    weak: Option<(Weak<Payload, AtomicCount<W>, Global>, usize)>,
+    /// Registered handles with callbacks, and their callback index.
+    refs: Vec<(WeakRef<Payload, AtomicCount<W>>, usize)>,
+    finalizers: Vec<(
+        Finalizer<Payload, Box<dyn FnOnce() + Send>, AtomicCount<W>>,
+        usize,
+    )>,
+    /// Finalizer indices detached (taken out: they must never run).
+    detached: Vec<usize>,
+    /// What the thread observed, for the trace hash.
+    seen: Vec<u64>,
+}
+
+/// Runs one thread's operations.
+fn run_ops<W: AtomicWidth>(ops: &[u8], shared: &StdArc<Shared>, mut slots: Slots<W>) -> Slots<W>
+where
+    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Box<dyn FnOnce() + Send>, Global>,
+{
+    type Arc<W> = Strong<Payload, AtomicCount<W>, Global>;
+    for &op in ops {
+        let mut seen = u64::from(op % 14) << 32;
+        match op % 14 {
+            0 => drop(slots.strong.take()),
+            1 => {
+                if let Some((weak, id)) = &slots.weak {
+                    match weak.upgrade() {
+                        Some(up) => {
+                            assert!(
+                                !shared.seen_dead[*id].load(SeqCst),
+                                "value {id} came back after an upgrade saw it dead"
+                            );
+                            seen |= up.read();
+                            if slots.strong.is_none() {
+                                slots.strong = Some(up);
+                            }
+                        }
+                        None => {
+                            seen |= 1 << 16;
+                            shared.seen_dead[*id].store(true, SeqCst);
+                        }
+                    }
+                }
+            }
+            2 => {
+                if let Some(s) = &slots.strong {
+                    slots.weak = Some((Arc::<W>::downgrade(s), s.id));
+                }
+            }
+            3 => {
+                if let Some(s) = &slots.strong {
+                    let c = s.clone();
+                    seen |= c.read();
+                }
+            }
+            4 => {
+                if let Some(s) = slots.strong.take() {
+                    // The last strong handle gives the value back.
+                    if let Some(value) = Arc::<W>::into_inner(s) {
+                        seen |= value.read() | 1 << 17;
+                    }
+                }
+            }
+            5 => {
+                if let Some(s) = &mut slots.strong {
+                    if let Some(value) = Arc::<W>::get_mut(s) {
+                        value.write();
+                        seen |= 1 << 18;
+                    }
+                }
+            }
+            6 => {
+                if let Some(s) = &mut slots.strong {
+                    let (before, id) = (Arc::<W>::as_ptr(s), s.id);
+                    let value = Arc::<W>::make_mut(s);
+                    if value.id == id && !std::ptr::eq(before, &*value) {
+                        // Moved to a new block (only weak handles were
+                        // left; they now see the old one dead): a new
+                        // identity, so that an upgrade of the new block is
+                        // not taken for a revival of the old one.
+                        shared.dropped[id].store(1, SeqCst);
+                        value.id = shared.next_value.fetch_add(1, SeqCst);
+                        seen |= 1 << 21;
+                    }
+                    value.write();
+                    seen |= s.read();
+                }
+            }
+            7 => slots.weak = None,
+            8 => {
+                if let Some(s) = &slots.strong {
+                    let index = shared.next_callback.fetch_add(1, SeqCst);
+                    let shared = shared.clone();
+                    let r = WeakRef::with_callback(s, move || {
+                        shared.callback_runs[index].fetch_add(1, SeqCst);
+                    });
+                    slots.refs.push((r, index));
+                }
+            }
+            9 => drop(slots.refs.pop()),
+            10 => {
+                if let Some(s) = &slots.strong {
+                    let index = shared.next_callback.fetch_add(1, SeqCst);
+                    let runs = shared.clone();
+                    let f: Box<dyn FnOnce() + Send> = Box::new(move || {
+                        runs.finalizer_runs[index].fetch_add(1, SeqCst);
+                    });
+                    slots.finalizers.push((Finalizer::new(s, f), index));
+                }
+            }
+            11 => {
+                if let Some((fin, index)) = slots.finalizers.last() {
+                    if fin.detach().is_some() {
+                        slots.detached.push(*index);
+                        seen |= 1 << 19;
+                    }
+                }
+            }
+            12 => thread::yield_now(),
+            _ => {
+                if let Some(s) = &slots.strong {
+                    seen |= s.read() | (Arc::<W>::strong_count(s) as u64) << 20;
+                }
+            }
+        }
+        slots.seen.push(seen);
+    }
+    // The thread's strong handle dies with it; the rest goes to main.
+    drop(slots.strong.take());
+    slots
+}
+
+/// One execution: main makes the value, gives each thread a strong and a
+/// weak handle, runs the threads, then checks the end state.
+fn execution<W: AtomicWidth>(threads: usize, ops: &[u8], observed: &StdMutex<Vec<u64>>)
+where
+    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Box<dyn FnOnce() + Send>, Global>,
+{
+    let shared = Shared::new();
+    let value: Strong<Payload, AtomicCount<W>, Global> = Strong::new(Payload::new(0, &shared));
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let mine: Vec<u8> = ops.iter().skip(t).step_by(threads).copied().collect();
+            let slots = Slots {
+                strong: Some(value.clone()),
+                weak: Some((Strong::downgrade(&value), value.id)),
+                refs: Vec::new(),
+                finalizers: Vec::new(),
+                detached: Vec::new(),
+                seen: Vec::new(),
+            };
+            let shared = shared.clone();
+            thread::spawn(move || run_ops(&mine, &shared, slots))
+        })
+        .collect();
+    drop(value);
+    let results: Vec<Slots<W>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+
+    // Every strong handle is gone: every value is dead, dropped once.
+    let created = shared.next_value.load(SeqCst);
+    for id in 0..created {
+        assert_eq!(shared.dropped[id].load(SeqCst), 1, "value {id} drops");
+    }
+    let mut seen = observed.lock().unwrap();
+    for slots in &results {
+        if let Some((weak, _)) = &slots.weak {
+            assert_eq!(weak.strong_count(), 0);
+            assert!(weak.upgrade().is_none(), "a dead value came back");
+        }
+        for (r, index) in &slots.refs {
+            assert!(!r.is_alive());
+            let runs = shared.callback_runs[*index].load(SeqCst);
+            assert_eq!(
+                runs, 1,
+                "callback {index} of a kept WeakRef ran {runs} times"
+            );
+        }
+        for (fin, index) in &slots.finalizers {
+            assert!(!fin.alive());
+            let runs = shared.finalizer_runs[*index].load(SeqCst);
+            let detached = usize::from(slots.detached.contains(index));
+            assert_eq!(
+                runs + detached,
+                1,
+                "finalizer {index}: ran {runs}, detached {detached}"
+            );
+        }
+        seen.extend(&slots.seen);
+    }
+    // Callbacks of dropped WeakRefs: at most once.
+    for index in 0..shared.next_callback.load(SeqCst) {
+        let runs = shared.callback_runs[index].load(SeqCst);
+        assert!(runs <= 1, "callback {index} ran {runs} times");
+        let runs = shared.finalizer_runs[index].load(SeqCst);
+        assert!(runs <= 1, "finalizer {index} ran {runs} times");
+    }
+}
+
+fn run<W: AtomicWidth>(threads: usize, ops: Vec<u8>, schedule: Vec<u8>)
+where
+    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Box<dyn FnOnce() + Send>, Global>,
+{
+    let trace = StdArc::new(StdMutex::new(Vec::new()));
+    let observed = StdArc::new(StdMutex::new(Vec::new()));
+    let scheduler = ByteScheduler {
+        bytes: schedule,
+        pos: 0,
+        started: false,
+        trace: trace.clone(),
+    };
+    let mut config = Config::new();
+    config.silence_warnings = true;
+    // A livelock (a spin that never ends) is a finding, not a hang.
+    config.max_steps = MaxSteps::FailAfter(200_000);
+    let seen = observed.clone();
+    let tracing = std::env::var_os("ARC_SCHED_TRACE").is_some();
+    if tracing {
+        trace_on_panic(&trace);
+    }
+    Runner::new(scheduler, config).run(move || execution::<W>(threads, &ops, &seen));
+    if tracing {
+        let mut h = DefaultHasher::new();
+        trace.lock().unwrap().hash(&mut h);
+        observed.lock().unwrap().hash(&mut h);
+        eprintln!(
+            "arc_sched trace: {:016x} ({} decisions)",
+            h.finish(),
+            trace.lock().unwrap().len()
+        );
+    }
+}
+
+/// The schedule of the input under way, for the panic hook.
+static CURRENT: StdMutex<Option<StdArc<StdMutex<Vec<usize>>>>> = StdMutex::new(None);
+
+/// Prints the hash of the decisions made so far when an execution fails
+/// (libFuzzer's hook then aborts): a crash input, run twice, prints the
+/// same hash, so its schedule replays exactly.
+fn trace_on_panic(trace: &StdArc<StdMutex<Vec<usize>>>) {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = Some(trace.clone());
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if let Ok(current) = CURRENT.try_lock() {
+                if let Some(trace) = current.as_ref().and_then(|t| t.try_lock().ok()) {
+                    let mut h = DefaultHasher::new();
+                    trace.hash(&mut h);
+                    eprintln!(
+                        "arc_sched trace at the failure: {:016x} ({} decisions)",
+                        h.finish(),
+                        trace.len()
+                    );
+                }
+            }
+            previous(info);
+        }));
+    });
+}
+
+fuzz_target!(|data: &[u8]| {
+    let [flags, len, rest @ ..] = data else {
+        return;
+    };
+    let threads = if flags & 1 == 0 { 2 } else { 3 };
+    let len = (usize::from(*len) % 48).min(rest.len());
+    let (ops, schedule) = rest.split_at(len);
+    if flags & 2 == 0 {
+        run::<usize>(threads, ops.to_vec(), schedule.to_vec());
+    } else {
+        run::<u32>(threads, ops.to_vec(), schedule.to_vec());
+    }
+});
