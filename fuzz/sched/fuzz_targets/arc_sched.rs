@@ -53,7 +53,7 @@ struct ByteScheduler {
     pos: usize,
     started: bool,
     /// Every decision, as the chosen thread's id, for the trace hash.
-    trace: StdArc<StdMutex<Vec<usize>>>,
+    trace: Trace,
 }
 
 impl Scheduler for ByteScheduler {
@@ -199,17 +199,27 @@ impl Drop for Payload {
     }
 }
 
+/// A finalizer's function.
+type Func = Box<dyn FnOnce() + Send>;
+
+/// A schedule's decisions, shared with the panic hook.
+type Trace = StdArc<StdMutex<Vec<usize>>>;
+
+/// A weak handle and the id of its value.
+type Tagged<W> = (Weak<Payload, AtomicCount<W>, Global>, usize);
+
+/// A registration and its callback's index.
+type Registered<R> = (R, usize);
+
 /// One thread's handles.
 struct Slots<W: AtomicWidth> {
     strong: Option<Strong<Payload, AtomicCount<W>, Global>>,
     /// A weak handle and the id of its value.
-    weak: Option<(Weak<Payload, AtomicCount<W>, Global>, usize)>,
+    weak: Option<Tagged<W>>,
     /// Registered handles with callbacks, and their callback index.
-    refs: Vec<(WeakRef<Payload, AtomicCount<W>>, usize)>,
-    finalizers: Vec<(
-        Finalizer<Payload, Box<dyn FnOnce() + Send>, AtomicCount<W>>,
-        usize,
-    )>,
+    refs: Vec<Registered<WeakRef<Payload, AtomicCount<W>>>>,
+    /// Finalizers and their index.
+    finalizers: Vec<Registered<Finalizer<Payload, Func, AtomicCount<W>>>>,
     /// Finalizer indices detached (taken out: they must never run).
     detached: Vec<usize>,
     /// What the thread observed, for the trace hash.
@@ -219,7 +229,7 @@ struct Slots<W: AtomicWidth> {
 /// Runs one thread's operations.
 fn run_ops<W: AtomicWidth>(ops: &[u8], shared: &StdArc<Shared>, mut slots: Slots<W>) -> Slots<W>
 where
-    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Box<dyn FnOnce() + Send>, Global>,
+    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
 {
     type Arc<W> = Strong<Payload, AtomicCount<W>, Global>;
     for &op in ops {
@@ -266,11 +276,9 @@ where
                 }
             }
             5 => {
-                if let Some(s) = &mut slots.strong {
-                    if let Some(value) = Arc::<W>::get_mut(s) {
-                        value.write();
-                        seen |= 1 << 18;
-                    }
+                if let Some(value) = slots.strong.as_mut().and_then(Arc::<W>::get_mut) {
+                    value.write();
+                    seen |= 1 << 18;
                 }
             }
             6 => {
@@ -306,18 +314,18 @@ where
                 if let Some(s) = &slots.strong {
                     let index = shared.next_callback.fetch_add(1, SeqCst);
                     let runs = shared.clone();
-                    let f: Box<dyn FnOnce() + Send> = Box::new(move || {
+                    let f: Func = Box::new(move || {
                         runs.finalizer_runs[index].fetch_add(1, SeqCst);
                     });
                     slots.finalizers.push((Finalizer::new(s, f), index));
                 }
             }
             11 => {
-                if let Some((fin, index)) = slots.finalizers.last() {
-                    if fin.detach().is_some() {
-                        slots.detached.push(*index);
-                        seen |= 1 << 19;
-                    }
+                if let Some((fin, index)) = slots.finalizers.last()
+                    && fin.detach().is_some()
+                {
+                    slots.detached.push(*index);
+                    seen |= 1 << 19;
                 }
             }
             12 => thread::yield_now(),
@@ -338,7 +346,7 @@ where
 /// weak handle, runs the threads, then checks the end state.
 fn execution<W: AtomicWidth>(threads: usize, ops: &[u8], observed: &StdMutex<Vec<u64>>)
 where
-    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Box<dyn FnOnce() + Send>, Global>,
+    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
 {
     let shared = Shared::new();
     let value: Strong<Payload, AtomicCount<W>, Global> = Strong::new(Payload::new(0, &shared));
@@ -402,7 +410,7 @@ where
 
 fn run<W: AtomicWidth>(threads: usize, ops: Vec<u8>, schedule: Vec<u8>)
 where
-    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Box<dyn FnOnce() + Send>, Global>,
+    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
 {
     let trace = StdArc::new(StdMutex::new(Vec::new()));
     let observed = StdArc::new(StdMutex::new(Vec::new()));
@@ -435,27 +443,27 @@ where
 }
 
 /// The schedule of the input under way, for the panic hook.
-static CURRENT: StdMutex<Option<StdArc<StdMutex<Vec<usize>>>>> = StdMutex::new(None);
+static CURRENT: StdMutex<Option<Trace>> = StdMutex::new(None);
 
 /// Prints the hash of the decisions made so far when an execution fails
 /// (libFuzzer's hook then aborts): a crash input, run twice, prints the
 /// same hash, so its schedule replays exactly.
-fn trace_on_panic(trace: &StdArc<StdMutex<Vec<usize>>>) {
+fn trace_on_panic(trace: &Trace) {
     static HOOK: std::sync::Once = std::sync::Once::new();
     *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = Some(trace.clone());
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if let Ok(current) = CURRENT.try_lock() {
-                if let Some(trace) = current.as_ref().and_then(|t| t.try_lock().ok()) {
-                    let mut h = DefaultHasher::new();
-                    trace.hash(&mut h);
-                    eprintln!(
-                        "arc_sched trace at the failure: {:016x} ({} decisions)",
-                        h.finish(),
-                        trace.len()
-                    );
-                }
+            if let Ok(current) = CURRENT.try_lock()
+                && let Some(trace) = current.as_ref().and_then(|t| t.try_lock().ok())
+            {
+                let mut h = DefaultHasher::new();
+                trace.hash(&mut h);
+                eprintln!(
+                    "arc_sched trace at the failure: {:016x} ({} decisions)",
+                    h.finish(),
+                    trace.len()
+                );
             }
             previous(info);
         }));
