@@ -15,6 +15,11 @@
 //! Input: byte 0 picks the thread count (bit 0: 2 or 3) and the counter
 //! width (bit 1: `usize` or `u32`); byte 1 the number of operation bytes
 //! (mod 48), dealt round-robin to the threads; the rest is the schedule.
+//! An operation byte picks one of 17 operations (`% 17`): drop, upgrade,
+//! downgrade, clone, `into_inner`, `get_mut`, `make_mut`, drop the weak
+//! handle, `WeakRef::with_callback`, drop a `WeakRef`, `Finalizer::new`,
+//! `detach`, yield, read, and on a shared one-shard `WeakCache`
+//! `get_or_insert_with`, `get`, drop a cached value (the key: `/ 17 % 12`).
 //!
 //! Checked in every execution, whatever the interleaving: an upgrade never
 //! succeeds on a value already seen dead (the strong count never comes back
@@ -22,7 +27,10 @@
 //! value while `get_mut`/`make_mut` holds it; a `WeakRef` callback kept to
 //! the end runs exactly once, one dropped before runs at most once; a
 //! finalizer runs exactly once unless detached, never both; at the end
-//! every value is dropped and every weak handle sees strong count 0.
+//! every value is dropped and every weak handle sees strong count 0. The
+//! cache never returns a dead value or another key's; the cached handles
+//! kept to the end for one key are one value, still found; once they are
+//! dropped a purge leaves the cache empty.
 //!
 //! `ARC_SCHED_TRACE=1` prints a hash of the schedule and of what each
 //! thread observed: running one input twice must print the same hash.
@@ -34,7 +42,7 @@
 
 #![no_main]
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc as StdArc, Mutex as StdMutex};
 
@@ -42,6 +50,7 @@ use libfuzzer_sys::fuzz_target;
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use shuttle::{Config, MaxSteps, Runner, thread};
 use weakref_core::callbacks::{CallbackFamily, Finalizer, FinalizerFamily, WeakRef};
+use weakref_core::collections::WeakCache;
 use weakref_core::count::{AtomicCount, AtomicWidth};
 use weakref_core::storage::Global;
 use weakref_core::{Strong, Weak};
@@ -205,6 +214,9 @@ type Func = Box<dyn FnOnce() + Send>;
 /// A schedule's decisions, shared with the panic hook.
 type Trace = StdArc<StdMutex<Vec<usize>>>;
 
+/// A strong handle to a payload.
+type ArcOf<W> = Strong<Payload, AtomicCount<W>, Global>;
+
 /// A weak handle and the id of its value.
 type Tagged<W> = (Weak<Payload, AtomicCount<W>, Global>, usize);
 
@@ -222,19 +234,40 @@ struct Slots<W: AtomicWidth> {
     finalizers: Vec<Registered<Finalizer<Payload, Func, AtomicCount<W>>>>,
     /// Finalizer indices detached (taken out: they must never run).
     detached: Vec<usize>,
+    /// Values from the cache, kept, with their key.
+    cached: Vec<(u8, ArcOf<W>)>,
     /// What the thread observed, for the trace hash.
     seen: Vec<u64>,
 }
 
+/// The shared `WeakCache`: one shard (every death counts towards its
+/// purges), a fixed hasher (the same buckets in every run of an input).
+type Cache<W> = WeakCache<u8, Payload, AtomicCount<W>, BuildHasherDefault<DefaultHasher>>;
+
+/// What a cached value holds: its key, shifted.
+fn cached_number(key: u8) -> u64 {
+    1000 + u64::from(key)
+}
+
+/// Operations: see `run_ops`.
+const OPS: u8 = 17;
+
 /// Runs one thread's operations.
-fn run_ops<W: AtomicWidth>(ops: &[u8], shared: &StdArc<Shared>, mut slots: Slots<W>) -> Slots<W>
+fn run_ops<W: AtomicWidth>(
+    ops: &[u8],
+    shared: &StdArc<Shared>,
+    cache: &Cache<W>,
+    mut slots: Slots<W>,
+) -> Slots<W>
 where
     AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
 {
     type Arc<W> = Strong<Payload, AtomicCount<W>, Global>;
     for &op in ops {
-        let mut seen = u64::from(op % 14) << 32;
-        match op % 14 {
+        let mut seen = u64::from(op % OPS) << 32;
+        // The key of the cache operations.
+        let key = op / OPS % 12;
+        match op % OPS {
             0 => drop(slots.strong.take()),
             1 => {
                 if let Some((weak, id)) = &slots.weak {
@@ -329,6 +362,21 @@ where
                 }
             }
             12 => thread::yield_now(),
+            14 => {
+                let value = cache.get_or_insert_with(key, || {
+                    Strong::new(Payload::new(cached_number(key), shared))
+                });
+                seen |= value.read();
+                assert_eq!(value.read(), cached_number(key), "another key's value");
+                slots.cached.push((key, value));
+            }
+            15 => {
+                if let Some(value) = cache.get(&key) {
+                    seen |= value.read();
+                    assert_eq!(value.read(), cached_number(key), "another key's value");
+                }
+            }
+            16 => drop(slots.cached.pop()),
             _ => {
                 if let Some(s) = &slots.strong {
                     seen |= s.read() | (Arc::<W>::strong_count(s) as u64) << 20;
@@ -349,6 +397,8 @@ where
     AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
 {
     let shared = Shared::new();
+    let cache: StdArc<Cache<W>> =
+        StdArc::new(WeakCache::with_shards_and_hasher(1, Default::default()));
     let value: Strong<Payload, AtomicCount<W>, Global> = Strong::new(Payload::new(0, &shared));
     let handles: Vec<_> = (0..threads)
         .map(|t| {
@@ -359,14 +409,41 @@ where
                 refs: Vec::new(),
                 finalizers: Vec::new(),
                 detached: Vec::new(),
+                cached: Vec::new(),
                 seen: Vec::new(),
             };
             let shared = shared.clone();
-            thread::spawn(move || run_ops(&mine, &shared, slots))
+            let cache = cache.clone();
+            thread::spawn(move || run_ops(&mine, &shared, &cache, slots))
         })
         .collect();
     drop(value);
-    let results: Vec<Slots<W>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let mut results: Vec<Slots<W>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+
+    // The cache: one live value per key (kept handles are all the same
+    // one, and still found), then nothing once they are dropped.
+    let cached: Vec<_> = results
+        .iter_mut()
+        .flat_map(|s| s.cached.drain(..))
+        .collect();
+    for (key, value) in &cached {
+        assert_eq!(value.read(), cached_number(*key));
+        let found = cache.get(key).expect("a live cached value is found");
+        assert!(
+            Strong::ptr_eq(&found, value),
+            "a live cached value was replaced"
+        );
+        for (other_key, other) in &cached {
+            assert!(
+                other_key != key || Strong::ptr_eq(other, value),
+                "two live values for one key"
+            );
+        }
+    }
+    drop(cached);
+    assert_eq!(cache.live_len(), 0);
+    cache.purge();
+    assert_eq!(cache.len(), 0, "a purge left a dead entry");
 
     // Every strong handle is gone: every value is dead, dropped once.
     let created = shared.next_value.load(SeqCst);
