@@ -116,5 +116,5 @@ for target in "${targets[@]}"; do
 done
 
 echo
-echo "fuzz summary (${seconds}s / ${runs} runs per target, sanitizer ${sanitizer}, total $((SECONDS - start))s):"
+echo "fuzz summary (${seconds}s, arc_sched ${sched_seconds}s / ${runs} runs per target, sanitizer ${sanitizer}, total $((SECONDS - start))s):"
 printf '%s\n' "${summary[@]}"
