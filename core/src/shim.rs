@@ -258,12 +258,13 @@ mod imp {
 /// `std::thread_local!` state (the `LocalCount` callback registry and death
 /// tally, `thread_local_pool!`) is shared by all of them: shuttle scenarios
 /// use the atomic family and `Pool`s, not those. For the same reason a
-/// `static` shuttle atomic (the atomic family's death tally, a static
-/// pool's flags) must not be used by two OS threads at once: run shuttle
-/// tests one at a time (`core/tests/shuttle.rs` holds a lock). Such a
-/// static keeps its value from one execution to the next; only its
-/// changes within an execution matter (the tally is compared with itself,
-/// a pool ends each scenario empty), so a schedule still replays exactly.
+/// `static` shuttle atomic (a static pool's flags) must not be used by two
+/// OS threads at once: run shuttle tests one at a time
+/// (`core/tests/shuttle.rs` holds a lock). Such a static keeps its value
+/// from one execution to the next (a pool ends each scenario empty; only
+/// its search start carries over); the globals of `global!` (the
+/// callback registry, the atomic family's death tally) start afresh in
+/// each execution, so a schedule replays exactly.
 #[cfg(all(weakref_shuttle, not(weakref_loom)))]
 mod imp {
     #![allow(unused_imports, dead_code)]

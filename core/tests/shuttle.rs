@@ -75,9 +75,9 @@ fn run(scheduler: Box<dyn Scheduler + Send>, f: impl Fn() + Send + Sync + 'stati
 /// Held while a scenario runs: the tests of this binary run one at a time.
 ///
 /// Shuttle's atomics are `Sync` only because shuttle runs all of an
-/// execution's threads on one OS thread; a `static` one (the atomic
-/// family's death tally, the static pool's flags) would be shared by two
-/// tests that the harness runs on two OS threads at once.
+/// execution's threads on one OS thread; a `static` one (the static
+/// pool's flags) would be shared by two tests that the harness runs on two
+/// OS threads at once.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The execution under way (from 1), per scheduler, for the report of a
