@@ -18,7 +18,7 @@
 //! Run with `cargo run -p weakref-std --example image_cache`.
 
 use std::collections::HashMap;
-use std::fmt;
+use core::fmt;
 
 use weakref_std::{PtrWeakKeyMap, Rc, WeakValueMap};
 
