@@ -50,6 +50,7 @@ pub fn next_occupied<T>(slots: &[Option<T>], i: u8) -> Option<usize> {
 pub mod callback_model;
 pub mod map_model;
 pub mod model;
+pub mod reentrant;
 
 /// Statistics shared by the clones of one [`CountingAlloc`].
 #[derive(Debug, Default)]
