@@ -201,13 +201,25 @@ pub fn registrations<T: ?Sized, C: CallbackFamily, A: Allocator>(
 /// The death path: called through `RawCount::notify_death` by the handle
 /// that took strong to 0, when the watch flag is set. Takes the block's
 /// registrations out, then runs their callbacks newest first.
+///
+/// If the registry is unreachable (the local family's, on a target whose
+/// thread-locals use OS keys, once this thread destroyed it: see
+/// `family.rs`), the callbacks cannot run, but the watch flag is cleared
+/// all the same: a flag left set would keep the stored weak count from
+/// ever reaching 0 (the block would leak) and would make `get_mut` and
+/// `make_mut` see weak handles that are not there.
 pub(crate) fn run_death_callbacks<C: CallbackFamily>(count: &C, key: usize) {
-    let Some(entries) = C::with_registry(|r| r.take_all(count, key)) else {
+    let Some(taken) = C::with_registry(|r| r.take_all(count, key)) else {
+        count.clear_watched();
         return;
     };
     // The entries are ours now: a handle dropped meanwhile finds nothing to
-    // unregister. Dropping a callback-less entry is a no-op.
-    panics::run_all(entries.into_iter().rev(), |entry| {
+    // unregister. The at-exit actions of the block's finalizers go unrun
+    // (each finalizer's death entry runs its function); dropping one runs
+    // no user code, as that entry, still in `taken.entries`, shares its
+    // state. Dropping a callback-less entry is a no-op.
+    drop(taken.at_exit);
+    panics::run_all(taken.entries.into_iter().rev(), |entry| {
         if let Some(callback) = entry.into_callback() {
             C::invoke(callback);
         }

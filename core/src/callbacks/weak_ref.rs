@@ -104,7 +104,7 @@ impl<T: ?Sized, C: CallbackFamily, A: Allocator + Clone> WeakRef<T, C, A> {
         // entry exists.
         let weak = Strong::downgrade(strong);
         let key = strong.block_addr();
-        let id = C::with_registry(|r| r.insert(strong.count(), key, kind, |_| callback));
+        let id = C::with_registry(|r| r.insert(strong.count(), key, kind, callback));
         WeakRef {
             weak,
             key,
