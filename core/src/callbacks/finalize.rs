@@ -84,7 +84,12 @@ impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> Fire<T, F, C, A> {
 /// created meanwhile run too. "Exit" is process exit for the atomic family
 /// (`weakref-sync`, with `std` on targets with C's `atexit`; not under
 /// Miri), and the exit of the creating thread for the local family
-/// (`weakref-std`; for the main thread, process exit). Never at
+/// (`weakref-std`; for the main thread, process exit): when that thread
+/// destroys its thread-locals, before the thread-locals it used before its
+/// first registration (values stored there die after the at-exit pass, and
+/// their callbacks and unrun finalizers still run at their death). A
+/// local-family finalizer created after that pass (in a later
+/// thread-local's destructor) runs at its value's death only. Never at
 /// `std::process::exit` or an abort, which run no destructors.
 ///
 /// A finalizer holds two weak counts on its value while alive (its handle's
