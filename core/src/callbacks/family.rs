@@ -82,9 +82,10 @@ mod local {
     //! glue would be gone by then (its callbacks lost, the watch flags of
     //! its blocks left set: leaked blocks). So the registry lives on the
     //! heap, and the thread-local holding it, [`SLOT`], is `const` and has
-    //! no drop glue: with native thread-locals (`#[thread_local]`, every
-    //! tier-1 target) std registers no destructor for it, and it stays
-    //! usable while any other thread-local is destroyed.
+    //! no drop glue: with native thread-locals (`cfg(target_thread_local)`:
+    //! Linux, macOS, Windows with MSVC, Miri, among others) std registers
+    //! no destructor for it, and it stays usable while any other
+    //! thread-local is destroyed.
     //!
     //! A second thread-local, [`EXIT_PASS`], registered when the registry
     //! is created, has the destructor: it runs the thread's at-exit
@@ -148,10 +149,11 @@ mod local {
             };
             // SAFETY: `registry` came from `Box::leak` in `create` and is
             // freed only by `free_if_empty`, which first takes it out of
-            // `self.registry` and never frees it while it is borrowed; no
-            // user code runs between here and the end of `f` (the registry
-            // runs none, the `Family` contract), so nothing can free it
-            // meanwhile.
+            // `self.registry` and frees nothing while it is borrowed. The
+            // reference lives until the `borrow_mut` guard, held across
+            // `f`, is dropped at the end of this statement: a nested
+            // `free_if_empty` (there is none: `f` runs no user code) would
+            // find it borrowed and leave it.
             let result = f(&mut unsafe { registry.as_ref() }.borrow_mut());
             if self.exiting.get() {
                 self.free_if_empty();

@@ -45,7 +45,8 @@
 //! at-exit finalizers have run and no registration is left (a registration
 //! that is never dropped, on a value leaked for ever, keeps it).
 //!
-//! That holds with native thread-locals (every tier-1 target, and Miri).
+//! That holds with native thread-locals (Linux, macOS, Windows with MSVC,
+//! Miri, among others).
 //! On targets whose `thread_local!` uses OS keys instead, std destroys
 //! even a destructor-less thread-local, in an order the OS chooses: a
 //! value that dies after its thread destroyed the registry's slot runs no

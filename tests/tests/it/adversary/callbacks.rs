@@ -249,21 +249,81 @@ fn local_registration_survives_a_reentrant_allocator() {
     reentrant_allocator_scenario::<LocalCount>();
 }
 
-/// The atomic family's registry is a lock: re-entering it deadlocks, so the
-/// scenario runs on its own thread and the test fails if it does not finish
-/// in time (instead of hanging).
-#[test]
-fn atomic_registration_survives_a_reentrant_allocator() {
+/// Runs `scenario` on its own thread and fails if it does not finish in
+/// time: the atomic family's registry is a lock, and re-entering it under
+/// the lock deadlocks (instead of hanging, the test fails).
+fn without_deadlock(scenario: impl FnOnce() + Send + 'static) {
     let (done, finished) = mpsc::channel();
     std::thread::spawn(move || {
-        reentrant_allocator_scenario::<AtomicCount>();
+        scenario();
         done.send(()).unwrap();
     });
     match finished.recv_timeout(Duration::from_secs(30)) {
         Ok(()) => {}
         Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("deadlock: the registry ran the allocator's clone under its lock")
+            panic!("deadlock: the registry ran user code under its lock")
         }
         Err(mpsc::RecvTimeoutError::Disconnected) => panic!("the scenario panicked"),
     }
+}
+
+#[test]
+fn atomic_registration_survives_a_reentrant_allocator() {
+    without_deadlock(reentrant_allocator_scenario::<AtomicCount>);
+}
+
+/// Runs a closure when dropped, from any thread: a callback's capture.
+struct OnDropSend(Option<Cb>);
+
+impl Drop for OnDropSend {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            f();
+        }
+    }
+}
+
+/// Item 8, the other half: dropping a registry entry runs user code (the
+/// callback's captures), which here re-enters weakref. Every path that
+/// drops entries does so after releasing the registry: a handle dropped
+/// before the death (its entry unregistered), a death (the callbacks run
+/// and go), a detached finalizer (both of its entries removed).
+fn entries_dropped_outside_the_registry<C>()
+where
+    C: CallbackFamily + FinalizerFamily<u8, Cb, Global> + FinalizerFamily<u32, Cb, Global>,
+    Cb: IntoCallback<C>,
+{
+    let runs = Arc::new(AtomicUsize::new(0));
+    let journal = Journal::default();
+    // A callback whose captures re-enter weakref when dropped.
+    let reentrant = |what: &'static str| -> Cb {
+        let runs = Arc::clone(&runs);
+        let capture = OnDropSend(Some(Box::new(move || reenter::<C>(&runs))));
+        let note = journal.callback(what);
+        Box::new(move || {
+            let _keep = &capture;
+            note();
+        })
+    };
+    let value = Strong::<u32, C, Global>::new(1);
+    let unregistered = WeakRef::with_callback(&value, reentrant("NEVER: unregistered"));
+    drop(unregistered);
+    let detached = Finalizer::new(&value, reentrant("NEVER: detached"));
+    drop(detached.detach());
+    let _at_death = WeakRef::with_callback(&value, reentrant("at death"));
+    let _finalizer = Finalizer::new(&value, reentrant("finalizer"));
+    drop(value);
+    assert_eq!(journal.entries(), ["finalizer", "at death"]);
+    // Four captures dropped, each re-entering once (two callbacks each).
+    assert_eq!(runs.load(Ordering::Relaxed), 8);
+}
+
+#[test]
+fn local_entries_are_dropped_outside_the_registry() {
+    entries_dropped_outside_the_registry::<LocalCount>();
+}
+
+#[test]
+fn atomic_entries_are_dropped_outside_the_registry() {
+    without_deadlock(entries_dropped_outside_the_registry::<AtomicCount>);
 }
