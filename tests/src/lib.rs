@@ -58,6 +58,7 @@ pub mod hostile;
 pub mod leak;
 pub mod map_model;
 pub mod model;
+pub mod reentrant;
 
 /// Statistics shared by the clones of one [`CountingAlloc`].
 #[derive(Debug, Default)]

@@ -29,7 +29,6 @@ pub struct Fire<T: ?Sized, F, C: CallbackFamily, A: Allocator> {
     /// the entry exists, as the watch flag's contract asks (the `Finalizer`
     /// itself may be gone). The at-exit action needs none.
     _target: Option<Weak<T, C, A>>,
-    id: u64,
 }
 
 impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> Fire<T, F, C, A> {
@@ -45,16 +44,14 @@ impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> Fire<T, F, C, A> {
         }
     }
 
-    /// At the target's death: runs the function if still alive.
+    /// At the target's death: runs the function if still alive (the
+    /// registry took the at-exit action out with this entry).
     fn at_death<R>(self)
     where
         F: FnOnce() -> R,
     {
         let func = self.state.lock().func.take();
         if let Some(func) = func {
-            let id = self.id;
-            let exit_action = C::with_registry(|r| r.remove_at_exit(id));
-            drop(exit_action);
             drop(func());
         }
     }
@@ -87,7 +84,12 @@ impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> Fire<T, F, C, A> {
 /// created meanwhile run too. "Exit" is process exit for the atomic family
 /// (`weakref-sync`, with `std` on targets with C's `atexit`; not under
 /// Miri), and the exit of the creating thread for the local family
-/// (`weakref-std`; for the main thread, process exit). Never at
+/// (`weakref-std`; for the main thread, process exit): when that thread
+/// destroys its thread-locals, before the thread-locals it used before its
+/// first registration (values stored there die after the at-exit pass, and
+/// their callbacks and unrun finalizers still run at their death). A
+/// local-family finalizer created after that pass (in a later
+/// thread-local's destructor) runs at its value's death only. Never at
 /// `std::process::exit` or an abort, which run no destructors.
 ///
 /// A finalizer holds two weak counts on its value while alive (its handle's
@@ -146,17 +148,27 @@ impl<T: ?Sized, F, C: FinalizerFamily<T, F, A>, A: Allocator + Clone> Finalizer<
         // The weak handle first (the watch flag's contract).
         let target = Strong::downgrade(strong);
         let key = strong.block_addr();
-        let fire = |id, at_death: bool| Fire {
-            state: state.clone(),
-            _target: at_death.then(|| target.clone()),
-            id,
-        };
-        // Both entries in one visit: boxing them runs no user code.
+        // Everything that runs user code (the allocator's `clone`, in
+        // `target.clone()`) happens here, before the registry is taken.
+        let at_death = boxed(
+            Fire {
+                state: state.clone(),
+                _target: Some(target.clone()),
+            },
+            true,
+        );
+        let at_exit = boxed(
+            Fire {
+                state: state.clone(),
+                _target: None,
+            },
+            false,
+        );
+        // Both entries in one visit, which only moves the boxes in. If the
+        // registry is gone, the closure and its boxes are dropped unused.
         let registered = C::with_registry(|r| {
-            let id = r.insert(strong.count(), key, Kind::Finalizer, |id| {
-                Some(boxed(fire(id, true), true))
-            });
-            let first_exit = r.insert_at_exit(id, boxed(fire(id, false), false));
+            let id = r.insert(strong.count(), key, Kind::Finalizer, Some(at_death));
+            let first_exit = r.insert_at_exit(id, at_exit);
             (id, first_exit)
         });
         let id = registered.map(|(id, first_exit)| {

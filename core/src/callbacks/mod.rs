@@ -29,7 +29,32 @@
 //!   documented pitfall): capture a weak handle or a key instead;
 //! * a callback may drop other handles, kill other values, register new
 //!   callbacks on other values or touch containers: the registry is never
-//!   locked or borrowed while user code runs.
+//!   locked or borrowed while user code runs (nor while an allocator's
+//!   `clone` or `drop` runs, when a handle registers or goes);
+//! * this holds also for values that die while their thread destroys its
+//!   thread-locals (see below).
+//!
+//! # Thread exit (the local family)
+//!
+//! Python runs callbacks when a thread's locals are cleared. Here, a
+//! value of the local family may die in any thread-local's destructor,
+//! also in one that std runs after weakref's own (std runs them in reverse
+//! order of registration): its callbacks and finalizers run then, as at
+//! any death. The thread's registry lives on the heap, reached through a
+//! thread-local without a destructor; it is freed once the thread's
+//! at-exit finalizers have run and no registration is left (a registration
+//! that is never dropped, on a value leaked for ever, keeps it).
+//!
+//! That holds with native thread-locals (Linux, macOS, Windows with MSVC,
+//! Miri, among others).
+//! On targets whose `thread_local!` uses OS keys instead, std destroys
+//! even a destructor-less thread-local, in an order the OS chooses: a
+//! value that dies after its thread destroyed the registry's slot runs no
+//! callback and no finalizer, a handle made then registers nothing (its
+//! `id()` is 0), and registrations still pending in the lost registry leak
+//! with it. The death path still clears the value's watch flag, so its
+//! block is freed; until then, `get_mut` may return `None` and `make_mut`
+//! may move the value as if a weak handle were left.
 //!
 //! A panic in a callback is reported and the others still run (see
 //! [`set_panic_hook`]; without `std`, the module `panics` notes below).
@@ -201,13 +226,25 @@ pub fn registrations<T: ?Sized, C: CallbackFamily, A: Allocator>(
 /// The death path: called through `RawCount::notify_death` by the handle
 /// that took strong to 0, when the watch flag is set. Takes the block's
 /// registrations out, then runs their callbacks newest first.
+///
+/// If the registry is unreachable (the local family's, on a target whose
+/// thread-locals use OS keys, once this thread destroyed it: see
+/// `family.rs`), the callbacks cannot run, but the watch flag is cleared
+/// all the same: a flag left set would keep the stored weak count from
+/// ever reaching 0 (the block would leak) and would make `get_mut` and
+/// `make_mut` see weak handles that are not there.
 pub(crate) fn run_death_callbacks<C: CallbackFamily>(count: &C, key: usize) {
-    let Some(entries) = C::with_registry(|r| r.take_all(count, key)) else {
+    let Some(taken) = C::with_registry(|r| r.take_all(count, key)) else {
+        count.clear_watched();
         return;
     };
     // The entries are ours now: a handle dropped meanwhile finds nothing to
-    // unregister. Dropping a callback-less entry is a no-op.
-    panics::run_all(entries.into_iter().rev(), |entry| {
+    // unregister. The at-exit actions of the block's finalizers go unrun
+    // (each finalizer's death entry runs its function); dropping one runs
+    // no user code, as that entry, still in `taken.entries`, shares its
+    // state. Dropping a callback-less entry is a no-op.
+    drop(taken.at_exit);
+    panics::run_all(taken.entries.into_iter().rev(), |entry| {
         if let Some(callback) = entry.into_callback() {
             C::invoke(callback);
         }

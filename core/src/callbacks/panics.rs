@@ -4,7 +4,9 @@
 //! With `std`, each callback runs under `catch_unwind`; a panic is handed to
 //! the hook set by [`set_panic_hook`] (by default a line on stderr, after
 //! the panic message std's own hook printed) and the remaining callbacks
-//! run, then the value is dropped and the block freed as usual.
+//! run, then the value is dropped and the block freed as usual. The panic's
+//! payload is dropped under `catch_unwind` too: a payload whose `Drop`
+//! panics (again and again) cannot make the panic escape.
 //!
 //! Without `std` a panic cannot be caught: the remaining callbacks still run
 //! while it unwinds, the value is still dropped and the block freed, and the
@@ -140,14 +142,31 @@ fn report(payload: &(dyn Any + Send)) {
         ),
     }));
     // A panicking hook is ignored, as Python ignores a failing hook.
-    drop(reported);
+    if let Err(payload) = reported {
+        drop_payload(payload);
+    }
 }
 
-/// Runs one callback; with `std`, a panic is caught and reported.
+/// Drops a caught panic's payload, whose own `Drop` may panic too: each
+/// such panic is caught and its payload dropped in turn, until a drop
+/// returns normally. These secondary panics are ignored (std's panic hook
+/// has printed them), as a panic in the hook is.
+#[cfg(feature = "std")]
+fn drop_payload(payload: Box<dyn Any + Send>) {
+    let mut payload = payload;
+    while let Err(next) = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| drop(payload)))
+    {
+        payload = next;
+    }
+}
+
+/// Runs one callback; with `std`, a panic is caught and reported, and its
+/// payload dropped without letting a panic of its own escape.
 pub(crate) fn run_guarded(f: impl FnOnce()) {
     #[cfg(feature = "std")]
     if let Err(payload) = std::panic::catch_unwind(core::panic::AssertUnwindSafe(f)) {
         report(&*payload);
+        drop_payload(payload);
     }
     #[cfg(not(feature = "std"))]
     f();

@@ -27,6 +27,16 @@ impl<F: ?Sized> Entry<F> {
     }
 }
 
+/// What [`Registry::take_all`] took out of the registry for a block that
+/// died: its entries, oldest first, and the at-exit actions of its
+/// finalizers. The caller runs and drops them after releasing the registry.
+pub(crate) struct Taken<F: ?Sized> {
+    /// The block's entries, oldest first.
+    pub(crate) entries: Vec<Entry<F>>,
+    /// The at-exit actions of its finalizers (dropped, never run).
+    pub(crate) at_exit: Vec<Box<F>>,
+}
+
 /// The registry of one family. `F` is the family's callback type
 /// (`dyn FnOnce()`, plus `Send` for the atomic family).
 ///
@@ -76,27 +86,26 @@ impl<F: ?Sized> Registry<F> {
         self.entries.range(block(key)).next().is_some()
     }
 
-    /// Registers a handle of the block at `key`, with the callback
-    /// `callback` makes from the new id (a finalizer's needs it), and
-    /// returns that id. The first registration of a block sets its watch
-    /// flag.
+    /// Registers a handle of the block at `key`, with its callback if it
+    /// has one, and returns its id. The first registration of a block sets
+    /// its watch flag.
     ///
     /// The caller holds a weak handle of its own to that block (the
     /// [`RawCountWatch`] contract), so the address is not reused while the
-    /// entry exists.
+    /// entry exists. Everything that runs user code (clones of weak handles
+    /// and allocators) was built before: this only moves the box in.
     pub(crate) fn insert<C: RawCountWatch>(
         &mut self,
         count: &C,
         key: usize,
         kind: Kind,
-        callback: impl FnOnce(u64) -> Option<Box<F>>,
+        callback: Option<Box<F>>,
     ) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
         if !count.is_watched() {
             count.set_watched();
         }
-        let callback = callback(id);
         self.entries.insert((key, id), Entry { kind, callback });
         id
     }
@@ -118,14 +127,33 @@ impl<F: ?Sized> Registry<F> {
     }
 
     /// Takes every registration of a block whose strong count reached 0,
-    /// oldest first, and clears its watch flag.
-    pub(crate) fn take_all<C: RawCountWatch>(&mut self, count: &C, key: usize) -> Vec<Entry<F>> {
+    /// oldest first, and clears its watch flag. A finalizer's at-exit
+    /// action goes too (its death entry runs the function now, or it ran or
+    /// was detached already): it is returned with the entries, for the
+    /// caller to drop after releasing the registry.
+    pub(crate) fn take_all<C: RawCountWatch>(&mut self, count: &C, key: usize) -> Taken<F> {
         count.clear_watched();
-        let mut taken = Vec::new();
+        let mut taken = Taken {
+            entries: Vec::new(),
+            at_exit: Vec::new(),
+        };
         while let Some((&first, _)) = self.entries.range(block(key)).next() {
-            taken.extend(self.entries.remove(&first));
+            let Some(entry) = self.entries.remove(&first) else {
+                break;
+            };
+            if entry.kind == Kind::Finalizer {
+                taken.at_exit.extend(self.at_exit.remove(&first.1));
+            }
+            taken.entries.push(entry);
         }
         taken
+    }
+
+    /// Whether nothing is registered: no entry and no at-exit action (an
+    /// at-exit action lives only as long as its finalizer's entry).
+    #[cfg(feature = "std")]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.at_exit.is_empty()
     }
 
     /// Whether registration `id` of the block at `key` is there with a

@@ -46,8 +46,9 @@ use crate::{Strong, Weak};
 pub struct WeakRef<T: ?Sized, C: CallbackFamily, A: Allocator = Global> {
     weak: Weak<T, C, A>,
     key: usize,
-    /// `None` if the registry was gone (the local family, while its thread
-    /// exits): then nothing is registered.
+    /// `None` if the registry was unreachable (the local family, on a
+    /// target with OS-key thread-locals, late in its thread's exit): then
+    /// nothing is registered.
     id: Option<u64>,
     /// The value's hash, once computed (rule 8).
     hash: shim::Mutex<Option<u64>>,
@@ -104,7 +105,7 @@ impl<T: ?Sized, C: CallbackFamily, A: Allocator + Clone> WeakRef<T, C, A> {
         // entry exists.
         let weak = Strong::downgrade(strong);
         let key = strong.block_addr();
-        let id = C::with_registry(|r| r.insert(strong.count(), key, kind, |_| callback));
+        let id = C::with_registry(|r| r.insert(strong.count(), key, kind, callback));
         WeakRef {
             weak,
             key,
@@ -191,7 +192,8 @@ impl<T: ?Sized, C: CallbackFamily, A: Allocator> WeakRef<T, C, A> {
 
     /// This handle's registration id, as [`registrations`](super::registrations)
     /// lists it (0 if it could not register: a local-family handle made
-    /// while its thread exits).
+    /// late in its thread's exit, on a target whose thread-locals use OS
+    /// keys).
     ///
     /// # Examples
     ///

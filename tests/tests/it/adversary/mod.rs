@@ -8,6 +8,7 @@
 //! attacks. The suite runs natively in `cargo test` and under Miri (stacked
 //! and tree borrows, strict provenance) in `ci/miri.sh`, where a hole shows
 //! as undefined behaviour or a leak rather than as a wrong value.
+mod callbacks;
 mod handles;
 mod leaks;
 mod pools;
