@@ -80,3 +80,31 @@ fn every_unsafe_impl_says_why() {
         offences.join("\n")
     );
 }
+
+/// Layers point down (DESIGN.md): a counter strategy reports that a watched
+/// block died; the callbacks layer above runs the hooks. Nothing in
+/// `count/` names `callbacks`.
+#[test]
+#[cfg_attr(miri, ignore = "reads the source tree; Miri isolates the file system")]
+fn counters_do_not_name_the_callbacks_layer() {
+    let count = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/count");
+    let mut files = Vec::new();
+    rust_files(&count, &mut files);
+    assert!(files.len() >= 3, "found the counters");
+    let offences: Vec<_> = files
+        .iter()
+        .flat_map(|file| {
+            let text = fs::read_to_string(file).unwrap();
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| line.split("//").next().unwrap().contains("callbacks"))
+                .map(|(n, _)| format!("{}:{}", file.display(), n + 1))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        offences.is_empty(),
+        "count/ names callbacks:\n{}",
+        offences.join("\n")
+    );
+}

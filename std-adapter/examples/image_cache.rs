@@ -17,8 +17,8 @@
 //!
 //! Run with `cargo run -p weakref-std --example image_cache`.
 
-use std::collections::HashMap;
 use core::fmt;
+use std::collections::HashMap;
 
 use weakref_std::{PtrWeakKeyMap, Rc, WeakValueMap};
 

@@ -230,6 +230,15 @@ mod local {
 
     impl<W: Width> CallbackFamily for LocalCount<W> {}
 
+    impl<W: Width> LocalCount<W> {
+        /// The death hook `RawCount::notify_death` calls: this layer's
+        /// callbacks (the counter below does not name them).
+        #[inline]
+        pub(crate) fn run_death_hooks(&self, block: usize) {
+            crate::callbacks::run_death_callbacks(self, block);
+        }
+    }
+
     impl<W: Width, F: FnOnce() + 'static> IntoCallback<LocalCount<W>> for F {
         fn into_callback(self) -> Box<dyn FnOnce()> {
             Box::new(self)
@@ -279,6 +288,15 @@ mod global {
     }
 
     impl<W: AtomicWidth> CallbackFamily for AtomicCount<W> {}
+
+    impl<W: AtomicWidth> AtomicCount<W> {
+        /// The death hook `RawCount::notify_death` calls: this layer's
+        /// callbacks (the counter below does not name them).
+        #[inline]
+        pub(crate) fn run_death_hooks(&self, block: usize) {
+            crate::callbacks::run_death_callbacks(self, block);
+        }
+    }
 
     impl<W: AtomicWidth, F: FnOnce() + Send + 'static> IntoCallback<AtomicCount<W>> for F {
         fn into_callback(self) -> Box<dyn FnOnce() + Send> {

@@ -418,11 +418,9 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
 
     #[inline]
     fn notify_death(&self, block: usize) {
-        // Without `alloc` there is no registry, so the flag is never set.
-        #[cfg(feature = "alloc")]
-        crate::callbacks::run_death_callbacks(self, block);
-        #[cfg(not(feature = "alloc"))]
-        let _ = block;
+        // The counter only reports the death; the hooks belong to the layer
+        // above (`callbacks`, which defines `run_death_hooks` with `alloc`).
+        self.run_death_hooks(block);
     }
 
     // The tally is process-wide: an `Arc` value may die on any thread. Also
@@ -462,6 +460,14 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
 shim::global! {
     /// [`RawCount::weak_deaths`] for every `AtomicCount` width.
     fn weak_deaths_tally() -> &'static shim::AtomicUsize = shim::AtomicUsize::new(0);
+}
+
+/// Without `alloc` there is no registry: the watch flag is never set, and
+/// no hook runs at a death.
+#[cfg(not(feature = "alloc"))]
+impl<W: AtomicWidth> AtomicCount<W> {
+    #[inline(always)]
+    fn run_death_hooks(&self, _block: usize) {}
 }
 
 // SAFETY: the flag is the low bit of the stored weak; `fetch_or`/`fetch_and`

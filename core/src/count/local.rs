@@ -150,11 +150,9 @@ unsafe impl<W: Width> RawCount for LocalCount<W> {
 
     #[inline]
     fn notify_death(&self, block: usize) {
-        // Without `std` there is no local registry, so the flag is never set.
-        #[cfg(feature = "std")]
-        crate::callbacks::run_death_callbacks(self, block);
-        #[cfg(not(feature = "std"))]
-        let _ = block;
+        // The counter only reports the death; the hooks belong to the layer
+        // above (`callbacks`, which defines `run_death_hooks` with `std`).
+        self.run_death_hooks(block);
     }
 
     // Per thread: a `LocalCount` value dies on the thread that owns it.
@@ -176,6 +174,14 @@ unsafe impl<W: Width> RawCount for LocalCount<W> {
         LOCAL_WEAK_DEATHS.with(|n| n.set(n.get().wrapping_add(left)));
         false
     }
+}
+
+/// Without `std` there is no local registry: the watch flag is never set,
+/// and no hook runs at a death.
+#[cfg(not(feature = "std"))]
+impl<W: Width> LocalCount<W> {
+    #[inline(always)]
+    fn run_death_hooks(&self, _block: usize) {}
 }
 
 // SAFETY: the flag is the low bit of the stored weak, which every other
