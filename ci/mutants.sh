@@ -15,12 +15,13 @@ loom_env=(env RUSTFLAGS="--cfg weakref_loom" LOOM_MAX_PREEMPTIONS=3)
 loom_args=(-p weakref-core --features loom,pool,collections --release --target-dir target/loom --test loom)
 miri_env=(env MIRIFLAGS="-Zmiri-strict-provenance")
 
-# name -> "tool|test filter"
+# name -> "tool|test filter", several separated by ';' (each must catch it)
 declare -A catcher=(
     [01-upgrade-revives-zero]="loom|upgrade_vs_last_strong_drop"
     [02-last-drop-without-acquire]="loom|concurrent_last_drops_order_reads_before_drop"
     [03-downgrade-ignores-lock]="loom|downgrade_vs_get_mut"
     [04-purge-ignores-death]="loom|cache_purge_vs_death_and_get"
+    [05-unregister-clears-flag-outside-lock]="loom|unregistration_vs_registration"
     [06-tally-acquire-relaxed]="loom|purge_skip_vs_death"
     [07-tally-release-relaxed]="loom|purge_skip_vs_death"
     [08-cache-make-outside-lock]="loom|cache_get_or_insert_vs_last_drop"
@@ -29,12 +30,29 @@ declare -A catcher=(
     [11-arena-handed-on-in-use]="test|adversary::pools::late_thread_local_destructors"
     [12-count-before-allocator-clone]="test|adversary::handles::local::strong_clone_alloc_clone_panic"
     [13-narrow-increment-not-atomic]="loom|narrow_counts_near_their_limit"
+    [14-upgrade-load-then-store]="shuttle|weak_cache_purges_under_three_threads;sched|arc_sched"
 )
 
 # Runs one tool; `build` only compiles what it would run.
 run() {
     local tool=$1 filter=$2 build=$3
     case $tool in
+        shuttle)
+            local shuttle=(env RUSTFLAGS="--cfg weakref_shuttle" cargo test -q -p weakref-core
+                --features shuttle,pool,collections --release --target-dir target/shuttle --test shuttle)
+            if [[ $build == build ]]; then
+                "${shuttle[@]}" --no-run
+            else
+                "${shuttle[@]}" -- "$filter" --nocapture
+            fi ;;
+        sched)
+            # The schedule fuzzer from its committed seeds, 60 s at most
+            # (ci/fuzz.sh builds it first; a crash fails the script).
+            if [[ $build == build ]]; then
+                true
+            else
+                ARC_SCHED_SECONDS=60 bash ci/fuzz.sh "$filter"
+            fi ;;
         loom)
             if [[ $build == build ]]; then
                 "${loom_env[@]}" cargo test -q "${loom_args[@]}" --no-run
@@ -78,32 +96,36 @@ status=0
 for patch in ci/mutants/*.patch; do
     name=$(basename "$patch" .patch)
     selected "$name" || continue
-    IFS='|' read -r tool filter <<<"${catcher[$name]:?no catcher for $name}"
+    IFS=';' read -ra catchers <<<"${catcher[$name]:?no catcher for $name}"
     git apply "$patch"
     trap 'git apply -R "$patch"' EXIT
-    if ! run "$tool" "$filter" build >/dev/null 2>&1; then
-        results+=("$name|$tool|DOES NOT BUILD|-")
-        status=1
-    else
+    for one in "${catchers[@]}"; do
+        IFS='|' read -r tool filter <<<"$one"
+        if ! run "$tool" "$filter" build >/dev/null 2>&1; then
+            results+=("$name|$tool|DOES NOT BUILD|-")
+            status=1
+            continue
+        fi
         start=$SECONDS
         log=$(mktemp)
         if run "$tool" "$filter" run >"$log" 2>&1; then
             results+=("$name|$tool|MISSED|$((SECONDS - start)) s")
             status=1
         else
-            # Loom models print the executions they explored.
-            explored=$(grep -o '[0-9]* executions' "$log" | head -1 || true)
+            # Loom models print the executions they explored; shuttle
+            # names the failing execution.
+            explored=$(grep -o '[0-9]* executions\|failed in execution [0-9]*' "$log" | head -1 || true)
             results+=("$name|$tool|caught|$((SECONDS - start)) s${explored:+, $explored}")
         fi
         rm -f "$log"
-    fi
+    done
     git apply -R "$patch"
     trap - EXIT
 done
 
-printf '%-36s %-6s %-16s %s\n' mutant tool result time
+printf '%-40s %-8s %-16s %s\n' mutant tool result time
 for row in "${results[@]}"; do
     IFS='|' read -r name tool result time <<<"$row"
-    printf '%-36s %-6s %-16s %s\n' "$name" "$tool" "$result" "$time"
+    printf '%-40s %-8s %-16s %s\n' "$name" "$tool" "$result" "$time"
 done
 exit $status

@@ -295,6 +295,27 @@ mod callbacks {
         });
     }
 
+    /// A drops the value's only registered handle (unregistering the last
+    /// registration clears the watch flag) while B registers a new one:
+    /// the flag ends up set whenever a registration exists, so the new
+    /// callback runs at the death, exactly once.
+    #[test]
+    fn unregistration_vs_registration() {
+        crate::model("unregistration_vs_registration", || {
+            let value = Arc::new(super::payload::Payload::new(7));
+            let first_runs = LoomArc::new(AtomicUsize::new(0));
+            let first = WeakRef::with_callback(&value, counting(&first_runs));
+            let a = thread::spawn(move || drop(first));
+            let runs = LoomArc::new(AtomicUsize::new(0));
+            let second = WeakRef::with_callback(&value, counting(&runs));
+            a.join().unwrap();
+            drop(value);
+            assert_eq!(runs.load(Relaxed), 1, "the new callback ran at the death");
+            assert_eq!(first_runs.load(Relaxed), 0, "the dropped one never");
+            drop(second);
+        });
+    }
+
     /// A drops its callback handle while B drops the last strong handle:
     /// the callback runs at most once, and never once A's drop unregistered
     /// it first; every block is freed (loom's leak check).
