@@ -17,4 +17,5 @@ weakref_core::callback_aliases! {
     krate: "weakref_std",
     exit: "this thread's exit (for the main thread, process exit)",
     thread_safe: [],
+    func_safe: [],
 }

@@ -18,4 +18,5 @@ weakref_core::callback_aliases! {
     krate: "weakref_sync",
     exit: "process exit (with feature `std`)",
     thread_safe: [Send + Sync +],
+    func_safe: [Send +],
 }

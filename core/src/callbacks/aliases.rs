@@ -16,6 +16,7 @@ macro_rules! callback_aliases {
         krate: $krate:literal,
         exit: $exit:literal,
         thread_safe: [$($thread_safe:tt)*],
+        func_safe: [$($func_safe:tt)*],
     ) => {
         /// A registered weak handle with an optional death callback
         /// (Python's `weakref.ref(obj, callback)`): see
@@ -113,7 +114,7 @@ macro_rules! callback_aliases {
         pub fn finalize<T, F, R, A>(strong: &$strong<T, A>, func: F) -> Finalizer<T, F, A>
         where
             T: ?Sized + $($thread_safe)* 'static,
-            F: FnOnce() -> R + $($thread_safe)* 'static,
+            F: FnOnce() -> R + $($func_safe)* 'static,
             A: Allocator + Clone + $($thread_safe)* 'static,
         {
             Finalizer::new(strong, func)

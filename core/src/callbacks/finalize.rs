@@ -89,8 +89,12 @@ impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> Fire<T, F, C, A> {
 /// first registration (values stored there die after the at-exit pass, and
 /// their callbacks and unrun finalizers still run at their death). A
 /// local-family finalizer created after that pass (in a later
-/// thread-local's destructor) runs at its value's death only. Never at
-/// `std::process::exit` or an abort, which run no destructors.
+/// thread-local's destructor) runs at its value's death only. At
+/// `std::process::exit`, the atomic family's at-exit finalizers run (C's
+/// `exit` runs the `atexit` handlers); the local family's run only for the
+/// thread that calls it, where the platform destroys that thread's
+/// thread-locals at exit (glibc does, for the main thread), never for
+/// other threads still running. Never at an abort.
 ///
 /// A finalizer holds two weak counts on its value while alive (its handle's
 /// and its registry entry's), which `weak_count` includes.
@@ -273,8 +277,9 @@ impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> Finalizer<T, F, C, A> {
         Some(func())
     }
 
-    /// Whether the function runs at exit if still alive then (default
-    /// `true`).
+    /// Whether the function will run at exit: it is still alive and its
+    /// `atexit` flag is set (default `true`). `false` once the finalizer is
+    /// dead (called, detached or run), as Python's `finalize.atexit`.
     ///
     /// # Examples
     ///
@@ -287,12 +292,17 @@ impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> Finalizer<T, F, C, A> {
     /// assert!(fin.atexit());
     /// fin.set_atexit(false);
     /// assert!(!fin.atexit());
+    /// fin.set_atexit(true);
+    /// fin.call();
+    /// assert!(!fin.atexit()); // dead
     /// ```
     pub fn atexit(&self) -> bool {
-        self.state.lock().atexit
+        let slot = self.state.lock();
+        slot.func.is_some() && slot.atexit
     }
 
-    /// Sets whether the function runs at exit if still alive then.
+    /// Sets whether the function runs at exit if still alive then; does
+    /// nothing once the finalizer is dead (Python's setter).
     ///
     /// # Examples
     ///
@@ -306,7 +316,10 @@ impl<T: ?Sized, F, C: CallbackFamily, A: Allocator> Finalizer<T, F, C, A> {
     /// # fin.detach();
     /// ```
     pub fn set_atexit(&self, atexit: bool) {
-        self.state.lock().atexit = atexit;
+        let mut slot = self.state.lock();
+        if slot.func.is_some() {
+            slot.atexit = atexit;
+        }
     }
 
     /// This finalizer's registration id, as

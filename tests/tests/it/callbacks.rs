@@ -359,7 +359,11 @@ macro_rules! family_tests {
                 assert_eq!(journal.entries(), ["at death", "on call"]);
                 func();
                 assert_eq!(journal.entries(), ["at death", "on call", "detached"]);
-                assert!(fin.atexit());
+                // Python's `atexit` property: false once dead, and its
+                // setter does nothing then.
+                assert!(!fin.atexit());
+                fin.set_atexit(true);
+                assert!(!fin.atexit());
             }
         }
     )*};
@@ -450,6 +454,63 @@ macro_rules! at_exit_test {
             );
         }
     };
+}
+
+/// `std::process::exit` runs C's `atexit` handlers, so the atomic family's
+/// at-exit finalizers run; it destroys no other thread's thread-locals, so
+/// a local-family finalizer of a thread still running then does not (as
+/// the `Finalizer` docs say).
+#[test]
+#[cfg_attr(miri, ignore = "spawns a process")]
+fn atomic_finalizers_run_at_process_exit_call() {
+    type S<T> = Strong<T, weakref_core::count::AtomicCount, Global>;
+    let Some(output) = output_at_exit(
+        "callbacks::atomic_finalizers_run_at_process_exit_call",
+        || {
+            let kept = std::mem::ManuallyDrop::new(S::new(1));
+            Finalizer::new(&kept, || say("fin:at process::exit"));
+            std::process::exit(0);
+        },
+    ) else {
+        return;
+    };
+    assert_eq!(said(&output), ["fin:at process::exit"], "{output}");
+}
+
+/// See [`atomic_finalizers_run_at_process_exit_call`].
+#[test]
+#[cfg_attr(miri, ignore = "spawns a process")]
+fn local_finalizers_of_a_running_thread_do_not_run_at_process_exit_call() {
+    type S<T> = Strong<T, weakref_core::count::LocalCount, Global>;
+    let Some(output) = output_at_exit(
+        "callbacks::local_finalizers_of_a_running_thread_do_not_run_at_process_exit_call",
+        || {
+            let (ready, wait) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let kept = std::mem::ManuallyDrop::new(S::new(1));
+                Finalizer::new(&kept, || say("fin:NEVER (its thread is still running)"));
+                ready.send(()).unwrap();
+                loop {
+                    std::thread::park();
+                }
+            });
+            wait.recv().unwrap();
+            std::process::exit(0);
+        },
+    ) else {
+        return;
+    };
+    assert!(said(&output).is_empty(), "{output}");
+}
+
+/// `weakref_sync::finalize` asks the function to be `Send`, not `Sync`
+/// (the registry moves it to the thread that runs it; nobody shares it).
+#[test]
+fn an_atomic_finalizer_needs_a_send_function_only() {
+    let counter = std::cell::Cell::new(0u32); // Send, not Sync
+    let value = weakref_sync::Arc::new(1);
+    let fin = weakref_sync::finalize(&value, move || counter.get() + 1);
+    assert_eq!(fin.call(), Some(1));
 }
 
 at_exit_test!(
