@@ -109,8 +109,12 @@
 //! * `try_new` / `try_new_in` return [`storage::AllocError`] instead of
 //!   aborting.
 //! * Unsized values come from `From<Box<T>>`, `From<Vec<T>>`, `From<&str>`
-//!   and friends; there is no `CoerceUnsized` on stable, so
-//!   `Strong<[T; N]>` does not coerce to `Strong<[T]>`.
+//!   and friends, or from a sized handle in place: stable Rust has no
+//!   `CoerceUnsized` for our handles, so `let rc: Rc<dyn Trait> = rc;` is
+//!   written [`unsize!(rc, dyn Trait)`](unsize!) (or `unsize!(rc, [T])`
+//!   for an array), a safe macro whose coercion the compiler checks
+//!   ([`mod@unsize`]). It converts `Weak` handles too, but only while the
+//!   value lives (a dead `Weak` comes back in `Err`).
 //! * `Eq` compares values only (std short-cuts on pointer equality for
 //!   `T: Eq` with specialization, which stable Rust lacks).
 //! * One counter of the same width for both families; `LocalCount<u32>` /
@@ -148,6 +152,7 @@ mod shim;
 pub mod storage;
 mod strong;
 mod traits;
+pub mod unsize;
 #[cfg(feature = "alloc")]
 mod unsized_values;
 mod weak;

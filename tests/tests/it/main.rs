@@ -14,6 +14,7 @@ mod raw;
 mod strong;
 mod threads;
 mod traits;
+mod unsize;
 mod weak;
 
 /// Instantiates generic scenarios `fn name<C: RawCountUnique>()` as tests
