@@ -115,6 +115,9 @@
 //!   for an array), a safe macro whose coercion the compiler checks
 //!   ([`mod@unsize`]). It converts `Weak` handles too, but only while the
 //!   value lives (a dead `Weak` comes back in `Err`).
+//! * `downcast` works on `Strong<dyn Any>`, `Strong<dyn Any + Send>` and
+//!   `Strong<dyn Any + Send + Sync>` for every counter (std: `Rc<dyn Any>`
+//!   and `Arc<dyn Any + Send + Sync>`), with std's signature.
 //! * `Eq` compares values only (std short-cuts on pointer equality for
 //!   `T: Eq` with specialization, which stable Rust lacks).
 //! * One counter of the same width for both families; `LocalCount<u32>` /
@@ -140,6 +143,7 @@ pub mod callbacks;
 #[cfg_attr(docsrs, doc(cfg(feature = "collections")))]
 pub mod collections;
 pub mod count;
+mod downcast;
 #[cfg(all(
     feature = "pool",
     any(target_has_atomic = "8", feature = "portable-atomic", weakref_loom)

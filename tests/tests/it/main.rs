@@ -5,6 +5,7 @@ mod adversary;
 mod cache;
 mod callbacks;
 mod collections;
+mod downcast;
 mod dst;
 mod model;
 mod overflow;
