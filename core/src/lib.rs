@@ -118,6 +118,9 @@
 //! * `downcast` works on `Strong<dyn Any>`, `Strong<dyn Any + Send>` and
 //!   `Strong<dyn Any + Send + Sync>` for every counter (std: `Rc<dyn Any>`
 //!   and `Arc<dyn Any + Send + Sync>`), with std's signature.
+//! * `new_uninit`, `new_zeroed`, `new_uninit_slice`, `new_zeroed_slice`
+//!   (with their `_in` and `try_` forms) and the unsafe `assume_init`, as
+//!   std has them (stable there only from Rust 1.82, and without `_in`).
 //! * `Eq` compares values only (std short-cuts on pointer equality for
 //!   `T: Eq` with specialization, which stable Rust lacks).
 //! * One counter of the same width for both families; `LocalCount<u32>` /
@@ -156,6 +159,7 @@ mod shim;
 pub mod storage;
 mod strong;
 mod traits;
+mod uninit;
 pub mod unsize;
 #[cfg(feature = "alloc")]
 mod unsized_values;

@@ -713,7 +713,7 @@ impl<T: ?Sized, C: RawCount> Strong<T, C, Global> {
 impl<T, C: RawCount, A: Allocator> Strong<T, C, A> {
     /// Allocates a block for a `T` in `alloc`, with counts `(strong, weak)`
     /// written and the value not.
-    fn allocate_for_value(
+    pub(crate) fn allocate_for_value(
         alloc: &A,
         strong: usize,
         weak: usize,

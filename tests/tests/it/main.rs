@@ -15,6 +15,7 @@ mod raw;
 mod strong;
 mod threads;
 mod traits;
+mod uninit;
 mod unsize;
 mod weak;
 
