@@ -234,3 +234,22 @@ fn adapters_reexport_the_macro() {
     let arc: weakref_sync::Arc<[u8]> = weakref_sync::unsize!(weakref_sync::Arc::new([1, 2]), [u8]);
     assert_eq!(&*arc, [1, 2]);
 }
+
+/// Death callbacks are keyed by the block, which unsizing keeps: one
+/// registered on the sized handle runs when the trait object dies.
+#[test]
+fn callbacks_survive_unsizing() {
+    use std::cell::Cell;
+    use std::rc::Rc as StdRc;
+    let log = DropLog::new();
+    let ran = StdRc::new(Cell::new(0));
+    let seen = StdRc::clone(&ran);
+    let rc = weakref_std::Rc::new(button(&log, 9));
+    let r = weakref_std::WeakRef::with_callback(&rc, move || seen.set(seen.get() + 1));
+    let listener: weakref_std::Rc<dyn Listener> = weakref_std::unsize!(rc, dyn Listener);
+    assert_eq!(r.upgrade().map(|b| b.notify()), Some(9));
+    drop(listener);
+    assert_eq!(ran.get(), 1, "the callback ran once, at death");
+    assert_eq!(log.dropped(), [9]);
+    assert!(r.upgrade().is_none());
+}
