@@ -114,7 +114,9 @@
 //!   written [`unsize!(rc, dyn Trait)`](unsize!) (or `unsize!(rc, [T])`
 //!   for an array), a safe macro whose coercion the compiler checks
 //!   ([`mod@unsize`]). It converts `Weak` handles too, but only while the
-//!   value lives (a dead `Weak` comes back in `Err`).
+//!   value lives (a dead `Weak` comes back in `Err`). On a nightly
+//!   compiler, `RUSTFLAGS="--cfg weakref_coerce_unsized"` adds std's
+//!   implicit coercions (`CoerceUnsized`) as well, dead `Weak`s included.
 //! * `downcast` works on `Strong<dyn Any>`, `Strong<dyn Any + Send>` and
 //!   `Strong<dyn Any + Send + Sync>` for every counter (std: `Rc<dyn Any>`
 //!   and `Arc<dyn Any + Send + Sync>`), with std's signature.
@@ -131,6 +133,10 @@
 // `Layout::for_value_raw` on nightlies before its stabilisation: build.rs
 // sets this cfg only if a probe using the feature compiled.
 #![cfg_attr(weakref_layout_raw_feature, feature(layout_for_ptr))]
+// std's unsizing coercions for `Strong`/`Weak` on a nightly compiler, with
+// `RUSTFLAGS="--cfg weakref_coerce_unsized"` (see `unsize.rs`): a cfg, not
+// a feature, so that stable builds of every feature set stay stable.
+#![cfg_attr(weakref_coerce_unsized, feature(coerce_unsized, unsize))]
 #![doc(test(attr(deny(warnings))))]
 
 #[cfg(feature = "alloc")]

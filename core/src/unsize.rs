@@ -375,6 +375,32 @@ impl<T: ?Sized, C: RawCount, A: Allocator + Clone> Weak<T, C, A> {
     }
 }
 
+// Nightly only (`--cfg weakref_coerce_unsized`): std's implicit coercions,
+// `let rc: Rc<dyn Trait> = Rc::new(x);`. The compiler coerces the one
+// field that mentions `T`, the `NonNull<Block<C, T>>`, exactly as it
+// coerces std's `Rc`'s pointer to its `RcInner<T>`: the metadata is the
+// value's (or, for `Weak::new`'s sentinel, a valid one for `T` on a
+// pointer that every path checks by address before using).
+#[cfg(weakref_coerce_unsized)]
+impl<T, U, C, A> core::ops::CoerceUnsized<Strong<U, C, A>> for Strong<T, C, A>
+where
+    T: ?Sized + core::marker::Unsize<U>,
+    U: ?Sized,
+    C: RawCount,
+    A: Allocator,
+{
+}
+
+#[cfg(weakref_coerce_unsized)]
+impl<T, U, C, A> core::ops::CoerceUnsized<Weak<U, C, A>> for Weak<T, C, A>
+where
+    T: ?Sized + core::marker::Unsize<U>,
+    U: ?Sized,
+    C: RawCount,
+    A: Allocator,
+{
+}
+
 #[cfg(all(test, feature = "alloc"))]
 mod tests {
     use core::fmt::Debug;
@@ -405,5 +431,31 @@ mod tests {
                     as *const Opaque<[u8]>)
             }
         });
+    }
+
+    /// The nightly coercions: trait objects, slices, a dead `Weak` and
+    /// `Weak::new`'s sentinel (which the stable API cannot convert).
+    #[cfg(weakref_coerce_unsized)]
+    #[test]
+    fn coerce_unsized_on_nightly() {
+        use alloc::string::ToString;
+        type W<T> = Weak<T, LocalCount, Global>;
+        let rc: Rc<dyn Debug> = Rc::new(5u8);
+        assert_eq!(alloc::format!("{rc:?}"), "5");
+        let slice: Rc<[u16]> = Rc::new([1, 2, 3]);
+        assert_eq!(slice.len(), 3);
+        let weak = Rc::downgrade(&Rc::new(7u32));
+        let weak: W<dyn core::fmt::Display> = weak;
+        assert!(weak.upgrade().is_none());
+        drop(weak);
+        let live = Rc::new(8u32);
+        let weak = Rc::downgrade(&live);
+        let weak: W<dyn core::fmt::Display> = weak;
+        assert_eq!(weak.upgrade().unwrap().to_string(), "8");
+        let sentinel: W<dyn Debug> = W::<u64>::new();
+        assert!(sentinel.upgrade().is_none());
+        assert_eq!(sentinel.strong_count(), 0);
+        let _ = sentinel.as_ptr();
+        drop((sentinel, weak, live, slice, rc));
     }
 }
