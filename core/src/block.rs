@@ -210,7 +210,6 @@ impl<C, T: ?Sized> Block<C, T> {
     /// out wide pointers so, and std relied on it for years (`set_data_ptr`).
     /// An `assert!` checks it on every call; a compiler that differed would
     /// panic here, never produce a wrong pointer.
-    #[cfg(feature = "alloc")]
     #[inline]
     pub(crate) fn with_metadata_of(mem: NonNull<u8>, meta: *const T) -> NonNull<Self> {
         let mut block = meta as *mut Self;

@@ -113,8 +113,20 @@
 //! * `try_new` / `try_new_in` return [`storage::AllocError`] instead of
 //!   aborting.
 //! * Unsized values come from `From<Box<T>>`, `From<Vec<T>>`, `From<&str>`
-//!   and friends; there is no `CoerceUnsized` on stable, so
-//!   `Strong<[T; N]>` does not coerce to `Strong<[T]>`.
+//!   and friends, or from a sized handle in place: stable Rust has no
+//!   `CoerceUnsized` for our handles, so `let rc: Rc<dyn Trait> = rc;` is
+//!   written [`unsize!(rc, dyn Trait)`](unsize!) (or `unsize!(rc, [T])`
+//!   for an array), a safe macro whose coercion the compiler checks
+//!   ([`mod@unsize`]). It converts `Weak` handles too, but only while the
+//!   value lives (a dead `Weak` comes back in `Err`). On a nightly
+//!   compiler, `RUSTFLAGS="--cfg weakref_coerce_unsized"` adds std's
+//!   implicit coercions (`CoerceUnsized`) as well, dead `Weak`s included.
+//! * `downcast` works on `Strong<dyn Any>`, `Strong<dyn Any + Send>` and
+//!   `Strong<dyn Any + Send + Sync>` for every counter (std: `Rc<dyn Any>`
+//!   and `Arc<dyn Any + Send + Sync>`), with std's signature.
+//! * `new_uninit`, `new_zeroed`, `new_uninit_slice`, `new_zeroed_slice`
+//!   (with their `_in` and `try_` forms) and the unsafe `assume_init`, as
+//!   std has them (stable there only from Rust 1.82, and without `_in`).
 //! * `Eq` compares values only (std short-cuts on pointer equality for
 //!   `T: Eq` with specialization, which stable Rust lacks).
 //! * One counter of the same width for both families; `LocalCount<u32>` /
@@ -125,6 +137,10 @@
 // `Layout::for_value_raw` on nightlies before its stabilisation: build.rs
 // sets this cfg only if a probe using the feature compiled.
 #![cfg_attr(weakref_layout_raw_feature, feature(layout_for_ptr))]
+// std's unsizing coercions for `Strong`/`Weak` on a nightly compiler, with
+// `RUSTFLAGS="--cfg weakref_coerce_unsized"` (see `unsize.rs`): a cfg, not
+// a feature, so that stable builds of every feature set stay stable.
+#![cfg_attr(weakref_coerce_unsized, feature(coerce_unsized, unsize))]
 #![doc(test(attr(deny(warnings))))]
 
 #[cfg(feature = "alloc")]
@@ -140,6 +156,7 @@ pub mod callbacks;
 #[cfg_attr(docsrs, doc(cfg(feature = "collections")))]
 pub mod collections;
 pub mod count;
+mod downcast;
 #[cfg(all(
     feature = "pool",
     any(target_has_atomic = "8", feature = "portable-atomic", weakref_loom)
@@ -152,6 +169,8 @@ mod shim;
 pub mod storage;
 mod strong;
 mod traits;
+mod uninit;
+pub mod unsize;
 #[cfg(feature = "alloc")]
 mod unsized_values;
 mod weak;

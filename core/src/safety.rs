@@ -29,6 +29,7 @@
 //! | `Width`, `AtomicWidth`, `SlotFlag`, `PoolKind`, `CallbackFamily` | sealed | exact conversions; one owner per slot; where a family's registry is | — (no outside impl) |
 //! | `StaticPool` | safe, not trusted | `get` returns a `&'static` pool that is `Sync` (the type system says so); a pool refuses a block it did not hand out | `adversary::pools::a_lying_static_pool_only_panics` |
 //! | `ThreadLocalPool` | safe, not trusted | it names a `LocalArena` and an `Arenas` whose state is private to this crate | `adversary::pools::a_lying_thread_local_pool_only_panics` |
+//! | the closure of [`Strong::unsize`](crate::Strong::unsize) / [`unsize!`](crate::unsize!) | user code, typed | nothing it can lie about: it only sees a `&'a` [`Opaque`](crate::unsize::Opaque), which safe code cannot build, open or keep, so it can only return it coerced by the compiler; address, size and alignment are checked anyway | the `compile_fail` examples in [`mod@crate::unsize`], `unsize::tests` (a lying closure panics), `it::unsize` |
 //! | `Clone` of an allocator, `Drop`/`Clone`/`Hash`/`Eq` of values, callbacks | user code | nothing: every count change they could interrupt is restored by a guard, and none runs under a registry borrow or lock | `adversary::handles`, `adversary::callbacks`, `it::collections_panic` |
 //!
 //! # The `unsafe impl`s

@@ -100,6 +100,12 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
         (this.ptr, unsafe { ptr::read(&raw const this.alloc) })
     }
 
+    /// Our block pointer, with the metadata it was built with.
+    #[inline(always)]
+    pub(crate) fn as_block(this: &Self) -> NonNull<Block<C, T>> {
+        this.ptr
+    }
+
     /// A raw pointer to our value, with the block's provenance.
     #[inline(always)]
     fn value_ptr(&self) -> *mut T {
@@ -707,7 +713,7 @@ impl<T: ?Sized, C: RawCount> Strong<T, C, Global> {
 impl<T, C: RawCount, A: Allocator> Strong<T, C, A> {
     /// Allocates a block for a `T` in `alloc`, with counts `(strong, weak)`
     /// written and the value not.
-    fn allocate_for_value(
+    pub(crate) fn allocate_for_value(
         alloc: &A,
         strong: usize,
         weak: usize,

@@ -29,8 +29,10 @@ use crate::strong::Strong;
 /// assert_eq!(weak.upgrade(), None);
 /// ```
 pub struct Weak<T: ?Sized, C: RawCount, A: Allocator> {
-    /// Either the dangling sentinel (address `usize::MAX`, only for sized
-    /// `T`: no block can start there, as it must be aligned and non-empty)
+    /// Either the dangling sentinel (address `usize::MAX`, made for sized
+    /// `T` only, but it may carry unsized metadata after a nightly
+    /// `CoerceUnsized` coercion; every path tests the address first: no
+    /// block can start there, as it must be aligned and non-empty)
     /// or a block holding one weak count for us (I1, I2).
     ptr: NonNull<Block<C, T>>,
     alloc: A,
@@ -294,8 +296,8 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Weak<T, C, A> {
     #[inline]
     pub fn as_ptr(&self) -> *const T {
         if self.is_dangling() {
-            // No block: hand back the sentinel itself (its metadata is empty,
-            // as only sized `T` can be dangling).
+            // No block: hand back the sentinel itself, with whatever
+            // metadata it carries (none, or a coercion's).
             self.ptr.as_ptr() as *const T
         } else {
             // SAFETY: I1: our weak count keeps the block allocated.

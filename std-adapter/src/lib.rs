@@ -104,6 +104,31 @@ pub use callbacks::*;
 
 pub use weakref_core::storage::{AllocError, Allocator, Global};
 
+/// Unsizing in place: `unsize!(rc, dyn Trait)`, `unsize!(rc, [T])`, and
+/// the `Opaque` view its closure coerces (stable Rust's stand-in for
+/// std's unsizing coercions; see [`weakref_core::unsize`](mod@weakref_core::unsize)).
+///
+/// # Examples
+///
+/// ```
+/// use weakref_std::{Rc, Weak, unsize};
+///
+/// trait Listener {
+///     fn notify(&self) -> &'static str;
+/// }
+/// struct Button;
+/// impl Listener for Button {
+///     fn notify(&self) -> &'static str {
+///         "clicked"
+///     }
+/// }
+///
+/// let listener: Rc<dyn Listener> = unsize!(Rc::new(Button), dyn Listener);
+/// let w: Weak<dyn Listener> = Rc::downgrade(&listener);
+/// assert_eq!(w.upgrade().unwrap().notify(), "clicked");
+/// ```
+pub use weakref_core::unsize;
+
 /// The weak collections' iterator and entry types (their generic forms,
 /// over `LocalCount` here).
 pub use weakref_core::collections::{key_map, set, value_map};

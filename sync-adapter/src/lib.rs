@@ -117,6 +117,23 @@
 
 pub use weakref_core::storage::{AllocError, Allocator, Global};
 
+/// Unsizing in place: `unsize!(rc, dyn Trait)`, `unsize!(rc, [T])`, and
+/// the `Opaque` view its closure coerces (stable Rust's stand-in for
+/// std's unsizing coercions; see [`weakref_core::unsize`](mod@weakref_core::unsize)).
+///
+/// # Examples
+///
+/// ```
+/// use core::any::Any;
+/// use weakref_sync::{Arc, unsize};
+///
+/// let any: Arc<dyn Any + Send + Sync> = unsize!(Arc::new(5u8), dyn Any + Send + Sync);
+/// assert_eq!(any.downcast_ref::<u8>(), Some(&5));
+/// let bytes: Arc<[u8]> = unsize!(Arc::new([1, 2, 3]), [u8]);
+/// assert_eq!(bytes.len(), 3);
+/// ```
+pub use weakref_core::unsize;
+
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;

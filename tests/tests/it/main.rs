@@ -5,6 +5,7 @@ mod adversary;
 mod cache;
 mod callbacks;
 mod collections;
+mod downcast;
 mod dst;
 mod model;
 mod overflow;
@@ -14,6 +15,8 @@ mod raw;
 mod strong;
 mod threads;
 mod traits;
+mod uninit;
+mod unsize;
 mod weak;
 
 /// Instantiates generic scenarios `fn name<C: RawCountUnique>()` as tests
