@@ -86,11 +86,15 @@
 //! # Comparison with std
 //!
 //! `weakref_std::Rc<T>` is `weakref_core::Strong<T, LocalCount, Global>`:
-//! every std method and trait of `Rc` is there (see [`Rc`]), on stable,
+//! std's methods and traits of `Rc` are there (see [`Rc`]), on stable,
 //! with `try_new`/`try_new_in` that report [`AllocError`] instead of
-//! aborting. Differences: no `CoerceUnsized` (build unsized values with
+//! aborting. Differences: no implicit `CoerceUnsized` on stable (write
+//! [`unsize!`](crate::unsize!), or build unsized values with
 //! `From<Box<T>>`, `From<Vec<T>>`, `From<&str>`, `collect()`), and `Eq`
-//! compares values without std's pointer-equality shortcut.
+//! compares values without std's pointer-equality shortcut. Not there yet
+//! (see weakref-core's "Comparison with std"): `make_mut` for slices and
+//! `str`, the `From` conversions of `Cow`, arrays, `CStr`, `OsStr` and
+//! `Path`, and serde.
 
 #![no_std]
 #![forbid(unsafe_code)]
