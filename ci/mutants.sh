@@ -30,6 +30,7 @@ declare -A catcher=(
     [11-arena-handed-on-in-use]="test|adversary::pools::late_thread_local_destructors"
     [12-count-before-allocator-clone]="test|adversary::handles::local::strong_clone_alloc_clone_panic"
     [13-narrow-increment-not-atomic]="loom|narrow_counts_near_their_limit"
+    [16-intern-checks-then-inserts]="shuttle|weak_interner_under_three_threads"
     [15-tally-reads-the-freed-block]="loom|last_weak_drop_vs_last_strong_drop"
     [14-upgrade-load-then-store]="shuttle|weak_cache_purges_under_three_threads;sched|arc_sched"
 )

@@ -39,7 +39,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use shuttle::scheduler::{PctScheduler, RandomScheduler, Scheduler};
 use shuttle::{Config, Runner, thread};
 use weakref_core::callbacks::{Finalizer, WeakRef};
-use weakref_core::collections::WeakCache;
+use weakref_core::collections::{WeakCache, WeakInterner};
 use weakref_core::count::AtomicCount;
 use weakref_core::pool::{Pooled, StaticPool};
 use weakref_core::storage::Global;
@@ -270,6 +270,85 @@ fn cache_scenario() {
 #[test]
 fn weak_cache_purges_under_three_threads() {
     explore(10_000, cache_scenario);
+}
+
+/// A value interned by its key; its `Tracked` reports the drop.
+#[derive(Debug)]
+struct Interned(Tracked);
+
+impl PartialEq for Interned {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.key == other.0.key
+    }
+}
+
+impl Eq for Interned {}
+
+impl core::hash::Hash for Interned {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.0.key.hash(state);
+    }
+}
+
+type Interner = WeakInterner<Interned, AtomicCount, BuildHasherDefault<DefaultHasher>>;
+
+/// Three threads interning values of 6 keys into one shard, most of them
+/// dying at once (so entries die, are replaced and purged) while the others
+/// intern equal values.
+///
+/// Checked: `intern` returns a live value equal to the one asked for; all
+/// handles kept to the end for one key are one value; every value is
+/// dropped exactly once (a value interned while an equal one was alive is
+/// dropped at once); the interner ends empty after a purge.
+fn interner_scenario() {
+    const THREADS: u32 = 3;
+    const ROUNDS: u32 = 8;
+    const KEYS: u32 = 6;
+    let ledger = Ledger::new((THREADS * ROUNDS) as usize);
+    let interner = StdArc::new(Interner::with_shards_and_hasher(1, Default::default()));
+    let workers: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let interner = interner.clone();
+            let ledger = ledger.clone();
+            thread::spawn(move || {
+                let mut kept = Vec::new();
+                for i in 0..ROUNDS {
+                    let key = (t + i * 5) % KEYS;
+                    let value = interner.intern(Interned(Tracked::new(key, &ledger)));
+                    value.0.check(key);
+                    if i % 3 == t % 3 {
+                        kept.push((key, value));
+                    }
+                }
+                kept
+            })
+        })
+        .collect();
+    let kept: Vec<(u32, Arc<Interned>)> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    for (key, value) in &kept {
+        value.0.check(*key);
+        for (other_key, other) in &kept {
+            if other_key == key {
+                assert!(Arc::ptr_eq(other, value), "two live values for one key");
+            }
+        }
+    }
+    drop(kept);
+    interner.purge();
+    assert_eq!(interner.len(), 0, "a purge left a dead entry");
+    assert_eq!(
+        ledger.drops(),
+        ledger.created(),
+        "a value was never dropped"
+    );
+}
+
+#[test]
+fn weak_interner_under_three_threads() {
+    explore(10_000, interner_scenario);
 }
 
 /// Callback bookkeeping of one execution.
