@@ -171,11 +171,10 @@ mod strong;
 mod traits;
 mod uninit;
 pub mod unsize;
-#[cfg(feature = "alloc")]
 mod unsized_values;
 mod weak;
 
-pub use strong::Strong;
+pub use strong::{CloneToBlock, Strong};
 pub use weak::Weak;
 
 /// This crate's README, its code blocks compiled and run as doctests.

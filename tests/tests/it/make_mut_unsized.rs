@@ -1,0 +1,188 @@
+//! `make_mut` of `[T]` and `str` (std 1.81's clone-on-write of unsized
+//! values): the three cases (unique, shared, only weak), exact allocation
+//! and drop counts, and a panicking `T::clone` that leaks nothing and
+//! leaves every count as it was.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use weakref_core::Strong;
+use weakref_core::count::RawCountUnique;
+use weakref_core::storage::{Allocator, Global};
+use weakref_tests::{CountingAlloc, DropLog, Tracked};
+
+type S<T, C> = Strong<T, C, CountingAlloc>;
+type G<T, C> = Strong<T, C, Global>;
+
+/// A `[T]` handle in `alloc`, holding clones of `items`.
+fn slice_in<T: Clone, C: RawCountUnique, A: Allocator>(items: &[T], alloc: A) -> Strong<[T], C, A> {
+    let mut slots = Strong::<[T], C, A>::new_uninit_slice_in(items.len(), alloc);
+    for (slot, item) in Strong::get_mut(&mut slots).unwrap().iter_mut().zip(items) {
+        slot.write(item.clone());
+    }
+    // SAFETY: every element was written just above.
+    unsafe { slots.assume_init() }
+}
+
+/// An element whose `clone` panics when asked to (the original's drop is
+/// logged; each finished clone's too).
+#[derive(Debug)]
+struct CloneBomb {
+    tracked: Tracked,
+    explode: bool,
+}
+
+impl Clone for CloneBomb {
+    fn clone(&self) -> Self {
+        assert!(
+            !self.explode,
+            "CloneBomb({}) panics in clone, as asked",
+            self.tracked.id
+        );
+        CloneBomb {
+            tracked: self.tracked.clone(),
+            explode: false,
+        }
+    }
+}
+
+fn unique_slice_is_not_copied<C: RawCountUnique>() {
+    let alloc = CountingAlloc::new();
+    let log = DropLog::new();
+    let mut s = slice_in::<_, C, _>(&[log.tracked(1), log.tracked(2)], alloc.clone());
+    let before = log.dropped();
+    let addr = S::as_ptr(&s);
+    S::make_mut(&mut s)[0].id = 10;
+    assert_eq!(S::as_ptr(&s), addr);
+    assert_eq!(log.dropped(), before);
+    assert_eq!(alloc.allocations(), 1);
+    assert_eq!((S::strong_count(&s), S::weak_count(&s)), (1, 0));
+    drop(s);
+    assert_eq!(&log.dropped()[before.len()..], [10, 2]);
+    alloc.assert_balanced();
+}
+
+fn shared_slice_is_cloned<C: RawCountUnique>() {
+    let alloc = CountingAlloc::new();
+    let log = DropLog::new();
+    let mut s = slice_in::<_, C, _>(&[log.tracked(1), log.tracked(2)], alloc.clone());
+    let base = log.dropped().len();
+    let other = S::clone(&s);
+    let weak = S::downgrade(&other);
+    S::make_mut(&mut s)[1].id = 20;
+    assert!(!S::ptr_eq(&s, &other));
+    assert_eq!(alloc.allocations(), 2);
+    assert_eq!((S::strong_count(&s), S::weak_count(&s)), (1, 0));
+    assert_eq!((S::strong_count(&other), S::weak_count(&other)), (1, 1));
+    assert_eq!(other.iter().map(|t| t.id).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(s.iter().map(|t| t.id).collect::<Vec<_>>(), [1, 20]);
+    assert_eq!(log.dropped().len(), base);
+    drop(other);
+    assert!(weak.upgrade().is_none());
+    drop((s, weak));
+    assert_eq!(&log.dropped()[base..], [1, 2, 1, 20]);
+    alloc.assert_balanced();
+}
+
+fn weak_only_slice_moves<C: RawCountUnique>() {
+    let alloc = CountingAlloc::new();
+    let log = DropLog::new();
+    let mut s = slice_in::<_, C, _>(&[log.tracked(1), log.tracked(2)], alloc.clone());
+    let base = log.dropped().len();
+    let weak = S::downgrade(&s);
+    S::make_mut(&mut s)[0].id = 10;
+    // Moved, not cloned: no drop, a second block, the old one dead.
+    assert_eq!(log.dropped().len(), base);
+    assert_eq!(alloc.allocations(), 2);
+    assert_eq!(alloc.live(), 2);
+    assert!(weak.upgrade().is_none());
+    assert_eq!((weak.strong_count(), weak.weak_count()), (0, 0));
+    assert_eq!((S::strong_count(&s), S::weak_count(&s)), (1, 0));
+    drop(weak);
+    assert_eq!(alloc.live(), 1);
+    drop(s);
+    assert_eq!(&log.dropped()[base..], [10, 2]);
+    alloc.assert_balanced();
+}
+
+fn panicking_clone_leaks_nothing<C: RawCountUnique>() {
+    let alloc = CountingAlloc::new();
+    let log = DropLog::new();
+    // The slice is [1, 2, 3], and cloning element 3 panics.
+    let mut s = S::<[CloneBomb], C>::new_uninit_slice_in(3, alloc.clone());
+    for (slot, id) in S::get_mut(&mut s).unwrap().iter_mut().zip(1..) {
+        slot.write(CloneBomb {
+            tracked: log.tracked(id),
+            explode: id == 3,
+        });
+    }
+    // SAFETY: every element was written just above.
+    let mut s = unsafe { s.assume_init() };
+    let other = S::clone(&s);
+    let weak = S::downgrade(&s);
+    let live = alloc.live();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        S::make_mut(&mut s);
+    }));
+    assert!(result.is_err());
+    // The two finished clones were dropped, the new block freed, and
+    // `s` is the handle it was.
+    assert_eq!(log.dropped(), [1, 2]);
+    assert_eq!(alloc.live(), live);
+    assert!(S::ptr_eq(&s, &other));
+    assert_eq!((S::strong_count(&s), S::weak_count(&s)), (2, 1));
+    assert!(weak.upgrade().is_some());
+    drop((s, other, weak));
+    assert_eq!(log.dropped(), [1, 2, 1, 2, 3]);
+    alloc.assert_balanced();
+}
+
+fn str_make_mut<C: RawCountUnique>() {
+    // Unique: in place.
+    let mut s: G<str, C> = G::from("hello");
+    let addr = G::as_ptr(&s);
+    G::make_mut(&mut s).make_ascii_uppercase();
+    assert_eq!((&*s, G::as_ptr(&s)), ("HELLO", addr));
+    // Shared: copied.
+    let other = G::clone(&s);
+    G::make_mut(&mut s).make_ascii_lowercase();
+    assert_eq!((&*s, &*other), ("hello", "HELLO"));
+    assert_eq!((G::strong_count(&s), G::strong_count(&other)), (1, 1));
+    // Only weak: moved.
+    let weak = G::downgrade(&s);
+    G::make_mut(&mut s).make_ascii_uppercase();
+    assert_eq!(&*s, "HELLO");
+    assert!(weak.upgrade().is_none());
+    assert_eq!((G::strong_count(&s), G::weak_count(&s)), (1, 0));
+    // Empty.
+    let mut e: G<str, C> = G::default();
+    let _e2 = G::clone(&e);
+    assert_eq!(G::make_mut(&mut e), "");
+}
+
+fn global_slice_make_mut<C: RawCountUnique>() {
+    let mut s: G<[u32], C> = G::from([1, 2, 3]);
+    let other = G::clone(&s);
+    G::make_mut(&mut s)[2] = 30;
+    assert_eq!((&s[..], &other[..]), (&[1, 2, 30][..], &[1, 2, 3][..]));
+    let weak = G::downgrade(&other);
+    let mut other = other;
+    G::make_mut(&mut other)[0] = 0;
+    assert!(weak.upgrade().is_none());
+    assert_eq!(&other[..], [0, 2, 3]);
+    // Zero-sized elements and empty slices.
+    let mut z: G<[()], C> = G::from(vec![(); 4]);
+    let _z2 = G::clone(&z);
+    assert_eq!(G::make_mut(&mut z).len(), 4);
+    let mut e: G<[String], C> = G::default();
+    let _w = G::downgrade(&e);
+    assert!(G::make_mut(&mut e).is_empty());
+}
+
+crate::for_each_counter!(
+    unique_slice_is_not_copied,
+    shared_slice_is_cloned,
+    weak_only_slice_moves,
+    panicking_clone_leaks_nothing,
+    str_make_mut,
+    global_slice_make_mut,
+);
