@@ -53,6 +53,11 @@
 //! * **`default-hasher`**: implies `collections`;
 //!   `collections::DefaultHashBuilder`, hashbrown's default hasher, for
 //!   `no_std` users. Fast, but not HashDoS-resistant.
+//! * **`serde`**: `Serialize` and `Deserialize` for [`Strong`] (the value;
+//!   deserializing makes a new block per handle, so sharing is not
+//!   preserved) and [`Weak`] (an `Option`: `None` once dead; deserializes
+//!   to an empty `Weak::new()`), as serde's `rc` feature does for std's
+//!   handles. `Deserialize` needs `alloc` too (heap handles only).
 //! * **`loom`**: internal, outside semver. With `--cfg weakref_loom`, the
 //!   atomics and the allocator come from loom, for model checking.
 //! * **`shuttle`**: internal, outside semver. With `--cfg weakref_shuttle`,
@@ -165,9 +170,17 @@ mod downcast;
 pub mod pool;
 #[cfg(feature = "alloc")]
 pub mod safety;
+#[cfg(feature = "serde")]
+mod serde_impls;
 mod shim;
 pub mod storage;
 mod strong;
+#[cfg(all(
+    feature = "alloc",
+    any(target_has_atomic = "ptr", feature = "portable-atomic", weakref_loom)
+))]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub mod task;
 mod traits;
 mod uninit;
 pub mod unsize;

@@ -117,6 +117,28 @@
 
 pub use weakref_core::storage::{AllocError, Allocator, Global};
 
+/// std's `Wake` for this crate's [`Arc`]: implement it, then
+/// `Waker::from(arc)` (see [`weakref_core::task`]).
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use std::task::Waker;
+/// use weakref_sync::{Arc, Wake};
+///
+/// struct Flag(AtomicBool);
+/// impl Wake for Flag {
+///     fn wake(this: Arc<Self>) {
+///         this.0.store(true, Ordering::Release);
+///     }
+/// }
+/// let flag = Arc::new(Flag(AtomicBool::new(false)));
+/// Waker::from(Arc::clone(&flag)).wake();
+/// assert!(flag.0.load(Ordering::Acquire));
+/// ```
+pub use weakref_core::task::Wake;
+
 /// Unsizing in place: `unsize!(rc, dyn Trait)`, `unsize!(rc, [T])`, and
 /// the `Opaque` view its closure coerces (stable Rust's stand-in for
 /// std's unsizing coercions; see [`weakref_core::unsize`](mod@weakref_core::unsize)).

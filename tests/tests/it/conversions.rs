@@ -29,7 +29,7 @@ fn arrays_move_their_elements<C: RawCountUnique>() {
 }
 
 fn mut_refs_and_cows<C: RawCountUnique>() {
-    let mut v = vec![String::from("a"), String::from("b")];
+    let mut v = [String::from("a"), String::from("b")];
     let s: G<[String], C> = G::from(&mut v[..]);
     assert_eq!(&s[..], ["a", "b"]);
     let mut owned = String::from("text");

@@ -14,11 +14,13 @@ mod overflow;
 mod panic_safety;
 mod pool;
 mod raw;
+mod serde;
 mod strong;
 mod threads;
 mod traits;
 mod uninit;
 mod unsize;
+mod wake;
 mod weak;
 
 /// Instantiates generic scenarios `fn name<C: RawCountUnique>()` as tests
