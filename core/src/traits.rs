@@ -271,3 +271,22 @@ mod shared_file {
         }
     }
 }
+
+#[cfg(feature = "alloc")]
+impl<T: Default, C: RawCount> Default for core::pin::Pin<Strong<T, C, Global>> {
+    /// A pinned handle to `T::default()` (std's `Default for Pin<Rc<T>>`,
+    /// Rust 1.91).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// use core::pin::Pin;
+    /// let pinned: Pin<Rc<u8>> = Pin::default();
+    /// assert_eq!(*pinned, 0);
+    /// ```
+    #[inline]
+    fn default() -> Self {
+        Strong::pin(T::default())
+    }
+}

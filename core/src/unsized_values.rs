@@ -571,7 +571,7 @@ mod std_values {
                 /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
                 #[doc = concat!("use std::", $example, ";")]
                 #[doc = concat!("let shared: Rc<", stringify!($borrowed), "> = Rc::from(", stringify!($borrowed), "::new(\"a/b\"));")]
-                #[doc = concat!("assert_eq!(&*shared, ", stringify!($borrowed), "::new(\"a/b\"));")]
+                #[doc = concat!("assert_eq!(&*shared, &*", stringify!($owned), "::from(\"a/b\"));")]
                 /// ```
                 fn from(value: &$borrowed) -> Self {
                     Self::from(Box::<$borrowed>::from(value))

@@ -104,12 +104,16 @@
 //! # Comparison with std
 //!
 //! `weakref_sync::Arc<T>` is `weakref_core::Strong<T, AtomicCount, Global>`:
-//! every std method and trait of `Arc` is there (see [`Arc`]), with the same
-//! memory orderings (each commented in `weakref-core`), on stable, with
-//! `try_new`/`try_new_in` that report [`AllocError`] instead of aborting.
-//! Differences: no `CoerceUnsized` (build unsized values with
-//! `From<Box<T>>`, `From<Vec<T>>`, `From<&str>`, `collect()`), and `Eq`
-//! compares values without std's pointer-equality shortcut.
+//! every stable item of `std::sync::Arc` and `std::sync::Weak` (Rust 1.95)
+//! is there with std's signature and memory orderings (each commented in
+//! `weakref-core`), on stable Rust from 1.85, as the workspace test
+//! `std_parity` checks item by item, including [`Wake`] and
+//! `Waker::from(arc)`. `try_new`/`try_new_in` report [`AllocError`]
+//! instead of aborting. Differences: no implicit `CoerceUnsized` on stable
+//! (write [`unsize!`](crate::unsize!)); `make_mut` does not take `CStr`,
+//! `OsStr` or `Path`; `Eq` compares values without std's pointer-equality
+//! shortcut; no `AsHandle`/`AsSocket` on Windows yet. See weakref-core's
+//! "Comparison with std".
 
 #![no_std]
 #![forbid(unsafe_code)]

@@ -15,6 +15,7 @@ mod panic_safety;
 mod pool;
 mod raw;
 mod serde;
+mod std_parity;
 mod strong;
 mod threads;
 mod traits;
