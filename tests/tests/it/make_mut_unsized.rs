@@ -8,6 +8,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use weakref_core::Strong;
 use weakref_core::count::RawCountUnique;
 use weakref_core::storage::{Allocator, Global};
+use weakref_tests::hostile::{PanicOnAllocate, PanicOnClone};
 use weakref_tests::{CountingAlloc, DropLog, Tracked};
 
 type S<T, C> = Strong<T, C, CountingAlloc>;
@@ -136,6 +137,55 @@ fn panicking_clone_leaks_nothing<C: RawCountUnique>() {
     alloc.assert_balanced();
 }
 
+/// The weak-only path takes strong to 0 before allocating: a panicking
+/// `allocate` must put it back (the value stays, the weak still upgrades).
+fn weak_only_allocate_panic_restores_strong<C: RawCountUnique>() {
+    let alloc = PanicOnAllocate::new();
+    let log = DropLog::new();
+    let mut s = slice_in::<_, C, _>(&[log.tracked(1), log.tracked(2)], alloc.clone());
+    let base = log.dropped().len();
+    let weak = Strong::downgrade(&s);
+    alloc.arm();
+    let result = catch_unwind(AssertUnwindSafe(|| Strong::make_mut(&mut s)[0].id = 10));
+    alloc.disarm();
+    assert!(result.is_err());
+    assert_eq!((Strong::strong_count(&s), Strong::weak_count(&s)), (1, 1));
+    assert_eq!(weak.upgrade().map(|v| v[0].id), Some(1), "not moved away");
+    assert_eq!(log.dropped().len(), base);
+    // With the allocator working again, the elements move.
+    Strong::make_mut(&mut s)[0].id = 10;
+    assert!(weak.upgrade().is_none());
+    drop((s, weak));
+    assert_eq!(&log.dropped()[base..], [10, 2]);
+    alloc.assert_balanced();
+}
+
+/// The shared path with a panicking `allocate` or allocator `clone`:
+/// nothing is taken before either, nothing changes after.
+fn shared_allocator_panics_change_nothing<C: RawCountUnique>() {
+    let alloc = PanicOnAllocate::new();
+    let mut s = slice_in::<_, C, _>(&[1u32, 2], alloc.clone());
+    let other = Strong::clone(&s);
+    alloc.arm();
+    assert!(catch_unwind(AssertUnwindSafe(|| Strong::make_mut(&mut s)[0] = 0)).is_err());
+    alloc.disarm();
+    assert!(Strong::ptr_eq(&s, &other));
+    assert_eq!((&s[..], Strong::strong_count(&s)), (&[1, 2][..], 2));
+    drop((s, other));
+    alloc.assert_balanced();
+
+    let alloc = PanicOnClone::new();
+    let mut s = slice_in::<_, C, _>(&[1u32, 2], alloc.clone());
+    let other = Strong::clone(&s);
+    alloc.arm();
+    assert!(catch_unwind(AssertUnwindSafe(|| Strong::make_mut(&mut s)[0] = 0)).is_err());
+    alloc.disarm();
+    assert!(Strong::ptr_eq(&s, &other));
+    assert_eq!(Strong::strong_count(&s), 2);
+    drop((s, other));
+    alloc.assert_balanced();
+}
+
 fn str_make_mut<C: RawCountUnique>() {
     // Unique: in place.
     let mut s: G<str, C> = G::from("hello");
@@ -183,6 +233,8 @@ crate::for_each_counter!(
     shared_slice_is_cloned,
     weak_only_slice_moves,
     panicking_clone_leaks_nothing,
+    weak_only_allocate_panic_restores_strong,
+    shared_allocator_panics_change_nothing,
     str_make_mut,
     global_slice_make_mut,
 );

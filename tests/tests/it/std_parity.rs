@@ -257,6 +257,7 @@ mod arc_only {
     use weakref_sync::{Arc, Wake, Weak};
 
     #[test]
+    #[cfg_attr(miri, ignore = "opens a file, which Miri's isolation forbids")]
     fn threads_and_files() {
         is_send_sync::<Arc<i32>>();
         is_send_sync::<Weak<i32>>();
