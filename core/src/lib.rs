@@ -119,7 +119,7 @@
 //! `weakref-sync`. That covers the constructors (`new`, `new_cyclic`, `pin`,
 //! `new_uninit`, `new_zeroed`, their slice forms and `assume_init`),
 //! `try_unwrap`, `into_inner`, `unwrap_or_clone`, `get_mut`, `make_mut`
-//! (sized `T: Clone`, `[T]`, `str`), `downcast`, the counts, `ptr_eq` and
+//! (sized `T: Clone`, `[T]`, `str`, `CStr`, `OsStr`, `Path`), `downcast`, the counts, `ptr_eq` and
 //! the raw-pointer functions; the trait impls (`Deref`, `Clone`, `Default`
 //! including `str`, `[T]`, `CStr` and `Pin<Strong<T>>`, comparisons,
 //! `Hash`, the formatting traits, `Borrow`, `AsRef`, `Unpin`,
@@ -149,13 +149,13 @@
 //!   `Weak` handles too, but only while the value lives. On a nightly
 //!   compiler, `RUSTFLAGS="--cfg weakref_coerce_unsized"` adds std's
 //!   implicit coercions as well.
-//! * `make_mut` takes [`CloneToBlock`] (sized `T: Clone`, `[T]`, `str`)
-//!   where std takes the unstable `CloneToUninit`, which also covers
-//!   `CStr`, `OsStr` and `Path`.
+//! * `make_mut`'s bound is the sealed [`CloneToBlock`] where std's is the
+//!   unstable `CloneToUninit`; both cover the same stable types.
 //! * `Eq` compares values only (std short-cuts on pointer equality for
 //!   `T: Eq` with specialization, which stable Rust lacks).
-//! * The `From` conversions of `CStr`, `OsStr` and `Path` go through a
-//!   `Box` (one more allocation than std, which knows their layout).
+//! * The `From` conversions of `CStr`, `OsStr` and `Path`, and
+//!   `make_mut`'s copy of them, go through a `Box` (one more allocation
+//!   than std, which knows their layout).
 //! * `Weak`'s `Debug` says whether the value lives; `Strong` is `Error`
 //!   for the local counter too (std: `Arc` only).
 //! * Not yet: `AsHandle`/`AsSocket` on Windows.

@@ -932,9 +932,10 @@ impl<T, C: RawCount, A: Allocator> Strong<T, C, A> {
 }
 
 /// Values [`Strong::make_mut`] can clone into a new block: every sized
-/// `T: Clone`, slices `[T]` of `T: Clone`, and `str` (std's `make_mut`
-/// takes the unstable `CloneToUninit`, implemented for the same types and
-/// a few more).
+/// `T: Clone`, slices `[T]` of `T: Clone`, `str`, `CStr` (with feature
+/// `alloc`), `OsStr` and `Path` (with feature `std`): the types for which
+/// std's `make_mut` works on stable (it takes the unstable
+/// `CloneToUninit`).
 ///
 /// Sealed: `make_mut` relies on the clone being a new, unshared handle.
 ///
@@ -983,8 +984,8 @@ impl<T: ?Sized + CloneToBlock, C: RawCountUnique, A: Allocator + Clone> Strong<T
     /// the value moves to a new block and those weak handles stop
     /// upgrading, as std's `make_mut` does.
     ///
-    /// Works for sized `T: Clone`, for `[T]` (`T: Clone`) and for `str`
-    /// ([`CloneToBlock`]). If a clone panics, `this` is left as it was and
+    /// Works for sized `T: Clone`, for `[T]` (`T: Clone`), `str`, `CStr`,
+    /// `OsStr` and `Path` ([`CloneToBlock`]). If a clone panics, `this` is left as it was and
     /// nothing leaks (a slice's elements cloned so far are dropped).
     ///
     /// # Examples

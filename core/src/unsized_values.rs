@@ -297,21 +297,49 @@ impl<T: ?Sized, C: RawCount> From<Box<T>> for Strong<T, C, Global> {
     /// assert_eq!(shown.to_string(), "5");
     /// ```
     fn from(boxed: Box<T>) -> Self {
-        let value = Layout::for_value::<T>(&boxed);
-        let (mem, _) = allocate_block_in::<C, Global>(value, &Global);
-        let raw = Box::into_raw(boxed);
-        let block = Block::with_metadata_of(mem, raw);
-        // SAFETY: I1: the block is allocated with `raw`'s metadata.
-        let slot = unsafe { Block::value_ptr(block) };
-        // SAFETY: `raw` holds `value.size()` initialised bytes; the slot has
-        // room for them (laid out from the same layout); two allocations.
-        unsafe { ptr::copy_nonoverlapping(raw.cast::<u8>(), slot.cast::<u8>(), value.size()) };
-        // Free the box's memory without dropping the value, now moved.
-        // SAFETY: `raw` came from `Box::into_raw`; `ManuallyDrop<T>` has
-        // `T`'s layout, so the box frees exactly what it allocated.
-        drop(unsafe { Box::from_raw(raw as *mut ManuallyDrop<T>) });
-        // SAFETY: counts (1, 1), value initialised, block in `Global`.
-        unsafe { Strong::from_inner_in(block, Global) }
+        box_into_block_in(boxed, Global)
+    }
+}
+
+/// Moves a boxed value into a new block in `alloc` (and frees the box):
+/// a bit-for-bit move, whatever `T`'s layout, so it serves types whose
+/// layout is private (`CStr`, `OsStr`, `Path`).
+#[cfg(feature = "alloc")]
+fn box_into_block_in<C: RawCount, T: ?Sized, A: Allocator>(
+    boxed: Box<T>,
+    alloc: A,
+) -> Strong<T, C, A> {
+    let value = Layout::for_value::<T>(&boxed);
+    // Allocated while `boxed` still owns the value: if `allocate` panics,
+    // the box drops it.
+    let (mem, _) = allocate_block_in::<C, A>(value, &alloc);
+    let raw = Box::into_raw(boxed);
+    let block = Block::with_metadata_of(mem, raw);
+    // SAFETY: I1: the block is allocated with `raw`'s metadata.
+    let slot = unsafe { Block::value_ptr(block) };
+    // SAFETY: `raw` holds `value.size()` initialised bytes; the slot has
+    // room for them (laid out from the same layout); two allocations.
+    unsafe { ptr::copy_nonoverlapping(raw.cast::<u8>(), slot.cast::<u8>(), value.size()) };
+    // Free the box's memory without dropping the value, now moved.
+    // SAFETY: `raw` came from `Box::into_raw`; `ManuallyDrop<T>` has
+    // `T`'s layout, so the box frees exactly what it allocated.
+    drop(unsafe { Box::from_raw(raw as *mut ManuallyDrop<T>) });
+    // SAFETY: counts (1, 1), value initialised, block in `alloc`.
+    unsafe { Strong::from_inner_in(block, alloc) }
+}
+
+#[cfg(feature = "alloc")]
+impl crate::strong::sealed::Sealed for core::ffi::CStr {}
+
+#[cfg(feature = "alloc")]
+impl CloneToBlock for core::ffi::CStr {
+    /// Copies the C string into a new block (through a `Box<CStr>`).
+    fn clone_to_block<C: RawCount, A: Allocator + Clone>(
+        this: &Strong<core::ffi::CStr, C, A>,
+    ) -> Strong<core::ffi::CStr, C, A> {
+        // The allocator first: if its `clone` panics, nothing is taken.
+        let alloc = Strong::allocator(this).clone();
+        box_into_block_in(Box::<core::ffi::CStr>::from(&**this), alloc)
     }
 }
 
@@ -612,6 +640,27 @@ mod std_values {
             }
         };
     }
+
+    /// `make_mut` for `X`: a copy through a `Box<X>`.
+    macro_rules! clone_to_block {
+        ($borrowed:ident) => {
+            impl crate::strong::sealed::Sealed for $borrowed {}
+
+            impl crate::strong::CloneToBlock for $borrowed {
+                #[doc = concat!("Copies the `", stringify!($borrowed), "` into a new block (through a `Box`).")]
+                fn clone_to_block<C: RawCount, A: crate::storage::Allocator + Clone>(
+                    this: &Strong<$borrowed, C, A>,
+                ) -> Strong<$borrowed, C, A> {
+                    // The allocator first: if its `clone` panics, nothing is taken.
+                    let alloc = Strong::allocator(this).clone();
+                    super::box_into_block_in(Box::<$borrowed>::from(&**this), alloc)
+                }
+            }
+        };
+    }
+
+    clone_to_block!(OsStr);
+    clone_to_block!(Path);
 
     std_unsized!(OsStr, OsString, into_boxed_os_str, "ffi::{OsStr, OsString}");
     std_unsized!(Path, PathBuf, into_boxed_path, "path::{Path, PathBuf}");

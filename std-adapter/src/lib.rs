@@ -92,7 +92,7 @@
 //! Every stable item of `std::rc::Rc` and `std::rc::Weak` (Rust 1.95) is
 //! there with std's signature, on stable Rust from 1.85: the workspace test
 //! `std_parity` names and calls each one (constructors, `make_mut` for
-//! sized values, slices and `str`, `downcast`, the raw-pointer functions,
+//! sized values, slices, `str`, `CStr`, `OsStr` and `Path`, `downcast`, the raw-pointer functions,
 //! every `From` conversion including arrays, `Cow`, `CStr`, `OsStr` and
 //! `Path`, `TryFrom` into arrays, `Default` for `str`, `[T]`, `CStr` and
 //! `Pin<Rc<T>>`, `UnwindSafe`, `AsFd`/`AsRawFd` …). Beyond std:
@@ -100,10 +100,10 @@
 //! the allocator API is stable.
 //!
 //! Differences that remain: no implicit `CoerceUnsized` on stable (write
-//! [`unsize!`](crate::unsize!)); `make_mut` does not take `CStr`, `OsStr`
-//! or `Path` (std's `CloneToUninit` does); `Eq` compares values without
-//! std's pointer-equality shortcut; `From<&CStr>`, `From<&OsStr>` and
-//! `From<&Path>` allocate once more than std (through a `Box`); `Weak`'s
+//! [`unsize!`](crate::unsize!)); `Eq` compares values without std's
+//! pointer-equality shortcut; the `From` conversions and `make_mut` of
+//! `CStr`, `OsStr` and `Path` allocate once more than std (through a
+//! `Box`); `Weak`'s
 //! `Debug` says whether the value lives; `Rc<T>` is `Error` when `T` is
 //! (std: only `Arc`); no `AsHandle` on Windows yet. See weakref-core's
 //! "Comparison with std".

@@ -110,8 +110,7 @@
 //! `std_parity` checks item by item, including [`Wake`] and
 //! `Waker::from(arc)`. `try_new`/`try_new_in` report [`AllocError`]
 //! instead of aborting. Differences: no implicit `CoerceUnsized` on stable
-//! (write [`unsize!`](crate::unsize!)); `make_mut` does not take `CStr`,
-//! `OsStr` or `Path`; `Eq` compares values without std's pointer-equality
+//! (write [`unsize!`](crate::unsize!)); `Eq` compares values without std's pointer-equality
 //! shortcut; no `AsHandle`/`AsSocket` on Windows yet. See weakref-core's
 //! "Comparison with std".
 

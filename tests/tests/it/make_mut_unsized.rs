@@ -1,5 +1,5 @@
-//! `make_mut` of `[T]` and `str` (std 1.81's clone-on-write of unsized
-//! values): the three cases (unique, shared, only weak), exact allocation
+//! `make_mut` of `[T]`, `str`, `CStr`, `OsStr` and `Path` (std 1.81's
+//! clone-on-write of unsized values): the three cases (unique, shared, only weak), exact allocation
 //! and drop counts, and a panicking `T::clone` that leaks nothing and
 //! leaves every count as it was.
 
@@ -186,6 +186,38 @@ fn shared_allocator_panics_change_nothing<C: RawCountUnique>() {
     alloc.assert_balanced();
 }
 
+/// `CStr`, `OsStr` and `Path`: the three cases, as for `str`.
+fn c_os_and_path_make_mut<C: RawCountUnique>() {
+    use std::ffi::{CStr, OsStr};
+    use std::path::Path;
+    let mut c: G<CStr, C> = G::from(c"ab");
+    let addr = G::as_ptr(&c).cast::<u8>();
+    assert_eq!(G::make_mut(&mut c), c"ab");
+    assert_eq!(G::as_ptr(&c).cast::<u8>(), addr, "unique: in place");
+    let other = G::clone(&c);
+    let _ = G::make_mut(&mut c);
+    assert!(!G::ptr_eq(&c, &other), "shared: copied");
+    assert_eq!((&*c, G::strong_count(&other)), (c"ab", 1));
+    let weak = G::downgrade(&c);
+    let _ = G::make_mut(&mut c);
+    assert!(weak.upgrade().is_none(), "only weak: moved");
+
+    let mut o: G<OsStr, C> = G::from(OsStr::new("ab"));
+    let other = G::clone(&o);
+    G::make_mut(&mut o).make_ascii_uppercase();
+    assert_eq!((&*o, &*other), (OsStr::new("AB"), OsStr::new("ab")));
+    let weak = G::downgrade(&o);
+    G::make_mut(&mut o).make_ascii_lowercase();
+    assert!(weak.upgrade().is_none());
+    assert_eq!(&*o, OsStr::new("ab"));
+
+    let mut p: G<Path, C> = G::from(Path::new("a/b"));
+    let other = G::clone(&p);
+    let _ = G::make_mut(&mut p);
+    assert!(!G::ptr_eq(&p, &other));
+    assert_eq!(&*p, Path::new("a/b"));
+}
+
 fn str_make_mut<C: RawCountUnique>() {
     // Unique: in place.
     let mut s: G<str, C> = G::from("hello");
@@ -236,5 +268,6 @@ crate::for_each_counter!(
     weak_only_allocate_panic_restores_strong,
     shared_allocator_panics_change_nothing,
     str_make_mut,
+    c_os_and_path_make_mut,
     global_slice_make_mut,
 );

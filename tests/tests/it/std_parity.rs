@@ -13,9 +13,6 @@
 //!   exist, are checked elsewhere).
 //! * `AsHandle` (Windows, both families) and `AsSocket` (Windows, `Arc`):
 //!   not written, since no Windows target is built here to check them.
-//! * `make_mut` for `CStr`, `OsStr` and `Path` (std's `CloneToUninit` has
-//!   them): our [`CloneToBlock`](weakref_core::CloneToBlock) covers sized
-//!   `T: Clone`, `[T]` and `str` only; their layouts are std's private.
 //! * `Eq`'s pointer-equality shortcut (std specialises `Rc<T: Eq>` ==
 //!   to compare addresses first): stable Rust has no specialisation; ours
 //!   always compares values (the same answer for lawful `Eq`).
@@ -25,7 +22,10 @@
 //!   Rust cannot implement them; `unsize!` is the stand-in.
 //!
 //! Differences that remain in items present: the `From` conversions of
-//! `CStr`, `OsStr` and `Path` go through a `Box` (one more allocation);
+//! `CStr`, `OsStr` and `Path`, and `make_mut`'s copy of them, go through a
+//! `Box` (one more allocation); `make_mut`'s bound is the sealed
+//! `CloneToBlock` (std: the unstable `CloneToUninit`), implemented for the
+//! same stable types;
 //! `Rc<T>` implements `Error` too (std: only `Arc<T>`); `Weak`'s `Debug`
 //! says whether the value lives (std prints `(Weak)`).
 
@@ -108,6 +108,17 @@ macro_rules! parity {
                 let mut s: Rc<str> = Rc::from("a");
                 f(&mut s).make_ascii_uppercase();
                 assert_eq!(&*s, "A");
+                let f: fn(&mut Rc<CStr>) -> &mut CStr = Rc::make_mut;
+                let mut c: Rc<CStr> = Rc::from(c"a");
+                let d = Rc::clone(&c);
+                assert_eq!(f(&mut c), &*d);
+                let f: fn(&mut Rc<OsStr>) -> &mut OsStr = Rc::make_mut;
+                let mut o: Rc<OsStr> = Rc::from(OsStr::new("a"));
+                f(&mut o).make_ascii_uppercase();
+                assert_eq!(&*o, "A");
+                let f: fn(&mut Rc<Path>) -> &mut Path = Rc::make_mut;
+                let mut p: Rc<Path> = Rc::from(Path::new("a"));
+                assert_eq!(f(&mut p), Path::new("a"));
                 let f: fn(Rc<$Any>) -> Result<Rc<i32>, Rc<$Any>> = Rc::<$Any>::downcast::<i32>;
                 let any: Rc<$Any> = weakref_core::unsize!(Rc::new(7), $Any);
                 assert_eq!(*f(any).unwrap(), 7);
