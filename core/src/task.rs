@@ -66,6 +66,24 @@ impl<W: Wake + Send + Sync + 'static> From<Arc<W>> for Waker {
     /// A waker that wakes through `W`'s [`Wake`] (std's
     /// `impl From<Arc<W>> for Waker`). The waker owns the handle's strong
     /// count; it is given back when the last waker is dropped or woken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use core::task::Waker;
+    /// use weakref_core::task::Wake;
+    ///
+    /// struct Nop;
+    /// impl Wake for Nop {
+    ///     fn wake(_this: Arc<Self>) {}
+    /// }
+    /// let nop = Arc::new(Nop);
+    /// let waker = Waker::from(Arc::clone(&nop));
+    /// assert_eq!(Arc::strong_count(&nop), 2);
+    /// drop(waker);
+    /// assert_eq!(Arc::strong_count(&nop), 1);
+    /// ```
     fn from(waker: Arc<W>) -> Waker {
         // SAFETY: `raw_waker` returns a `RawWaker` whose data pointer holds
         // one strong count of a live `Arc<W>` and whose vtable functions
