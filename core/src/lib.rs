@@ -53,6 +53,11 @@
 //! * **`default-hasher`**: implies `collections`;
 //!   `collections::DefaultHashBuilder`, hashbrown's default hasher, for
 //!   `no_std` users. Fast, but not HashDoS-resistant.
+//! * **`serde`**: `Serialize` and `Deserialize` for [`Strong`] (the value;
+//!   deserializing makes a new block per handle, so sharing is not
+//!   preserved) and [`Weak`] (an `Option`: `None` once dead; deserializes
+//!   to an empty `Weak::new()`), as serde's `rc` feature does for std's
+//!   handles. `Deserialize` needs `alloc` too (heap handles only).
 //! * **`loom`**: internal, outside semver. With `--cfg weakref_loom`, the
 //!   atomics and the allocator come from loom, for model checking.
 //! * **`shuttle`**: internal, outside semver. With `--cfg weakref_shuttle`,
@@ -107,30 +112,53 @@
 //!
 //! # Comparison with std
 //!
-//! * The same names and semantics as `std::rc::Rc` / `std::sync::Arc`,
-//!   including the allocator API (`new_in`, `try_new_in`,
-//!   `into_raw_with_allocator`), on stable Rust.
-//! * `try_new` / `try_new_in` return [`storage::AllocError`] instead of
-//!   aborting.
-//! * Unsized values come from `From<Box<T>>`, `From<Vec<T>>`, `From<&str>`
-//!   and friends, or from a sized handle in place: stable Rust has no
-//!   `CoerceUnsized` for our handles, so `let rc: Rc<dyn Trait> = rc;` is
-//!   written [`unsize!(rc, dyn Trait)`](unsize!) (or `unsize!(rc, [T])`
-//!   for an array), a safe macro whose coercion the compiler checks
-//!   ([`mod@unsize`]). It converts `Weak` handles too, but only while the
-//!   value lives (a dead `Weak` comes back in `Err`). On a nightly
+//! Every stable item of `std::rc::Rc`, `std::sync::Arc` and their `Weak`s
+//! (Rust 1.95) is here with std's signature, for both counters, on stable
+//! Rust from 1.85: the test `tests/tests/it/std_parity.rs` names each one
+//! with its std shape and calls it through `weakref-std` and
+//! `weakref-sync`. That covers the constructors (`new`, `new_cyclic`, `pin`,
+//! `new_uninit`, `new_zeroed`, their slice forms and `assume_init`),
+//! `try_unwrap`, `into_inner`, `unwrap_or_clone`, `get_mut`, `make_mut`
+//! (sized `T: Clone`, `[T]`, `str`, `CStr`, `OsStr`, `Path`), `downcast`, the counts, `ptr_eq` and
+//! the raw-pointer functions; the trait impls (`Deref`, `Clone`, `Default`
+//! including `str`, `[T]`, `CStr` and `Pin<Strong<T>>`, comparisons,
+//! `Hash`, the formatting traits, `Borrow`, `AsRef`, `Unpin`,
+//! `UnwindSafe`/`RefUnwindSafe`, `Error`, `AsFd`/`AsRawFd` on unix); every
+//! `From` conversion (`T`, arrays, `&[T]`, `&mut [T]`, `Vec`, `Box`,
+//! `&str`, `&mut str`, `String`, `Cow`, `CStr`/`CString`, `OsStr`/`OsString`,
+//! `Path`/`PathBuf`, `Strong<str>` to `Strong<[u8]>`), `FromIterator`,
+//! `TryFrom<Strong<[T]>>` for `Strong<[T; N]>`; `Weak`'s `new`, `upgrade`,
+//! counts, `ptr_eq`, raw functions, `Clone`, `Default` and `Debug`; and for
+//! the atomic counter `Send`/`Sync`, `Read`/`Write`/`Seek` for a shared
+//! `File`, and [`task::Wake`] with `Waker::from(arc)`.
+//!
+//! Beyond std: the allocator API (`new_in`, `try_new_in`, `allocator`,
+//! `into_raw_with_allocator` …) on stable; `try_new` / `try_new_in` return
+//! [`storage::AllocError`] instead of aborting; `downcast` for
+//! `dyn Any`, `dyn Any + Send` and `dyn Any + Send + Sync` with either
+//! counter; one counter of the same width for both families, and
+//! `LocalCount<u32>` / `AtomicCount<u32>` for an 8-byte header; `serde`
+//! (feature `serde`) as serde's `rc` feature does for std.
+//!
+//! Differences that remain:
+//!
+//! * No implicit unsizing (`let rc: Rc<dyn Trait> = rc;`): stable Rust has
+//!   no `CoerceUnsized` for our handles. Write
+//!   [`unsize!(rc, dyn Trait)`](unsize!) (or `unsize!(rc, [T])`), a safe
+//!   macro whose coercion the compiler checks ([`mod@unsize`]); it converts
+//!   `Weak` handles too, but only while the value lives. On a nightly
 //!   compiler, `RUSTFLAGS="--cfg weakref_coerce_unsized"` adds std's
-//!   implicit coercions (`CoerceUnsized`) as well, dead `Weak`s included.
-//! * `downcast` works on `Strong<dyn Any>`, `Strong<dyn Any + Send>` and
-//!   `Strong<dyn Any + Send + Sync>` for every counter (std: `Rc<dyn Any>`
-//!   and `Arc<dyn Any + Send + Sync>`), with std's signature.
-//! * `new_uninit`, `new_zeroed`, `new_uninit_slice`, `new_zeroed_slice`
-//!   (with their `_in` and `try_` forms) and the unsafe `assume_init`, as
-//!   std has them (stable there only from Rust 1.82, and without `_in`).
+//!   implicit coercions as well.
+//! * `make_mut`'s bound is the sealed [`CloneToBlock`] where std's is the
+//!   unstable `CloneToUninit`; both cover the same stable types.
 //! * `Eq` compares values only (std short-cuts on pointer equality for
 //!   `T: Eq` with specialization, which stable Rust lacks).
-//! * One counter of the same width for both families; `LocalCount<u32>` /
-//!   `AtomicCount<u32>` give an 8-byte header.
+//! * The `From` conversions of `CStr`, `OsStr` and `Path`, and
+//!   `make_mut`'s copy of them, go through a `Box` (one more allocation
+//!   than std, which knows their layout).
+//! * `Weak`'s `Debug` says whether the value lives; `Strong` is `Error`
+//!   for the local counter too (std: `Arc` only).
+//! * Not yet: `AsHandle`/`AsSocket` on Windows.
 
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -165,17 +193,24 @@ mod downcast;
 pub mod pool;
 #[cfg(feature = "alloc")]
 pub mod safety;
+#[cfg(feature = "serde")]
+mod serde_impls;
 mod shim;
 pub mod storage;
 mod strong;
+#[cfg(all(
+    feature = "alloc",
+    any(target_has_atomic = "ptr", feature = "portable-atomic", weakref_loom)
+))]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub mod task;
 mod traits;
 mod uninit;
 pub mod unsize;
-#[cfg(feature = "alloc")]
 mod unsized_values;
 mod weak;
 
-pub use strong::Strong;
+pub use strong::{CloneToBlock, Strong};
 pub use weak::Weak;
 
 /// This crate's README, its code blocks compiled and run as doctests.

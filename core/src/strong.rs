@@ -931,11 +931,62 @@ impl<T, C: RawCount, A: Allocator> Strong<T, C, A> {
     }
 }
 
-impl<T: Clone, C: RawCountUnique, A: Allocator + Clone> Strong<T, C, A> {
+/// Values [`Strong::make_mut`] can clone into a new block: every sized
+/// `T: Clone`, slices `[T]` of `T: Clone`, `str`, `CStr` (with feature
+/// `alloc`), `OsStr` and `Path` (with feature `std`): the types for which
+/// std's `make_mut` works on stable (it takes the unstable
+/// `CloneToUninit`).
+///
+/// Sealed: `make_mut` relies on the clone being a new, unshared handle.
+///
+/// # Examples
+///
+/// ```
+/// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+/// use weakref_core::CloneToBlock;
+///
+/// fn bump_first<T: ?Sized + CloneToBlock + AsMut<[u8]>>(rc: &mut Rc<T>) {
+///     Rc::make_mut(rc).as_mut()[0] += 1;
+/// }
+/// let mut bytes: Rc<[u8]> = Rc::from([1, 2]);
+/// let other = Rc::clone(&bytes);
+/// bump_first(&mut bytes);
+/// assert_eq!((&bytes[..], &other[..]), (&[2, 2][..], &[1, 2][..]));
+/// ```
+pub trait CloneToBlock: sealed::Sealed {
+    /// A new handle, alone in a new block in a clone of `this`'s
+    /// allocator, holding a clone of `this`'s value.
+    #[doc(hidden)]
+    fn clone_to_block<C: RawCount, A: Allocator + Clone>(
+        this: &Strong<Self, C, A>,
+    ) -> Strong<Self, C, A>;
+}
+
+pub(crate) mod sealed {
+    /// Only this crate implements [`CloneToBlock`](super::CloneToBlock).
+    pub trait Sealed {}
+}
+
+impl<T: Clone> sealed::Sealed for T {}
+
+impl<T: Clone> CloneToBlock for T {
+    #[inline]
+    fn clone_to_block<C: RawCount, A: Allocator + Clone>(
+        this: &Strong<T, C, A>,
+    ) -> Strong<T, C, A> {
+        Strong::new_in(T::clone(this), this.alloc.clone())
+    }
+}
+
+impl<T: ?Sized + CloneToBlock, C: RawCountUnique, A: Allocator + Clone> Strong<T, C, A> {
     /// A mutable reference to the value, cloning it first if other strong
     /// handles share it (clone-on-write). If only weak handles share it,
     /// the value moves to a new block and those weak handles stop
     /// upgrading, as std's `make_mut` does.
+    ///
+    /// Works for sized `T: Clone`, for `[T]` (`T: Clone`), `str`, `CStr`,
+    /// `OsStr` and `Path` ([`CloneToBlock`]). If a clone panics, `this` is left as it was and
+    /// nothing leaks (a slice's elements cloned so far are dropped).
     ///
     /// # Examples
     ///
@@ -950,6 +1001,11 @@ impl<T: Clone, C: RawCountUnique, A: Allocator + Clone> Strong<T, C, A> {
     /// let weak = Rc::downgrade(&data);
     /// *Rc::make_mut(&mut data) += 1; // moves away from `weak`
     /// assert!(weak.upgrade().is_none());
+    ///
+    /// let mut s: Rc<str> = Rc::from("hello");
+    /// let other = Rc::clone(&s);
+    /// Rc::make_mut(&mut s).make_ascii_uppercase(); // copies
+    /// assert_eq!((&*s, &*other), ("HELLO", "hello"));
     /// ```
     #[inline]
     pub fn make_mut(this: &mut Self) -> &mut T {
@@ -959,8 +1015,9 @@ impl<T: Clone, C: RawCountUnique, A: Allocator + Clone> Strong<T, C, A> {
             Sharing::OnlyWeak => Self::move_to_new_block(this),
         }
         // SAFETY: every branch leaves `this` the only handle to its block
-        // (a fresh block, or strong 1 and weak 1 with `this` borrowed
-        // mutably), so no other borrow of the value exists (I5).
+        // (a fresh block from the sealed `clone_to_block`, or strong 1 and
+        // weak 1 with `this` borrowed mutably), so no other borrow of the
+        // value exists (I5).
         unsafe { Self::get_mut_unchecked(this) }
     }
 
@@ -969,16 +1026,19 @@ impl<T: Clone, C: RawCountUnique, A: Allocator + Clone> Strong<T, C, A> {
     #[cold]
     #[inline(never)]
     fn clone_to_new_block(this: &mut Self) {
-        let clone = Self::new_in(T::clone(this), this.alloc.clone());
+        let clone = T::clone_to_block(this);
         *this = clone;
     }
+}
 
-    /// `make_mut`'s weak-only case, out of line: `sharing` took strong to
-    /// 0, so we own the value; weak handles exist, so move the value to a
-    /// new block and leave them a dead one.
+impl<T: ?Sized, C: RawCountUnique, A: Allocator> Strong<T, C, A> {
+    /// `make_mut`'s weak-only case, out of line, for sized and unsized
+    /// values alike: `sharing` took strong to 0, so we own the value; weak
+    /// handles exist, so move the value (bit for bit) to a new block of the
+    /// same layout and leave them a dead one.
     #[cold]
     #[inline(never)]
-    fn move_to_new_block(this: &mut Self) {
+    pub(crate) fn move_to_new_block(this: &mut Self) {
         /// Puts back the strong count `sharing` took (0 -> 1) when dropped:
         /// if the allocator fails or panics, `this` is again the live
         /// handle it was, and its weak handles still upgrade.
@@ -991,21 +1051,38 @@ impl<T: Clone, C: RawCountUnique, A: Allocator + Clone> Strong<T, C, A> {
             }
         }
         let restore = RestoreStrong(this.count());
-        let fresh = match Self::allocate_for_value(&this.alloc, 1, 1) {
-            Ok(fresh) => fresh,
+        let old_value = this.value_ptr();
+        // SAFETY: I1: we hold the implicit weak, so the block is allocated,
+        // and `old_value` carries the metadata it was built with; I4: we
+        // own the value, initialised (strong was 1 until `sharing`).
+        let value = unsafe { Block::<C, T>::value_layout(old_value) };
+        let Ok(layout) = Block::<C, ()>::layout_for_value(value) else {
+            unreachable!("the layout was valid at allocation")
+        };
+        let mem = match this.alloc.allocate(layout) {
+            Ok(mem) => mem.cast::<u8>(),
             Err(AllocError) => {
                 // Leave our block as it was before reporting.
                 drop(restore);
-                shim::alloc_failed(Layout::new::<Block<C, T>>())
+                shim::alloc_failed(layout)
             }
         };
         // The value moves: strong stays 0 for the old block.
         mem::forget(restore);
-        // SAFETY: I1: the fresh block is allocated.
+        // SAFETY: fresh memory laid out for a block: the counts sit at
+        // offset 0 (`#[repr(C)]`), aligned for `C`. No reference is formed.
+        unsafe { mem.cast::<C>().write(C::new(1, 1)) };
+        // The fresh block has the old one's layout, so its value has the
+        // old value's metadata (a slice's length, a vtable).
+        let fresh = Block::with_metadata_of(mem, old_value);
+        // SAFETY: I1: the fresh block is allocated, with that metadata.
         let slot = unsafe { Block::value_ptr(fresh) };
         // SAFETY: I4: we own the initialised value of the old block and move
-        // it, bit for bit, into the fresh block's slot.
-        unsafe { ptr::copy_nonoverlapping(this.value_ptr(), slot, 1) };
+        // it, byte for byte, into the fresh block's slot of the same layout
+        // (two allocations: no overlap).
+        unsafe {
+            ptr::copy_nonoverlapping(old_value.cast::<u8>(), slot.cast::<u8>(), value.size())
+        };
         // Point `this` at the fresh block without dropping the old handle
         // (its strong count is already given up).
         let old = mem::replace(&mut this.ptr, fresh);

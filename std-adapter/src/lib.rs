@@ -81,20 +81,32 @@
 //!
 //! # Crate features
 //!
-//! None yet: this crate always uses `std`.
+//! * **`serde`**: `Serialize`/`Deserialize` for [`Rc`] (the value; each
+//!   deserialized `Rc` is a new allocation, sharing is not preserved) and
+//!   [`Weak`] (an `Option`, `None` once dead; deserializes to an empty
+//!   `Weak::new()`), as serde's `rc` feature does for std's.
 //!
 //! # Comparison with std
 //!
-//! `weakref_std::Rc<T>` is `weakref_core::Strong<T, LocalCount, Global>`:
-//! std's methods and traits of `Rc` are there (see [`Rc`]), on stable,
-//! with `try_new`/`try_new_in` that report [`AllocError`] instead of
-//! aborting. Differences: no implicit `CoerceUnsized` on stable (write
-//! [`unsize!`](crate::unsize!), or build unsized values with
-//! `From<Box<T>>`, `From<Vec<T>>`, `From<&str>`, `collect()`), and `Eq`
-//! compares values without std's pointer-equality shortcut. Not there yet
-//! (see weakref-core's "Comparison with std"): `make_mut` for slices and
-//! `str`, the `From` conversions of `Cow`, arrays, `CStr`, `OsStr` and
-//! `Path`, and serde.
+//! `weakref_std::Rc<T>` is `weakref_core::Strong<T, LocalCount, Global>`.
+//! Every stable item of `std::rc::Rc` and `std::rc::Weak` (Rust 1.95) is
+//! there with std's signature, on stable Rust from 1.85: the workspace test
+//! `std_parity` names and calls each one (constructors, `make_mut` for
+//! sized values, slices, `str`, `CStr`, `OsStr` and `Path`, `downcast`, the raw-pointer functions,
+//! every `From` conversion including arrays, `Cow`, `CStr`, `OsStr` and
+//! `Path`, `TryFrom` into arrays, `Default` for `str`, `[T]`, `CStr` and
+//! `Pin<Rc<T>>`, `UnwindSafe`, `AsFd`/`AsRawFd` …). Beyond std:
+//! `try_new`/`try_new_in` report [`AllocError`] instead of aborting, and
+//! the allocator API is stable.
+//!
+//! Differences that remain: no implicit `CoerceUnsized` on stable (write
+//! [`unsize!`](crate::unsize!)); `Eq` compares values without std's
+//! pointer-equality shortcut; the `From` conversions and `make_mut` of
+//! `CStr`, `OsStr` and `Path` allocate once more than std (through a
+//! `Box`); `Weak`'s
+//! `Debug` says whether the value lives; `Rc<T>` is `Error` when `T` is
+//! (std: only `Arc`); no `AsHandle` on Windows yet. See weakref-core's
+//! "Comparison with std".
 
 #![no_std]
 #![forbid(unsafe_code)]

@@ -104,18 +104,43 @@
 //! # Comparison with std
 //!
 //! `weakref_sync::Arc<T>` is `weakref_core::Strong<T, AtomicCount, Global>`:
-//! every std method and trait of `Arc` is there (see [`Arc`]), with the same
-//! memory orderings (each commented in `weakref-core`), on stable, with
-//! `try_new`/`try_new_in` that report [`AllocError`] instead of aborting.
-//! Differences: no `CoerceUnsized` (build unsized values with
-//! `From<Box<T>>`, `From<Vec<T>>`, `From<&str>`, `collect()`), and `Eq`
-//! compares values without std's pointer-equality shortcut.
+//! every stable item of `std::sync::Arc` and `std::sync::Weak` (Rust 1.95)
+//! is there with std's signature and memory orderings (each commented in
+//! `weakref-core`), on stable Rust from 1.85, as the workspace test
+//! `std_parity` checks item by item, including [`Wake`] and
+//! `Waker::from(arc)`. `try_new`/`try_new_in` report [`AllocError`]
+//! instead of aborting. Differences: no implicit `CoerceUnsized` on stable
+//! (write [`unsize!`](crate::unsize!)); `Eq` compares values without std's pointer-equality
+//! shortcut; no `AsHandle`/`AsSocket` on Windows yet. See weakref-core's
+//! "Comparison with std".
 
 #![no_std]
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 
 pub use weakref_core::storage::{AllocError, Allocator, Global};
+
+/// std's `Wake` for this crate's [`Arc`]: implement it, then
+/// `Waker::from(arc)` (see [`weakref_core::task`]).
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use std::task::Waker;
+/// use weakref_sync::{Arc, Wake};
+///
+/// struct Flag(AtomicBool);
+/// impl Wake for Flag {
+///     fn wake(this: Arc<Self>) {
+///         this.0.store(true, Ordering::Release);
+///     }
+/// }
+/// let flag = Arc::new(Flag(AtomicBool::new(false)));
+/// Waker::from(Arc::clone(&flag)).wake();
+/// assert!(flag.0.load(Ordering::Acquire));
+/// ```
+pub use weakref_core::task::Wake;
 
 /// Unsizing in place: `unsize!(rc, dyn Trait)`, `unsize!(rc, [T])`, and
 /// the `Opaque` view its closure coerces (stable Rust's stand-in for

@@ -5,18 +5,23 @@ mod adversary;
 mod cache;
 mod callbacks;
 mod collections;
+mod conversions;
 mod downcast;
 mod dst;
+mod make_mut_unsized;
 mod model;
 mod overflow;
 mod panic_safety;
 mod pool;
 mod raw;
+mod serde;
+mod std_parity;
 mod strong;
 mod threads;
 mod traits;
 mod uninit;
 mod unsize;
+mod wake;
 mod weak;
 
 /// Instantiates generic scenarios `fn name<C: RawCountUnique>()` as tests
