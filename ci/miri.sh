@@ -18,6 +18,9 @@ for model in "" "-Zmiri-tree-borrows"; do
     # weakref-core's doctests exercise the raw-pointer API (from_raw,
     # increment_strong_count, get_mut_unchecked...): run them too.
     cargo +nightly miri test -p weakref-core --doc --target-dir target/miri
+    # The no_std lock (a data race there is reported as undefined behaviour).
+    cargo +nightly miri test -p weakref-core --no-default-features --features alloc --lib spin_lock \
+        --target-dir target/miri
     # The nightly-only `CoerceUnsized` impls (a cfg, so its own target dir).
     RUSTFLAGS="--cfg weakref_coerce_unsized" \
         cargo +nightly miri test -p weakref-core --lib unsize --target-dir target/miri-cu

@@ -108,7 +108,7 @@ mod imp {
     #[derive(Debug)]
     pub(crate) struct Mutex<T>(
         #[cfg(feature = "std")] std::sync::Mutex<T>,
-        #[cfg(not(feature = "std"))] spin::Mutex<T>,
+        #[cfg(not(feature = "std"))] SpinLock<T>,
     );
 
     #[cfg(feature = "alloc")]
@@ -117,7 +117,7 @@ mod imp {
             #[cfg(feature = "std")]
             return Mutex(std::sync::Mutex::new(value));
             #[cfg(not(feature = "std"))]
-            return Mutex(spin::Mutex::new(value));
+            return Mutex(SpinLock::new(value));
         }
 
         #[inline]
@@ -132,6 +132,96 @@ mod imp {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             #[cfg(not(feature = "std"))]
             return self.0.lock();
+        }
+    }
+
+    /// The lock without `std`: a flag taken by compare-and-swap, waited on
+    /// with plain loads (test-and-test-and-set). The crate's own, so that a
+    /// `std` build compiles no lock crate at all.
+    #[cfg(all(feature = "alloc", not(feature = "std")))]
+    pub(crate) struct SpinLock<T> {
+        /// `true` while a [`SpinGuard`] exists.
+        locked: AtomicBool,
+        value: UnsafeCell<T>,
+    }
+
+    // Why `T: Send`? The lock hands `&mut T` to one thread at a time, as
+    // std's `Mutex` does, so the value moves between threads but is never
+    // shared.
+    //
+    // SAFETY: `value` is reached only through a `SpinGuard`, and at most one
+    // guard exists at a time (the CAS on `locked`), with Acquire/Release
+    // ordering each holder's accesses after the previous holder's.
+    #[cfg(all(feature = "alloc", not(feature = "std")))]
+    unsafe impl<T: Send> Sync for SpinLock<T> {}
+
+    #[cfg(all(feature = "alloc", not(feature = "std")))]
+    impl<T> core::fmt::Debug for SpinLock<T> {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("SpinLock")
+        }
+    }
+
+    #[cfg(all(feature = "alloc", not(feature = "std")))]
+    impl<T> SpinLock<T> {
+        pub(crate) const fn new(value: T) -> Self {
+            SpinLock {
+                locked: AtomicBool::new(false),
+                value: UnsafeCell::new(value),
+            }
+        }
+
+        #[inline]
+        pub(crate) fn lock(&self) -> SpinGuard<'_, T> {
+            // ORDERING: Acquire on success; pairs with the Release store of
+            // the previous guard's drop: its accesses to `value` happen
+            // before ours. Relaxed on failure and while waiting: we only
+            // retry.
+            while self
+                .locked
+                .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_err()
+            {
+                while self.locked.load(Ordering::Relaxed) {
+                    spin_loop();
+                }
+            }
+            SpinGuard { lock: self }
+        }
+    }
+
+    /// Access to a [`SpinLock`]'s value, until dropped.
+    #[cfg(all(feature = "alloc", not(feature = "std")))]
+    pub(crate) struct SpinGuard<'a, T> {
+        lock: &'a SpinLock<T>,
+    }
+
+    #[cfg(all(feature = "alloc", not(feature = "std")))]
+    impl<T> core::ops::Deref for SpinGuard<'_, T> {
+        type Target = T;
+
+        fn deref(&self) -> &T {
+            // SAFETY: this guard holds the lock (`SpinLock::lock`), so no
+            // other reference to the value exists while `&self` lives.
+            unsafe { &*self.lock.value.get() }
+        }
+    }
+
+    #[cfg(all(feature = "alloc", not(feature = "std")))]
+    impl<T> core::ops::DerefMut for SpinGuard<'_, T> {
+        fn deref_mut(&mut self) -> &mut T {
+            // SAFETY: as in `deref`, and `&mut self` makes this the only
+            // borrow of the guard.
+            unsafe { &mut *self.lock.value.get() }
+        }
+    }
+
+    #[cfg(all(feature = "alloc", not(feature = "std")))]
+    impl<T> Drop for SpinGuard<'_, T> {
+        fn drop(&mut self) {
+            // ORDERING: Release; pairs with the Acquire CAS of the next
+            // `lock`: our accesses to the value happen before its.
+            self.lock.locked.store(false, Ordering::Release);
         }
     }
 
@@ -438,5 +528,34 @@ pub(crate) fn alloc_failed(layout: core::alloc::Layout) -> ! {
             layout.size(),
             layout.align()
         )
+    }
+}
+
+/// The `no_std` lock, used from two threads: every increment made under it
+/// is seen (Miri checks the Acquire/Release pairing as a data race).
+#[cfg(all(
+    test,
+    feature = "alloc",
+    not(feature = "std"),
+    not(weakref_loom),
+    not(weakref_shuttle)
+))]
+mod spin_lock_tests {
+    use super::Mutex;
+
+    #[test]
+    fn increments_under_the_lock_are_never_lost() {
+        static COUNTER: Mutex<u32> = Mutex::new(0);
+        let rounds = if cfg!(miri) { 50 } else { 10_000 };
+        let other = std::thread::spawn(move || {
+            for _ in 0..rounds {
+                *COUNTER.lock() += 1;
+            }
+        });
+        for _ in 0..rounds {
+            *COUNTER.lock() += 1;
+        }
+        other.join().unwrap();
+        assert_eq!(*COUNTER.lock(), 2 * rounds);
     }
 }
