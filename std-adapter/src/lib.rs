@@ -5,6 +5,16 @@
 //! `weakref-core` control block (a `Cell` counter, the heap through
 //! [`Global`]). For the thread-safe family see `weakref-sync`.
 //!
+//! The types here are aliases of weakref-core's generic ones, and compiler
+//! errors print those:
+//!
+//! | here | in compiler messages |
+//! |---|---|
+//! | `Rc<T>` | `weakref_core::Strong<T, LocalCount, Global>` |
+//! | `Weak<T>` | `weakref_core::Weak<T, LocalCount, Global>` |
+//! | `WeakRef<T>`, `Finalizer<T, F>`, … | `weakref_core::callbacks::WeakRef<T, LocalCount, Global>`, … |
+//! | `WeakValueMap<K, V>` | `weakref_core::collections::WeakValueMap<K, V, LocalCount, RandomState>` |
+//!
 //! ```
 //! use weakref_std::{Rc, Weak};
 //!

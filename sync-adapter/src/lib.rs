@@ -5,6 +5,16 @@
 //! `weakref-core` control block (an atomic counter with std's orderings,
 //! model-checked with loom). `#![no_std]`: it needs only `alloc`.
 //!
+//! The types here are aliases of weakref-core's generic ones, and compiler
+//! errors print those:
+//!
+//! | here | in compiler messages |
+//! |---|---|
+//! | `Arc<T>` | `weakref_core::Strong<T, AtomicCount, Global>` |
+//! | `Weak<T>` | `weakref_core::Weak<T, AtomicCount, Global>` |
+//! | `WeakRef<T>`, `Finalizer<T, F>`, … | `weakref_core::callbacks::WeakRef<T, AtomicCount, Global>`, … |
+//! | `WeakCache<K, V>` | `weakref_core::collections::WeakCache<K, V, AtomicCount, RandomState>` |
+//!
 //! ```
 //! use weakref_sync::{Arc, Weak};
 //!
