@@ -14,7 +14,9 @@
 //! 2-core machines here, sequential groups of the same code moved up to
 //! 25 % between runs, and 2-thread lock anchors are bimodal); `--full` takes
 //! criterion's default sampling (several minutes, steadier medians). Rows
-//! close to a target need an interleaved A/B run, not this report. With
+//! close to a target (within a quarter of it) are measured again as
+//! interleaved A/B rounds (`--ab N`, default 5: anchor and ours back to back,
+//! the order alternating), and reported with their median and range. With
 //! `CARGO_TARGET_DIR` set, criterion's results are read from there.
 //!
 //! Ratios compare numbers measured in the same run only; absolute times
@@ -201,6 +203,132 @@ fn icount_rows(table: &str) -> Vec<(String, f64, f64, f64)> {
         .collect()
 }
 
+/// A row close to its target, measured again as interleaved A/B: each
+/// round runs the anchor and ours back to back (the order alternating
+/// between rounds) and gives one ratio.
+#[derive(Debug)]
+struct AbRow {
+    group: String,
+    ours: String,
+    anchor: String,
+    target: Target,
+    ratios: Vec<f64>,
+}
+
+/// Whether a row's time ratio is within a quarter of its target, where a
+/// single sequential run settles nothing on this machine.
+fn close_to_target(r: &Ratio) -> bool {
+    r.target
+        .is_some_and(|t| ((r.ours_ns / r.anchor_ns) / t.at_most - 1.0).abs() < 0.25)
+}
+
+/// `text` with the regex metacharacters escaped (criterion's filter is a
+/// regex over `group/function`).
+fn regex_escape(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The median criterion just measured for `group/function`.
+fn median_of(criterion_dir: &Path, group: &str, function: &str) -> Option<f64> {
+    let mut all = Vec::new();
+    read_criterion(criterion_dir, &mut all);
+    all.into_iter()
+        .find(|m| m.group == group && m.function == function)
+        .map(|m| m.median_ns)
+}
+
+/// Interleaved A/B rounds for every row close to its target.
+fn interleaved(root: &Path, criterion_dir: &Path, rows: &[Ratio], rounds: usize) -> Vec<AbRow> {
+    let benches = criterion_benches(root);
+    let mut out = Vec::new();
+    for r in rows.iter().filter(|r| close_to_target(r)) {
+        let Some(target) = r.target else { continue };
+        eprintln!("interleaved A/B: {} / {} vs {}", r.group, r.ours, r.anchor);
+        let mut ratios = Vec::new();
+        for round in 0..rounds {
+            let order = if round % 2 == 0 {
+                [&r.anchor, &r.ours]
+            } else {
+                [&r.ours, &r.anchor]
+            };
+            let mut medians = BTreeMap::new();
+            for function in order {
+                let filter = format!("^{}/{}$", regex_escape(&r.group), regex_escape(function));
+                let mut args = vec!["bench", "-p", "weakref-tests"];
+                for bench in &benches {
+                    args.extend(["--bench", bench.as_str()]);
+                }
+                args.extend(["--", filter.as_str(), "--quick", "--noplot"]);
+                cargo(root, &args);
+                if let Some(median) = median_of(criterion_dir, &r.group, function) {
+                    medians.insert(function.as_str(), median);
+                }
+            }
+            if let (Some(ours), Some(anchor)) =
+                (medians.get(r.ours.as_str()), medians.get(r.anchor.as_str()))
+            {
+                ratios.push(ours / anchor);
+            }
+        }
+        ratios.sort_by(f64::total_cmp);
+        out.push(AbRow {
+            group: r.group.clone(),
+            ours: r.ours.clone(),
+            anchor: r.anchor.clone(),
+            target,
+            ratios,
+        });
+    }
+    out
+}
+
+/// The interleaved A/B section of the report.
+fn ab_section(md: &mut String, ab: &[AbRow], rounds: usize) {
+    let _ = writeln!(md, "\n## Close to a target: interleaved A/B\n");
+    if rounds == 0 {
+        let _ = writeln!(
+            md,
+            "Not measured in this run (`--ab 0` or `--no-run`); the rows above that are within\n\
+             a quarter of their target are single sequential runs."
+        );
+        return;
+    }
+    if ab.is_empty() {
+        let _ = writeln!(md, "No row was within a quarter of its target.");
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "Each row close to its target, measured again in {rounds} rounds; each round runs the anchor\n\
+         and ours back to back, alternating which goes first. Median and range of the rounds'\n\
+         ratios:\n"
+    );
+    let _ = writeln!(
+        md,
+        "| group | ours | anchor | median | min | max | target |\n|---|---|---|---:|---:|---:|---|"
+    );
+    for row in ab {
+        let (Some(min), Some(max)) = (row.ratios.first(), row.ratios.last()) else {
+            continue;
+        };
+        let median = row.ratios[row.ratios.len() / 2];
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {median:.3} | {min:.3} | {max:.3} | {} |",
+            row.group,
+            row.ours,
+            row.anchor,
+            verdict(median, Some(row.target))
+        );
+    }
+}
 /// `(map, total, own)` rows from the icount_churn bench's table.
 fn churn_rows(table: &str) -> Vec<(String, f64, f64)> {
     table
@@ -247,6 +375,7 @@ fn verdict(ratio: f64, target: Option<Target>) -> String {
 
 fn markdown(
     rows: &[Ratio],
+    ab: (&[AbRow], usize),
     icount: &[(String, f64, f64, f64)],
     churn: &[(String, f64, f64)],
     machine: &str,
@@ -347,6 +476,7 @@ fn markdown(
                 .is_some_and(|t| r.ours_ns / r.anchor_ns > t.at_most)
         })
         .collect();
+    ab_section(&mut md, ab.0, ab.1);
     let _ = writeln!(md, "\n## Targets missed\n");
     if misses.is_empty() {
         let _ = writeln!(md, "None in this run.");
@@ -553,9 +683,21 @@ fn main() {
         criterion_dir.display()
     );
     let rows = ratios(&measurements);
+    // Rows close to a target: interleaved A/B rounds (`--ab N`, default 5;
+    // none with `--no-run`).
+    let rounds = if no_run {
+        0
+    } else {
+        let args: Vec<String> = std::env::args().collect();
+        args.iter()
+            .position(|a| a == "--ab")
+            .and_then(|i| args.get(i + 1))
+            .map_or(5, |n| n.parse().expect("--ab N: a number of rounds"))
+    };
+    let ab = interleaved(&root, &criterion_dir, &rows, rounds);
     fs::write(
         root.join("BENCHMARKS.md"),
-        markdown(&rows, &icount, &churn, &machine()),
+        markdown(&rows, (&ab, rounds), &icount, &churn, &machine()),
     )
     .expect("write BENCHMARKS.md");
     fs::write(root.join("benchmarks.svg"), svg(&rows)).expect("write benchmarks.svg");
