@@ -393,7 +393,7 @@ fn markdown(
          or instruction counts); below 1 means we are faster. On this shared 2-core machine,\n\
          sequential criterion groups of the same code moved up to 25 % between runs, and\n\
          2-thread lock anchors are bimodal (contending or convoying): a time ratio within\n\
-         a quarter of its target settles nothing; use an interleaved A/B run for those.\n\
+         a quarter of its target settles nothing: those rows are measured again below.\n\
          Instruction counts do not move between runs.\n"
     );
     let _ = writeln!(md, "![ratios](benchmarks.svg)\n");
