@@ -39,6 +39,9 @@
 use core::alloc::{Layout, LayoutError};
 use core::ptr::NonNull;
 
+use crate::count::RawCount;
+use crate::storage::Allocator;
+
 /// The allocation behind every handle: the counts first, then the value.
 ///
 /// `#[repr(C)]` fixes the order, so the counts sit at offset 0 whatever `T`
@@ -47,6 +50,30 @@ use core::ptr::NonNull;
 pub(crate) struct Block<C, T: ?Sized> {
     pub(crate) count: C,
     pub(crate) value: T,
+}
+
+/// Allocates in `alloc` a block for a value with layout `value` and writes
+/// its counts, `(1, 1)`; returns the block's start and layout. The value is
+/// left unwritten: the caller writes it before any handle reads it (I3).
+///
+/// # Errors
+///
+/// `Err(Some(layout))` if `alloc` refused the block's `layout`;
+/// `Err(None)` if the block would be larger than `isize::MAX` bytes.
+pub(crate) fn allocate_block<C: RawCount, A: Allocator>(
+    alloc: &A,
+    value: Layout,
+) -> Result<(NonNull<u8>, Layout), Option<Layout>> {
+    let layout = Block::<C, ()>::layout_for_value(value).map_err(|_| None)?;
+    let mem = alloc
+        .allocate(layout)
+        .map_err(|_| Some(layout))?
+        .cast::<u8>();
+    // SAFETY: fresh memory laid out for a block: the counts sit at offset 0
+    // (`#[repr(C)]`), aligned for `C` (the block's alignment covers it). No
+    // reference is formed.
+    unsafe { mem.cast::<C>().write(C::new(1, 1)) };
+    Ok((mem, layout))
 }
 
 impl<C, T: ?Sized> Block<C, T> {

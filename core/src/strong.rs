@@ -6,7 +6,7 @@ use core::mem::{self, ManuallyDrop};
 use core::pin::Pin;
 use core::ptr::{self, NonNull};
 
-use crate::block::Block;
+use crate::block::{Block, allocate_block};
 use crate::count::{RawCount, RawCountUnique, Sharing};
 use crate::shim;
 #[cfg(feature = "alloc")]
@@ -1056,12 +1056,10 @@ impl<T: ?Sized, C: RawCountUnique, A: Allocator> Strong<T, C, A> {
         // and `old_value` carries the metadata it was built with; I4: we
         // own the value, initialised (strong was 1 until `sharing`).
         let value = unsafe { Block::<C, T>::value_layout(old_value) };
-        let Ok(layout) = Block::<C, ()>::layout_for_value(value) else {
-            unreachable!("the layout was valid at allocation")
-        };
-        let mem = match this.alloc.allocate(layout) {
-            Ok(mem) => mem.cast::<u8>(),
-            Err(AllocError) => {
+        let mem = match allocate_block::<C, A>(&this.alloc, value) {
+            Ok((mem, _)) => mem,
+            Err(None) => unreachable!("the layout was valid at allocation"),
+            Err(Some(layout)) => {
                 // Leave our block as it was before reporting.
                 drop(restore);
                 shim::alloc_failed(layout)
@@ -1069,9 +1067,6 @@ impl<T: ?Sized, C: RawCountUnique, A: Allocator> Strong<T, C, A> {
         };
         // The value moves: strong stays 0 for the old block.
         mem::forget(restore);
-        // SAFETY: fresh memory laid out for a block: the counts sit at
-        // offset 0 (`#[repr(C)]`), aligned for `C`. No reference is formed.
-        unsafe { mem.cast::<C>().write(C::new(1, 1)) };
         // The fresh block has the old one's layout, so its value has the
         // old value's metadata (a slice's length, a vtable).
         let fresh = Block::with_metadata_of(mem, old_value);

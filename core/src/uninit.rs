@@ -12,7 +12,7 @@ use core::alloc::Layout;
 use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 
-use crate::block::Block;
+use crate::block::{Block, allocate_block};
 use crate::count::RawCount;
 use crate::shim;
 #[cfg(feature = "alloc")]
@@ -216,15 +216,7 @@ impl<T, C: RawCount, A: Allocator> Strong<[T], C, A> {
         zeroed: bool,
     ) -> Result<UninitSlice<T, C, A>, Option<Layout>> {
         let value = Layout::array::<T>(len).map_err(|_| None)?;
-        let layout = Block::<C, ()>::layout_for_value(value).map_err(|_| None)?;
-        let mem = alloc
-            .allocate(layout)
-            .map_err(|_| Some(layout))?
-            .cast::<u8>();
-        // SAFETY: fresh memory laid out for a block: the counts sit at
-        // offset 0 (`#[repr(C)]`), aligned for `C` (the block's alignment
-        // covers it). No reference is formed.
-        unsafe { mem.cast::<C>().write(C::new(1, 1)) };
+        let (mem, _) = allocate_block::<C, A>(&alloc, value)?;
         let block = Block::<C, [MaybeUninit<T>]>::with_metadata_of(
             mem,
             ptr::slice_from_raw_parts(ptr::null::<MaybeUninit<T>>(), len),

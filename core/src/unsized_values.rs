@@ -17,7 +17,7 @@ use core::alloc::Layout;
 use core::mem::ManuallyDrop;
 use core::ptr::{self, NonNull};
 
-use crate::block::Block;
+use crate::block::{Block, allocate_block};
 use crate::count::RawCount;
 use crate::shim;
 use crate::storage::Allocator;
@@ -26,20 +26,14 @@ use crate::storage::Global;
 use crate::strong::CloneToBlock;
 use crate::strong::Strong;
 
-/// Allocates a block in `alloc` for a value with layout `value`, with
-/// counts `(1, 1)` written; returns its start and its layout.
+/// [`allocate_block`] for a constructor that cannot return an error: a
+/// value too large panics, a refused allocation goes to `alloc_failed`.
 fn allocate_block_in<C: RawCount, A: Allocator>(value: Layout, alloc: &A) -> (NonNull<u8>, Layout) {
-    let Ok(layout) = Block::<C, ()>::layout_for_value(value) else {
-        panic!("weakref: value too large for a block")
-    };
-    let Ok(mem) = alloc.allocate(layout) else {
-        shim::alloc_failed(layout)
-    };
-    let mem = mem.cast::<u8>();
-    // SAFETY: fresh memory laid out for a block: the counts sit at offset 0
-    // (`#[repr(C)]`), aligned for `C` (the block's alignment covers it).
-    unsafe { mem.cast::<C>().write(C::new(1, 1)) };
-    (mem, layout)
+    match allocate_block::<C, A>(alloc, value) {
+        Ok(block) => block,
+        Err(None) => panic!("weakref: value too large for a block"),
+        Err(Some(layout)) => shim::alloc_failed(layout),
+    }
 }
 
 /// A `[T]` block being filled, element by element. Dropped before
