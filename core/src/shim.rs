@@ -37,6 +37,33 @@ compile_error!("`--cfg weakref_shuttle` needs `--features shuttle` on weakref-co
 #[cfg(all(weakref_loom, weakref_shuttle))]
 compile_error!("`--cfg weakref_loom` and `--cfg weakref_shuttle` exclude each other");
 
+/// The global allocator, for every backend but loom's (which tracks
+/// allocations for its leak checker).
+#[cfg(all(feature = "alloc", not(weakref_loom)))]
+mod heap {
+    /// Allocates through the global allocator.
+    ///
+    /// # Safety
+    ///
+    /// `layout` must have a non-zero size (`alloc::alloc::alloc`'s contract).
+    #[inline]
+    pub(crate) unsafe fn alloc(layout: core::alloc::Layout) -> *mut u8 {
+        // SAFETY: the caller guarantees a non-zero size.
+        unsafe { alloc::alloc::alloc(layout) }
+    }
+
+    /// Frees a block from [`alloc`].
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must come from [`alloc`] with this `layout` and not be freed yet.
+    #[inline]
+    pub(crate) unsafe fn dealloc(ptr: *mut u8, layout: core::alloc::Layout) {
+        // SAFETY: forwarded from the caller.
+        unsafe { alloc::alloc::dealloc(ptr, layout) }
+    }
+}
+
 #[cfg(not(any(weakref_loom, weakref_shuttle)))]
 mod imp {
     // What is used depends on the target's atomics and the features.
@@ -73,29 +100,9 @@ mod imp {
         core::hint::spin_loop();
     }
 
-    /// Allocates through the global allocator.
-    ///
-    /// # Safety
-    ///
-    /// `layout` must have a non-zero size (`alloc::alloc::alloc`'s contract).
+    /// The global allocator (see [`heap`](super::heap)).
     #[cfg(feature = "alloc")]
-    #[inline]
-    pub(crate) unsafe fn alloc(layout: core::alloc::Layout) -> *mut u8 {
-        // SAFETY: the caller guarantees a non-zero size.
-        unsafe { alloc::alloc::alloc(layout) }
-    }
-
-    /// Frees a block from [`alloc`].
-    ///
-    /// # Safety
-    ///
-    /// `ptr` must come from [`alloc`] with this `layout` and not be freed yet.
-    #[cfg(feature = "alloc")]
-    #[inline]
-    pub(crate) unsafe fn dealloc(ptr: *mut u8, layout: core::alloc::Layout) {
-        // SAFETY: forwarded from the caller.
-        unsafe { alloc::alloc::dealloc(ptr, layout) }
-    }
+    pub(crate) use super::heap::{alloc, dealloc};
 
     /// The lock of the callback registry, of finalizer state and of the
     /// concurrent collections' shards, held for a few map operations: std's
@@ -374,29 +381,10 @@ mod imp {
         shuttle::thread::yield_now();
     }
 
-    /// Allocates through the global allocator (see the default `imp`).
-    ///
-    /// # Safety
-    ///
-    /// `layout` must have a non-zero size.
+    /// The global allocator, as in the default `imp` (shuttle has no leak
+    /// checker to route blocks through).
     #[cfg(feature = "alloc")]
-    #[inline]
-    pub(crate) unsafe fn alloc(layout: core::alloc::Layout) -> *mut u8 {
-        // SAFETY: the caller guarantees a non-zero size.
-        unsafe { alloc::alloc::alloc(layout) }
-    }
-
-    /// Frees a block from [`alloc`].
-    ///
-    /// # Safety
-    ///
-    /// `ptr` must come from [`alloc`] with this `layout` and not be freed yet.
-    #[cfg(feature = "alloc")]
-    #[inline]
-    pub(crate) unsafe fn dealloc(ptr: *mut u8, layout: core::alloc::Layout) {
-        // SAFETY: forwarded from the caller.
-        unsafe { alloc::alloc::dealloc(ptr, layout) }
-    }
+    pub(crate) use super::heap::{alloc, dealloc};
 
     /// The registry lock, as shuttle's `Mutex`: taking it is a scheduling
     /// point, and a thread waiting for it is blocked, not spinning.
