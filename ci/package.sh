@@ -7,6 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 published=(weakref-core weakref-std weakref-sync)
+# cargo verifies each package against the others through a temporary local
+# registry, and reuses a copy unpacked by an earlier run of the same
+# version (it assumes a registry's versions never change): remove those
+# stale copies of our own crates first. (Local registries unpack under
+# `-<hash>` directories; crates.io's are left alone.)
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/weakref-*
 log=$(mktemp)
 cargo package --workspace --exclude weakref-tests --exclude weakref-embedded --allow-dirty 2>&1 | tee "$log"
 if grep -q '^warning' "$log"; then
