@@ -157,7 +157,7 @@ pub use weakref_core::unsize;
 
 /// The weak collections' iterator and entry types (their generic forms,
 /// over `LocalCount` here).
-pub use weakref_core::collections::{key_map, set, value_map};
+pub use weakref_core::collections::{TryReserveError, key_map, set, value_map};
 
 use std::hash::RandomState;
 use weakref_core::count::LocalCount;
@@ -215,8 +215,8 @@ pub type Weak<T, A = Global> = weakref_core::Weak<T, LocalCount, A>;
 /// use weakref_std::{Rc, WeakValueMap};
 ///
 /// let mut by_name: WeakValueMap<&str, String> = WeakValueMap::new();
-/// let ada = Rc::new("Ada Lovelace".to_owned());
-/// by_name.insert("ada", &ada);
+/// // The map holds the value weakly: `insert_new` returns the handle to keep.
+/// let ada: Rc<String> = by_name.insert_new("ada", "Ada Lovelace".to_owned());
 /// assert_eq!(by_name.get("ada").as_deref().map(String::as_str), Some("Ada Lovelace"));
 /// drop(ada);
 /// assert!(by_name.get("ada").is_none());
@@ -235,9 +235,9 @@ pub type WeakValueMap<K, V, S = RandomState> =
 /// ```
 /// use weakref_std::{Rc, WeakKeyMap};
 ///
-/// let mut notes: WeakKeyMap<str, &str> = WeakKeyMap::new();
-/// let page: Rc<str> = Rc::from("/about");
-/// notes.insert(&page, "needs review");
+/// let mut notes: WeakKeyMap<String, &str> = WeakKeyMap::new();
+/// // The map holds the key weakly: `insert_new` returns the handle to keep.
+/// let page: Rc<String> = notes.insert_new("/about".to_owned(), "needs review");
 /// assert_eq!(notes.get("/about"), Some(&"needs review"));
 /// drop(page);
 /// assert_eq!(notes.get("/about"), None);
@@ -256,11 +256,11 @@ pub type WeakKeyMap<K, V, S = RandomState> =
 /// use weakref_std::{PtrWeakKeyMap, Rc};
 ///
 /// struct Node;
-/// let (a, b) = (Rc::new(Node), Rc::new(Node));
 /// let mut depth: PtrWeakKeyMap<Node, u32> = PtrWeakKeyMap::new();
-/// depth.insert(&a, 0);
-/// depth.insert(&b, 1);
-/// assert_eq!(depth.get(&b), Some(&1));
+/// let root: Rc<Node> = depth.insert_new(Node, 0);
+/// let child = Rc::new(Node);
+/// depth.insert(&child, 1);
+/// assert_eq!((depth.get(&root), depth.get(&child)), (Some(&0), Some(&1)));
 /// ```
 pub type PtrWeakKeyMap<K, V, S = RandomState> =
     weakref_core::collections::PtrWeakKeyMap<K, V, LocalCount, S>;

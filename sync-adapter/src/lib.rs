@@ -180,7 +180,7 @@ pub use callbacks::*;
 
 /// The weak collections' iterator and entry types (their generic forms,
 /// over `AtomicCount` here).
-pub use weakref_core::collections::{key_map, set, value_map};
+pub use weakref_core::collections::{TryReserveError, key_map, set, value_map};
 
 /// hashbrown's default hasher (foldhash): fast, **not HashDoS-resistant**.
 #[cfg(feature = "default-hasher")]
@@ -265,8 +265,8 @@ collection_alias! {
     /// assert_send_sync::<WeakValueMap<String, Vec<u8>>>();
     ///
     /// let mut cache: WeakValueMap<&str, Vec<u8>> = WeakValueMap::new();
-    /// let image = Arc::new(vec![0u8; 1024]);
-    /// cache.insert("sunset.png", &image);
+    /// // The map holds the value weakly: `insert_new` returns the handle to keep.
+    /// let image: Arc<Vec<u8>> = cache.insert_new("sunset.png", vec![0u8; 1024]);
     /// std::thread::spawn(move || drop(image)).join().unwrap();
     /// assert!(cache.get("sunset.png").is_none());
     /// ```
@@ -285,10 +285,12 @@ collection_alias! {
     /// ```
     /// use weakref_sync::{Arc, WeakKeyMap};
     ///
-    /// let mut sessions: WeakKeyMap<str, u32> = WeakKeyMap::new();
-    /// let user: Arc<str> = Arc::from("ada");
-    /// sessions.insert(&user, 1);
+    /// let mut sessions: WeakKeyMap<String, u32> = WeakKeyMap::new();
+    /// // The map holds the key weakly: `insert_new` returns the handle to keep.
+    /// let user: Arc<String> = sessions.insert_new("ada".to_owned(), 1);
     /// assert_eq!(sessions.get("ada"), Some(&1));
+    /// drop(user);
+    /// assert_eq!(sessions.get("ada"), None);
     /// ```
     #[doc(alias = "WeakKeyDictionary")]
     WeakKeyMap<K, V> = WeakKeyMap
@@ -304,10 +306,10 @@ collection_alias! {
     /// ```
     /// use weakref_sync::{Arc, PtrWeakKeyMap};
     ///
-    /// let (a, b) = (Arc::new(0), Arc::new(0));
     /// let mut map: PtrWeakKeyMap<i32, &str> = PtrWeakKeyMap::new();
-    /// map.insert(&a, "a");
-    /// assert_eq!(map.get(&b), None); // equal value, other object
+    /// let a: Arc<i32> = map.insert_new(0, "a");
+    /// assert_eq!(map.get(&a), Some(&"a"));
+    /// assert_eq!(map.get(&Arc::new(0)), None); // equal value, other object
     /// ```
     PtrWeakKeyMap<K, V> = PtrWeakKeyMap
 }

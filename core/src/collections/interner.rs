@@ -295,7 +295,9 @@ where
         self.shards.lock(self.shards.hash(value)).contains(value)
     }
 
-    /// Removes the element equal to `value`; returns it if it was live.
+    /// Removes the live element equal to `value`; returns whether there
+    /// was one (std's `HashSet::remove`; [`take`](Self::take) returns the
+    /// element).
     ///
     /// # Examples
     ///
@@ -305,10 +307,34 @@ where
     ///
     /// let names: WeakInterner<String, AtomicCount, _> = WeakInterner::new();
     /// let _ada = names.intern("ada".to_owned());
-    /// assert!(names.remove("ada").is_some());
+    /// assert!(names.remove("ada"));
     /// assert!(!names.contains("ada"));
+    /// assert!(!names.remove("ada"));
     /// ```
-    pub fn remove<Q>(&self, value: &Q) -> Option<StrongOf<T, C>>
+    pub fn remove<Q>(&self, value: &Q) -> bool
+    where
+        T: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        self.shards.lock(self.shards.hash(value)).remove(value)
+    }
+
+    /// Removes the live element equal to `value` and returns it (std's
+    /// `HashSet::take`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_core::collections::WeakInterner;
+    /// use weakref_core::count::AtomicCount;
+    ///
+    /// let names: WeakInterner<String, AtomicCount, _> = WeakInterner::new();
+    /// let ada = names.intern("ada".to_owned());
+    /// let taken = names.take("ada").unwrap();
+    /// assert!(weakref_core::Strong::ptr_eq(&taken, &ada));
+    /// assert!(names.take("ada").is_none());
+    /// ```
+    pub fn take<Q>(&self, value: &Q) -> Option<StrongOf<T, C>>
     where
         T: Borrow<Q>,
         Q: ?Sized + Hash + Eq,

@@ -9,13 +9,17 @@ use core::mem;
 
 use hashbrown::hash_table;
 
-use super::raw::{Cached, KeyTable, RawEntry, Slot, StrongOf, WeakOf};
+use super::raw::{Cached, Extract, KeyTable, Pick, RawEntry, Slot, StrongOf, WeakOf};
 use crate::Strong;
 use crate::count::RawCount;
 
 /// A hash map whose keys are held weakly and compared by value: an entry
 /// disappears once the last strong handle to its key is dropped (Python's
-/// `WeakKeyDictionary`).
+/// `WeakKeyDictionary`). **[`len`](Self::len) is not Python's `len()`**:
+/// it is O(1) and counts the entries in the table, including dead ones
+/// not yet purged; [`live_len`](Self::live_len) counts the live ones (in
+/// O(capacity)), and [`is_empty`](Self::is_empty) and the `Debug` output
+/// see live entries only (`Debug` shows both counts).
 ///
 /// Keys go in as strong handles (`&Strong<K>`: the map keeps a weak one)
 /// and are hashed and compared through `K`'s `Hash` and `Eq`; the hash is
@@ -34,20 +38,32 @@ use crate::count::RawCount;
 ///
 /// # Examples
 ///
-/// Data attached to objects without touching them, gone with the object:
+/// Data attached to objects without touching them, gone with the object.
+/// [`insert_new`](Self::insert_new) takes the key itself and returns the
+/// strong handle that keeps the entry alive (`insert(&Rc::new(k), v)`
+/// would store an entry that is dead at once).
 ///
 /// ```
-/// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
 /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-/// let mut visits: WeakKeyMap<str, u32> = WeakKeyMap::default();
-/// let page: Rc<str> = Rc::from("/index.html");
-/// *visits.get_or_insert_with(&page, || 0) += 1;
+/// let mut visits: WeakKeyMap<String, u32> = WeakKeyMap::default();
+/// let page = visits.insert_new("/index.html".to_owned(), 1);
 /// *visits.get_or_insert_with(&page, || 0) += 1;
 /// assert_eq!(visits.get("/index.html"), Some(&2));
 ///
 /// drop(page);
 /// assert_eq!(visits.get("/index.html"), None);
+/// assert!(visits.is_empty()); // no live entry...
+/// assert_eq!(visits.len(), 1); // ...but the dead one is not purged yet
 /// ```
+///
+/// # Iterator items
+///
+/// What the map holds weakly comes out upgraded, as a new strong handle;
+/// what it owns comes out by reference (the rule of every weak collection,
+/// see [`WeakValueMap`](super::WeakValueMap#iterator-items)). Here the keys
+/// are weak and the values owned: [`iter`](Self::iter) yields
+/// `(Strong<K>, &V)`, [`keys`](Self::keys) `Strong<K>`,
+/// [`values`](Self::values) `&V`.
 #[doc(alias = "WeakKeyDictionary")]
 pub struct WeakKeyMap<K: ?Sized, V, C: RawCount, S> {
     raw: KeyTable<K, V, C>,
@@ -208,17 +224,24 @@ impl<K: ?Sized, V, C: RawCount, S> WeakKeyMap<K, V, C, S> {
         self.raw.len()
     }
 
-    /// Whether the map holds no entry at all, dead or alive (`len() == 0`).
+    /// Whether no entry is alive (Python's `not d`): `live_len() == 0`,
+    /// which may hold while `len() > 0` (dead entries not yet purged). It
+    /// stops at the first live entry: O(1) when the map has no entry or
+    /// its live entries are not rare, O(capacity) at worst.
     ///
     /// # Examples
     ///
     /// ```
     /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let map: WeakKeyMap<str, u8> = WeakKeyMap::default();
+    /// let mut map: WeakKeyMap<u8, u8> = WeakKeyMap::default();
     /// assert!(map.is_empty());
+    /// let key = map.insert_new(1, 1);
+    /// assert!(!map.is_empty());
+    /// drop(key);
+    /// assert!(map.is_empty() && map.len() == 1); // dead, not yet purged
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.raw.len() == 0
+        self.raw.is_empty()
     }
 
     /// The exact number of live entries, in O(capacity) (a snapshot under
@@ -440,6 +463,112 @@ impl<K: ?Sized, V, C: RawCount, S> WeakKeyMap<K, V, C, S> {
     pub fn drain(&mut self) -> Drain<'_, K, V, C> {
         self.raw.drain_live()
     }
+
+    /// An iterator that removes and yields the live entries for which
+    /// `pred` returns `true` (std's `HashMap::extract_if`; `pred` sees the
+    /// key as a strong handle). Dead entries met on the way are removed and
+    /// dropped, never yielded; if the iterator is dropped early, the
+    /// entries it has not reached stay.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let keys: Vec<Rc<u32>> = (0..6).map(Rc::new).collect();
+    /// let mut map: WeakKeyMap<u32, u32> = keys.iter().map(|k| (k, **k * 10)).collect();
+    /// let mut big: Vec<u32> = map.extract_if(|_, v| *v >= 30).map(|(_, v)| v).collect();
+    /// big.sort();
+    /// assert_eq!(big, [30, 40, 50]);
+    /// assert_eq!(map.live_len(), 3);
+    /// ```
+    pub fn extract_if<F>(&mut self, pred: F) -> ExtractIf<'_, K, V, C, F>
+    where
+        F: FnMut(&StrongOf<K, C>, &mut V) -> bool,
+    {
+        self.raw.extract_if(pred)
+    }
+
+    /// Strong handles to the live keys, consuming the map (std's
+    /// `into_keys`); dead entries are dropped on the way.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: WeakKeyMap<u8, &str> = WeakKeyMap::default();
+    /// let key = map.insert_new(1, "one");
+    /// let keys: Vec<Rc<u8>> = map.into_keys().collect();
+    /// assert!(Rc::ptr_eq(&keys[0], &key));
+    /// ```
+    pub fn into_keys(self) -> IntoKeys<K, V, C> {
+        self.raw.into_live().into_keys()
+    }
+
+    /// The values of the live entries, by value, consuming the map (std's
+    /// `into_values`); dead entries are dropped on the way.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: WeakKeyMap<u8, String> = WeakKeyMap::default();
+    /// let _key = map.insert_new(1, "one".to_owned());
+    /// map.insert(&Rc::new(2), "dead at once".to_owned());
+    /// assert_eq!(map.into_values().collect::<Vec<_>>(), ["one"]);
+    /// ```
+    pub fn into_values(self) -> IntoValues<K, V, C> {
+        self.raw.into_live().into_values()
+    }
+
+    /// Purges the dead entries, then shrinks the allocation to fit the
+    /// live ones, keeping room for at least `min_capacity` entries (std's
+    /// `shrink_to`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: WeakKeyMap<u8, u8> = WeakKeyMap::with_capacity(100);
+    /// map.shrink_to(10);
+    /// assert!(map.capacity() >= 10 && map.capacity() < 100);
+    /// ```
+    pub fn shrink_to(&mut self, min_capacity: usize) {
+        self.raw.shrink_to(min_capacity);
+    }
+
+    /// [`reserve`](Self::reserve), returning an error instead of aborting
+    /// if the capacity overflows or the allocator fails (the map is then
+    /// unchanged).
+    ///
+    /// # Errors
+    ///
+    /// [`TryReserveError`](super::TryReserveError) when the new capacity
+    /// overflows or cannot be allocated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: WeakKeyMap<u8, u8> = WeakKeyMap::default();
+    /// map.try_reserve(10).expect("10 entries fit");
+    /// assert!(map.try_reserve(usize::MAX).is_err());
+    /// ```
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), super::TryReserveError> {
+        self.raw.try_reserve(additional)
+    }
+
+    /// The map's table (for the sets built on it).
+    pub(super) fn raw(&self) -> &KeyTable<K, V, C> {
+        &self.raw
+    }
+
+    /// The map's table, mutably (for the sets built on it).
+    pub(super) fn raw_mut(&mut self) -> &mut KeyTable<K, V, C> {
+        &mut self.raw
+    }
 }
 
 impl<K, V, C, S> WeakKeyMap<K, V, C, S>
@@ -479,6 +608,47 @@ where
         let hash = self.hash(&**key);
         self.raw
             .insert(hash, key, value, |stored| key_eq(stored, &**key))
+    }
+
+    /// Moves `key` into a new strong handle, maps it to `value`, and
+    /// returns the strong handle to the key the entry holds: the entry
+    /// lives as long as that handle (or a clone) does. The insert that
+    /// cannot store a dead entry.
+    ///
+    /// If a live stored key is equal to `key`, the entry keeps it, as
+    /// [`insert`](Self::insert) does: its value is replaced (the old one
+    /// dropped), `key` is dropped, and the handle returned is the stored
+    /// key's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut sizes: WeakKeyMap<String, usize> = WeakKeyMap::default();
+    /// let name = sizes.insert_new("ada".to_owned(), 3);
+    /// assert_eq!(sizes.get("ada"), Some(&3));
+    /// let again = sizes.insert_new("ada".to_owned(), 4); // equal: `name` stays the key
+    /// assert!(Rc::ptr_eq(&again, &name) && sizes.get("ada") == Some(&4));
+    /// drop((name, again));
+    /// assert_eq!(sizes.get("ada"), None);
+    /// ```
+    #[must_use = "the map holds the key weakly: dropping the returned handle kills the entry"]
+    pub fn insert_new(&mut self, key: K, value: V) -> StrongOf<K, C>
+    where
+        K: Sized,
+    {
+        let key = Strong::new(key);
+        match self.entry(&key) {
+            Entry::Occupied(mut entry) => {
+                entry.insert(value);
+                Strong::clone(entry.key())
+            }
+            Entry::Vacant(entry) => {
+                entry.insert(value);
+                key
+            }
+        }
     }
 
     /// The value of `key`, if a live stored key is equal to it.
@@ -689,6 +859,64 @@ where
         self.raw.reserve(additional);
     }
 
+    /// Whether every live entry of `self` has a live entry under an equal
+    /// key in `other`, with an equal value (weak-table's `is_submap`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let (mut small, mut big): (WeakKeyMap<u8, u8>, WeakKeyMap<u8, u8>) = Default::default();
+    /// let one = small.insert_new(1, 10);
+    /// big.insert(&one, 10);
+    /// let _two = big.insert_new(2, 20);
+    /// assert!(small.is_submap(&big) && !big.is_submap(&small));
+    /// ```
+    pub fn is_submap<W, S2>(&self, other: &WeakKeyMap<K, W, C, S2>) -> bool
+    where
+        V: PartialEq<W>,
+        S2: BuildHasher,
+    {
+        self.is_submap_with(other, |v, w| *v == *w)
+    }
+
+    /// Whether every live entry of `self` has a live entry under an equal
+    /// key in `other` whose value `value_eq` accepts (weak-table's
+    /// `is_submap_with`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let (mut names, mut lengths): (WeakKeyMap<u8, &str>, WeakKeyMap<u8, usize>) = Default::default();
+    /// let key = names.insert_new(1, "Ada");
+    /// lengths.insert(&key, 3);
+    /// assert!(names.is_submap_with(&lengths, |name, len| name.len() == *len));
+    /// ```
+    pub fn is_submap_with<W, S2>(
+        &self,
+        other: &WeakKeyMap<K, W, C, S2>,
+        value_eq: impl FnMut(&V, &W) -> bool,
+    ) -> bool
+    where
+        S2: BuildHasher,
+    {
+        self.submap_len(other, value_eq).is_some()
+    }
+
+    /// The live entries of `self` if each has a match in `other` (see
+    /// [`is_submap_with`](Self::is_submap_with)), counted on the way.
+    fn submap_len<W, S2>(
+        &self,
+        other: &WeakKeyMap<K, W, C, S2>,
+        value_eq: impl FnMut(&V, &W) -> bool,
+    ) -> Option<usize>
+    where
+        S2: BuildHasher,
+    {
+        submap_len(self.iter(), |key| other.get(&**key), value_eq)
+    }
+
     /// Purges the dead entries, then shrinks the allocation to fit the
     /// live ones.
     ///
@@ -701,7 +929,7 @@ where
     /// assert_eq!(map.capacity(), 0);
     /// ```
     pub fn shrink_to_fit(&mut self) {
-        self.raw.shrink_to_fit();
+        self.raw.shrink_to(0);
     }
 }
 
@@ -724,10 +952,74 @@ impl<K: ?Sized, V: Clone, C: RawCount, S: Clone> Clone for WeakKeyMap<K, V, C, S
 }
 
 impl<K: ?Sized + fmt::Debug, V: fmt::Debug, C: RawCount, S> fmt::Debug for WeakKeyMap<K, V, C, S> {
-    /// The live entries, as a map.
+    /// `len`, `live_len` and the live entries, as a map: `WeakKeyMap {
+    /// len: 2, live_len: 1, entries: {1: 10} }`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
+        self.raw.debug(f, "WeakKeyMap", |f| {
+            f.debug_map().entries(self.iter()).finish()
+        })
     }
+}
+
+impl<K, V, C, S> PartialEq for WeakKeyMap<K, V, C, S>
+where
+    K: ?Sized + Hash + Eq,
+    V: PartialEq,
+    C: RawCount,
+    S: BuildHasher,
+{
+    /// Whether the two maps have equal live keys, with equal values
+    /// (Python's `==` on the dictionaries). Dead entries do not count.
+    /// Under `Arc`, keys dying on other threads meanwhile may make the
+    /// answer reflect neither the state before nor after.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let (mut a, mut b): (WeakKeyMap<u8, u8>, WeakKeyMap<u8, u8>) = Default::default();
+    /// let _x = a.insert_new(1, 5);
+    /// let _y = b.insert_new(1, 5); // another allocation, an equal key
+    /// b.insert(&Rc::new(2), 6); // dead at once: does not count
+    /// assert_eq!(a, b);
+    /// ```
+    fn eq(&self, other: &Self) -> bool {
+        self.submap_len(other, |v, w| *v == *w) == Some(other.live_len())
+    }
+}
+
+impl<K, V, C, S> Eq for WeakKeyMap<K, V, C, S>
+where
+    K: ?Sized + Hash + Eq,
+    V: Eq,
+    C: RawCount,
+    S: BuildHasher,
+{
+}
+
+/// How many live entries `entries` yields, if `find` finds a value for
+/// each key that `value_eq` accepts (the weak-keyed maps' `is_submap_with`
+/// and `==`).
+pub(super) fn submap_len<'a, K, V, W, C>(
+    entries: Iter<'a, K, V, C>,
+    mut find: impl FnMut(&StrongOf<K, C>) -> Option<&'a W>,
+    mut value_eq: impl FnMut(&V, &W) -> bool,
+) -> Option<usize>
+where
+    K: ?Sized + 'a,
+    V: 'a,
+    W: 'a,
+    C: RawCount + 'a,
+{
+    let mut len = 0;
+    for (key, value) in entries {
+        if !value_eq(value, find(&key)?) {
+            return None;
+        }
+        len += 1;
+    }
+    Some(len)
 }
 
 impl<'a, K, V, C, S> Extend<(&'a StrongOf<K, C>, V)> for WeakKeyMap<K, V, C, S>
@@ -862,6 +1154,16 @@ impl<K: ?Sized, V, C: RawCount> KeyTable<K, V, C> {
     pub(super) fn into_live(self) -> IntoIter<K, V, C> {
         IntoIter {
             inner: self.into_entries(),
+        }
+    }
+
+    pub(super) fn extract_if<F>(&mut self, pred: F) -> ExtractIf<'_, K, V, C, F>
+    where
+        F: FnMut(&StrongOf<K, C>, &mut V) -> bool,
+    {
+        ExtractIf {
+            inner: Extract::new(self),
+            pred,
         }
     }
 }
@@ -1168,6 +1470,145 @@ impl<K: ?Sized, V, C: RawCount> fmt::Debug for IntoIter<K, V, C> {
     }
 }
 
+impl<K: ?Sized, V, C: RawCount> IntoIter<K, V, C> {
+    pub(super) fn into_keys(self) -> IntoKeys<K, V, C> {
+        IntoKeys { inner: self }
+    }
+
+    pub(super) fn into_values(self) -> IntoValues<K, V, C> {
+        IntoValues { inner: self }
+    }
+}
+
+/// Strong handles to the live keys of a weak-keyed map, made by
+/// [`WeakKeyMap::into_keys`] and
+/// [`PtrWeakKeyMap::into_keys`](super::PtrWeakKeyMap::into_keys).
+///
+/// # Examples
+///
+/// ```
+/// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+/// let mut map: WeakKeyMap<u8, u8> = WeakKeyMap::default();
+/// let _key = map.insert_new(3, 1);
+/// assert_eq!(map.into_keys().map(|k| *k).sum::<u8>(), 3);
+/// ```
+pub struct IntoKeys<K: ?Sized, V, C: RawCount> {
+    inner: IntoIter<K, V, C>,
+}
+
+impl<K: ?Sized, V, C: RawCount> Iterator for IntoKeys<K, V, C> {
+    type Item = StrongOf<K, C>;
+
+    fn next(&mut self) -> Option<StrongOf<K, C>> {
+        self.inner.next().map(|(key, _)| key)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K: ?Sized, V, C: RawCount> FusedIterator for IntoKeys<K, V, C> {}
+
+impl<K: ?Sized, V, C: RawCount> fmt::Debug for IntoKeys<K, V, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntoKeys").finish_non_exhaustive()
+    }
+}
+
+/// The values of the live entries of a weak-keyed map, by value, made by
+/// [`WeakKeyMap::into_values`] and
+/// [`PtrWeakKeyMap::into_values`](super::PtrWeakKeyMap::into_values).
+///
+/// # Examples
+///
+/// ```
+/// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+/// let mut map: WeakKeyMap<u8, u8> = WeakKeyMap::default();
+/// let _key = map.insert_new(3, 1);
+/// assert_eq!(map.into_values().sum::<u8>(), 1);
+/// ```
+pub struct IntoValues<K: ?Sized, V, C: RawCount> {
+    inner: IntoIter<K, V, C>,
+}
+
+impl<K: ?Sized, V, C: RawCount> Iterator for IntoValues<K, V, C> {
+    type Item = V;
+
+    fn next(&mut self) -> Option<V> {
+        self.inner.next().map(|(_, value)| value)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K: ?Sized, V, C: RawCount> FusedIterator for IntoValues<K, V, C> {}
+
+impl<K: ?Sized, V, C: RawCount> fmt::Debug for IntoValues<K, V, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntoValues").finish_non_exhaustive()
+    }
+}
+
+/// The live entries of a weak-keyed map that a predicate picks, removed as
+/// they are yielded; made by [`WeakKeyMap::extract_if`] and
+/// [`PtrWeakKeyMap::extract_if`](super::PtrWeakKeyMap::extract_if).
+///
+/// # Examples
+///
+/// ```
+/// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+/// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+/// let mut map: WeakKeyMap<u8, u8> = WeakKeyMap::default();
+/// let (_one, two) = (map.insert_new(1, 10), map.insert_new(2, 20));
+/// let taken: Vec<(Rc<u8>, u8)> = map.extract_if(|k, _| **k == 2).collect();
+/// assert!(taken.len() == 1 && Rc::ptr_eq(&taken[0].0, &two));
+/// assert!(map.contains_key(&1) && !map.contains_key(&2));
+/// ```
+pub struct ExtractIf<'a, K: ?Sized, V, C: RawCount, F> {
+    inner: Extract<'a, Slot<K, V, C>>,
+    pred: F,
+}
+
+impl<K, V, C, F> Iterator for ExtractIf<'_, K, V, C, F>
+where
+    K: ?Sized,
+    C: RawCount,
+    F: FnMut(&StrongOf<K, C>, &mut V) -> bool,
+{
+    type Item = (StrongOf<K, C>, V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let pred = &mut self.pred;
+        let (slot, key) = self.inner.next(|slot| match slot.key.upgrade() {
+            None => Pick::Dead,
+            Some(key) if pred(&key, &mut slot.value) => Pick::Take(key),
+            Some(_) => Pick::Keep,
+        })?;
+        Some((key, slot.value))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V, C, F> FusedIterator for ExtractIf<'_, K, V, C, F>
+where
+    K: ?Sized,
+    C: RawCount,
+    F: FnMut(&StrongOf<K, C>, &mut V) -> bool,
+{
+}
+
+impl<K: ?Sized, V, C: RawCount, F> fmt::Debug for ExtractIf<'_, K, V, C, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtractIf").finish_non_exhaustive()
+    }
+}
+
 /// The live entries drained out of a weak-keyed map, made by
 /// [`WeakKeyMap::drain`] and [`PtrWeakKeyMap::drain`](super::PtrWeakKeyMap::drain).
 ///
@@ -1340,6 +1781,31 @@ impl<'a, K: ?Sized, V, C: RawCount> Entry<'a, K, V, C> {
                 Entry::Occupied(entry)
             }
             vacant => vacant,
+        }
+    }
+
+    /// Stores `value` under the key, whether the entry was occupied (the
+    /// old value is dropped; the stored key stays) or vacant, and returns
+    /// the occupied entry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let key = Rc::new(1);
+    /// let mut map: WeakKeyMap<i32, u32> = WeakKeyMap::default();
+    /// map.insert(&key, 1);
+    /// let entry = map.entry(&key).insert_entry(2);
+    /// assert_eq!(*entry.get(), 2);
+    /// ```
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, C> {
+        match self {
+            Entry::Occupied(mut entry) => {
+                entry.insert(value);
+                entry
+            }
+            Entry::Vacant(entry) => entry.insert_entry(value),
         }
     }
 
@@ -1616,12 +2082,34 @@ impl<'a, K: ?Sized, V, C: RawCount> VacantEntry<'a, K, V, C> {
     /// assert_eq!(map.get(&1), Some(&4));
     /// ```
     pub fn insert(self, value: V) -> &'a mut V {
+        self.insert_entry(value).into_mut()
+    }
+
+    /// Stores the key (weakly) with `value` and returns the occupied entry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// use weakref_core::collections::key_map::Entry;
+    /// let key = Rc::new(1);
+    /// let mut map: WeakKeyMap<i32, i32> = WeakKeyMap::default();
+    /// if let Entry::Vacant(e) = map.entry(&key) {
+    ///     let e = e.insert_entry(3);
+    ///     assert!(Rc::ptr_eq(e.key(), &key) && *e.get() == 3);
+    /// }
+    /// ```
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, C> {
         let slot = Slot {
             hash: self.hash,
             key: Strong::downgrade(&self.key),
             value,
         };
-        &mut self.inner.insert(slot).into_mut().value
+        OccupiedEntry {
+            inner: self.inner.insert(slot),
+            key: self.key,
+        }
     }
 }
 

@@ -24,10 +24,12 @@
 //! # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
 //! # type WeakSet<T> = weakref_core::collections::WeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
 //! let mut cache: WeakValueMap<String, Vec<u8>> = WeakValueMap::default();
-//! let image = cache.get_or_insert_with("sunset.png".to_owned(), || Rc::new(vec![0; 1024]));
+//! // The map holds the value weakly: `insert_new` returns the handle to keep.
+//! let image: Rc<Vec<u8>> = cache.insert_new("sunset.png".to_owned(), vec![0; 1024]);
 //! assert_eq!(cache.live_len(), 1);
 //! drop(image);
 //! assert_eq!(cache.live_len(), 0); // gone with its last user
+//! assert!(cache.is_empty()); // no live entry (`len()` may still count the dead one)
 //!
 //! let mut tags: WeakSet<str> = WeakSet::default();
 //! let rust = tags.get_or_insert_with("rust", |s| Rc::from(s));
@@ -49,7 +51,45 @@
 //!   collections: a dead key cannot be hashed, yet its entry must move when
 //!   the table grows.
 //! * **Copies hold live entries only** (`Clone`, `Debug`, and set algebra,
-//!   which returns new sets).
+//!   which returns new sets); `==` compares live entries only.
+//!
+//! # Iterator items: weak comes out strong, owned comes out borrowed
+//!
+//! One rule decides every item shape: **what a collection holds weakly is
+//! yielded upgraded, as a new strong handle; what it owns is yielded by
+//! reference** (by value from `into_iter`, `drain`, `into_keys`, ...). The
+//! strong handle is what keeps the item from dying while you use it; an
+//! owned part needs no such guard.
+//!
+//! | collection | `iter()` | `keys()` | `values()` |
+//! |---|---|---|---|
+//! | [`WeakValueMap`] | `(&K, Strong<V>)` | `&K` | `Strong<V>` |
+//! | [`WeakKeyMap`], [`PtrWeakKeyMap`] | `(Strong<K>, &V)` | `Strong<K>` | `&V` |
+//! | [`WeakSet`], [`PtrWeakSet`] | `Strong<T>` | — | — |
+//!
+//! The weak handles themselves are there too, for Python's `keyrefs()` /
+//! `valuerefs()` (`key_refs`, `value_refs`).
+//!
+//! # Inserting without the temporary trap
+//!
+//! `insert` takes `&Strong<_>` and stores a weak handle, so
+//! `map.insert(k, &Rc::new(v))` stores an entry that is dead before the
+//! statement ends. `insert_new` takes the value (the key, for the
+//! weak-keyed maps; the element, for the sets) by value, allocates its
+//! strong handle, stores the weak one, and returns the strong handle that
+//! keeps the entry alive, `#[must_use]`. Where an equal live key (element)
+//! is already stored and the collection keeps it (`WeakKeyMap`,
+//! `WeakSet`), the handle returned is the stored one.
+//!
+//! # Naming: std's
+//!
+//! `remove` returns the value for maps (`Option<V>` or
+//! `Option<Strong<V>>`), and a `bool` for sets, whose `take` returns the
+//! element (std's `HashSet::remove` / `take`;
+//! [`WeakInterner`] follows the same rule). `extract_if`, `into_keys`,
+//! `into_values`, `try_reserve`, `shrink_to`, `retain` and the entry API
+//! behave as std's, with live entries only; a predicate sees a weak part
+//! as a strong handle.
 //!
 //! # Dead entries, `len`, and purging
 //!
@@ -120,9 +160,12 @@
 //!
 //! * **`len()`**, O(1): entries in the table, *including dead ones not yet
 //!   purged* — an upper bound on the live ones, like weak-table's `len`.
-//!   `is_empty()` is `len() == 0`.
 //! * **`live_len()`**, O(capacity): the exact number of live entries (a
 //!   snapshot under `Arc`).
+//! * **`is_empty()`**: whether no entry is alive, `live_len() == 0` (so it
+//!   may be `true` while `len() > 0`); it stops at the first live entry.
+//! * **`Debug`** prints both counts and the live entries only:
+//!   `WeakValueMap { len: 2, live_len: 1, entries: {1: 10} }`.
 //!
 //! Python's `len()` is exact, modulo removals pending while iterating,
 //! because its callbacks remove dead entries as they die.
@@ -155,7 +198,7 @@
 //!
 //! * Values and keys go in as `&Strong<T>`: the collection only takes a weak
 //!   handle, and you keep the strong one. Inserting a temporary (`&Rc::new(x)`)
-//!   stores an entry that is dead at once.
+//!   stores an entry that is dead at once; `insert_new` (above) cannot.
 //! * `len()` may count dead entries (above); `live_len()` is exact.
 //! * Mutation needs `&mut self`, so iteration never sees the collection
 //!   change under it; only deaths can happen meanwhile, and those are
@@ -182,6 +225,10 @@ pub use ptr_key_map::PtrWeakKeyMap;
 pub use ptr_set::PtrWeakSet;
 pub use set::WeakSet;
 pub use value_map::WeakValueMap;
+
+/// The error of a failed `try_reserve`: the capacity overflowed, or the
+/// allocator failed (hashbrown's type; std's cannot be built outside std).
+pub use hashbrown::TryReserveError;
 
 /// hashbrown's default hasher (foldhash): fast, **not HashDoS-resistant**
 /// (see [Hashers](self#hashers)). Under feature `default-hasher`.

@@ -4,7 +4,10 @@ use core::fmt;
 use core::hash::BuildHasher;
 use core::ptr;
 
-use super::key_map::{Drain, Entry, IntoIter, Iter, IterMut, KeyRefs, Keys, Values, ValuesMut};
+use super::key_map::{
+    Drain, Entry, ExtractIf, IntoIter, IntoKeys, IntoValues, Iter, IterMut, KeyRefs, Keys, Values,
+    ValuesMut, submap_len,
+};
 use super::raw::{KeyTable, StrongOf, WeakOf};
 use crate::Strong;
 use crate::count::RawCount;
@@ -13,29 +16,38 @@ use crate::count::RawCount;
 /// allocation a handle points to), not by value: a Rust addition to
 /// Python's `WeakKeyDictionary`, for keys that are not `Hash`/`Eq` or whose
 /// equality is not the point (attaching data to objects).
+/// **[`len`](Self::len) is not Python's `len()`**: it is O(1) and counts
+/// the entries in the table, including dead ones not yet purged;
+/// [`live_len`](Self::live_len) counts the live ones (in O(capacity)), and
+/// [`is_empty`](Self::is_empty) and the `Debug` output see live entries
+/// only (`Debug` shows both counts).
 ///
 /// Two equal but distinct keys are two entries. A dead key's allocation is
 /// kept by the map's weak handle until its entry is purged, so no new value
 /// can reuse its address meanwhile: identity is never confused.
 ///
 /// The rest is [`WeakKeyMap`](super::WeakKeyMap)'s: keys go in as
-/// `&Strong<K>`, dead entries are never returned, and
-/// [`len`](Self::len) counts dead entries not yet purged (see the
-/// [module docs](super#dead-entries-len-and-purging)).
+/// `&Strong<K>`, dead entries are never returned, dead entries are purged
+/// in bulk (see the [module docs](super#dead-entries-len-and-purging)),
+/// and iterators yield the weak keys upgraded, as `Strong<K>`, and the
+/// owned values by reference (see
+/// [`WeakValueMap`](super::WeakValueMap#iterator-items)).
 ///
 /// # Examples
 ///
+/// [`insert_new`](Self::insert_new) takes the key itself and returns the
+/// strong handle that keeps the entry alive (`insert(&Rc::new(k), v)`
+/// would store an entry that is dead at once).
+///
 /// ```
-/// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
 /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
 /// struct Widget; // neither Hash nor Eq
 ///
-/// let (a, b) = (Rc::new(Widget), Rc::new(Widget));
 /// let mut labels: PtrWeakKeyMap<Widget, &str> = PtrWeakKeyMap::default();
-/// labels.insert(&a, "ok button");
-/// labels.insert(&b, "cancel button");
-/// assert_eq!(labels.get(&a), Some(&"ok button"));
-/// drop(b);
+/// let ok = labels.insert_new(Widget, "ok button");
+/// let cancel = labels.insert_new(Widget, "cancel button");
+/// assert_eq!(labels.get(&ok), Some(&"ok button"));
+/// drop(cancel);
 /// assert_eq!(labels.live_len(), 1);
 /// ```
 pub struct PtrWeakKeyMap<K: ?Sized, V, C: RawCount, S> {
@@ -164,17 +176,24 @@ impl<K: ?Sized, V, C: RawCount, S> PtrWeakKeyMap<K, V, C, S> {
         self.raw.len()
     }
 
-    /// Whether the map holds no entry at all, dead or alive (`len() == 0`).
+    /// Whether no entry is alive: `live_len() == 0`, which may hold while
+    /// `len() > 0` (dead entries not yet purged). It stops at the first
+    /// live entry: O(1) when the map has no entry or its live entries are
+    /// not rare, O(capacity) at worst.
     ///
     /// # Examples
     ///
     /// ```
     /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let map: PtrWeakKeyMap<u8, u8> = PtrWeakKeyMap::default();
+    /// let mut map: PtrWeakKeyMap<u8, u8> = PtrWeakKeyMap::default();
     /// assert!(map.is_empty());
+    /// let key = map.insert_new(1, 1);
+    /// assert!(!map.is_empty());
+    /// drop(key);
+    /// assert!(map.is_empty() && map.len() == 1); // dead, not yet purged
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.raw.len() == 0
+        self.raw.is_empty()
     }
 
     /// The exact number of live entries, in O(capacity).
@@ -377,6 +396,111 @@ impl<K: ?Sized, V, C: RawCount, S> PtrWeakKeyMap<K, V, C, S> {
     pub fn drain(&mut self) -> Drain<'_, K, V, C> {
         self.raw.drain_live()
     }
+
+    /// An iterator that removes and yields the live entries for which
+    /// `pred` returns `true` (std's `HashMap::extract_if`; `pred` sees the
+    /// key as a strong handle). Dead entries met on the way are removed and
+    /// dropped, never yielded; if the iterator is dropped early, the
+    /// entries it has not reached stay.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: PtrWeakKeyMap<u8, u8> = PtrWeakKeyMap::default();
+    /// let (a, b) = (map.insert_new(1, 10), map.insert_new(2, 20));
+    /// let taken: Vec<(Rc<u8>, u8)> = map.extract_if(|_, v| *v > 10).collect();
+    /// assert!(taken.len() == 1 && Rc::ptr_eq(&taken[0].0, &b));
+    /// assert!(map.contains_key(&a) && !map.contains_key(&b));
+    /// ```
+    pub fn extract_if<F>(&mut self, pred: F) -> ExtractIf<'_, K, V, C, F>
+    where
+        F: FnMut(&StrongOf<K, C>, &mut V) -> bool,
+    {
+        self.raw.extract_if(pred)
+    }
+
+    /// Strong handles to the live keys, consuming the map (std's
+    /// `into_keys`); dead entries are dropped on the way.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: PtrWeakKeyMap<u8, &str> = PtrWeakKeyMap::default();
+    /// let key = map.insert_new(1, "one");
+    /// let keys: Vec<Rc<u8>> = map.into_keys().collect();
+    /// assert!(Rc::ptr_eq(&keys[0], &key));
+    /// ```
+    pub fn into_keys(self) -> IntoKeys<K, V, C> {
+        self.raw.into_live().into_keys()
+    }
+
+    /// The values of the live entries, by value, consuming the map (std's
+    /// `into_values`); dead entries are dropped on the way.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: PtrWeakKeyMap<u8, String> = PtrWeakKeyMap::default();
+    /// let _key = map.insert_new(1, "one".to_owned());
+    /// map.insert(&Rc::new(2), "dead at once".to_owned());
+    /// assert_eq!(map.into_values().collect::<Vec<_>>(), ["one"]);
+    /// ```
+    pub fn into_values(self) -> IntoValues<K, V, C> {
+        self.raw.into_live().into_values()
+    }
+
+    /// Purges the dead entries, then shrinks the allocation to fit the
+    /// live ones, keeping room for at least `min_capacity` entries (std's
+    /// `shrink_to`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: PtrWeakKeyMap<u8, u8> = PtrWeakKeyMap::with_capacity(100);
+    /// map.shrink_to(10);
+    /// assert!(map.capacity() >= 10 && map.capacity() < 100);
+    /// ```
+    pub fn shrink_to(&mut self, min_capacity: usize) {
+        self.raw.shrink_to(min_capacity);
+    }
+
+    /// [`reserve`](Self::reserve), returning an error instead of aborting
+    /// if the capacity overflows or the allocator fails (the map is then
+    /// unchanged).
+    ///
+    /// # Errors
+    ///
+    /// [`TryReserveError`](super::TryReserveError) when the new capacity
+    /// overflows or cannot be allocated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: PtrWeakKeyMap<u8, u8> = PtrWeakKeyMap::default();
+    /// map.try_reserve(10).expect("10 entries fit");
+    /// assert!(map.try_reserve(usize::MAX).is_err());
+    /// ```
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), super::TryReserveError> {
+        self.raw.try_reserve(additional)
+    }
+
+    /// The map's table (for the sets built on it).
+    pub(super) fn raw(&self) -> &KeyTable<K, V, C> {
+        &self.raw
+    }
+
+    /// The map's table, mutably (for the sets built on it).
+    pub(super) fn raw_mut(&mut self) -> &mut KeyTable<K, V, C> {
+        &mut self.raw
+    }
 }
 
 impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
@@ -405,6 +529,31 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
         let hash = self.hash(key);
         self.raw
             .insert(hash, key, value, |stored| same(stored, key))
+    }
+
+    /// Moves `key` into a new allocation, maps it to `value`, and returns
+    /// the strong handle: the entry lives as long as it (or a clone) does.
+    /// The insert that cannot store a dead entry (a new allocation is
+    /// never already a key).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: PtrWeakKeyMap<u8, &str> = PtrWeakKeyMap::default();
+    /// let (a, b) = (map.insert_new(1, "a"), map.insert_new(1, "b")); // two keys
+    /// assert_eq!((map.get(&a), map.get(&b)), (Some(&"a"), Some(&"b")));
+    /// drop(a);
+    /// assert_eq!(map.live_len(), 1);
+    /// ```
+    #[must_use = "the map holds the key weakly: dropping the returned handle kills the entry"]
+    pub fn insert_new(&mut self, key: K, value: V) -> StrongOf<K, C>
+    where
+        K: Sized,
+    {
+        let key = Strong::new(key);
+        self.insert(&key, value);
+        key
     }
 
     /// The value stored for `key`'s allocation.
@@ -465,6 +614,43 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     #[inline]
     pub fn contains_key(&self, key: &StrongOf<K, C>) -> bool {
         self.get(key).is_some()
+    }
+
+    /// A new strong handle to `key`'s allocation, with its value, if it has
+    /// an entry (std's `get_key_value`; the key is `key`'s allocation
+    /// itself).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: PtrWeakKeyMap<u8, &str> = PtrWeakKeyMap::default();
+    /// let a = map.insert_new(1, "a");
+    /// let (key, value) = map.get_key_value(&a).unwrap();
+    /// assert!(Rc::ptr_eq(&key, &a) && *value == "a");
+    /// assert!(map.get_key_value(&Rc::new(1)).is_none());
+    /// ```
+    pub fn get_key_value(&self, key: &StrongOf<K, C>) -> Option<(StrongOf<K, C>, &V)> {
+        Some((Strong::clone(key), self.get(key)?))
+    }
+
+    /// Removes the entry of `key`'s allocation, returning a strong handle
+    /// to the key and the value (std's `remove_entry`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: PtrWeakKeyMap<u8, &str> = PtrWeakKeyMap::default();
+    /// let a = map.insert_new(1, "a");
+    /// let (key, value) = map.remove_entry(&a).unwrap();
+    /// assert!(Rc::ptr_eq(&key, &a) && value == "a");
+    /// assert!(map.remove_entry(&a).is_none());
+    /// ```
+    pub fn remove_entry(&mut self, key: &StrongOf<K, C>) -> Option<(StrongOf<K, C>, V)> {
+        Some((Strong::clone(key), self.remove(key)?))
     }
 
     /// Removes the entry of `key`'s allocation, returning its value
@@ -544,6 +730,63 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
         self.raw.reserve(additional);
     }
 
+    /// Whether every live key of `self` is a live key of `other`, with an
+    /// equal value (weak-table's `is_submap`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let (mut small, mut big): (PtrWeakKeyMap<u8, u8>, PtrWeakKeyMap<u8, u8>) = Default::default();
+    /// let one = small.insert_new(1, 10);
+    /// big.insert(&one, 10);
+    /// let _two = big.insert_new(2, 20);
+    /// assert!(small.is_submap(&big) && !big.is_submap(&small));
+    /// ```
+    pub fn is_submap<W, S2>(&self, other: &PtrWeakKeyMap<K, W, C, S2>) -> bool
+    where
+        V: PartialEq<W>,
+        S2: BuildHasher,
+    {
+        self.is_submap_with(other, |v, w| *v == *w)
+    }
+
+    /// Whether every live key of `self` is a live key of `other` whose
+    /// value `value_eq` accepts (weak-table's `is_submap_with`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let (mut names, mut lengths): (PtrWeakKeyMap<u8, &str>, PtrWeakKeyMap<u8, usize>) = Default::default();
+    /// let key = names.insert_new(1, "Ada");
+    /// lengths.insert(&key, 3);
+    /// assert!(names.is_submap_with(&lengths, |name, len| name.len() == *len));
+    /// ```
+    pub fn is_submap_with<W, S2>(
+        &self,
+        other: &PtrWeakKeyMap<K, W, C, S2>,
+        value_eq: impl FnMut(&V, &W) -> bool,
+    ) -> bool
+    where
+        S2: BuildHasher,
+    {
+        self.submap_len(other, value_eq).is_some()
+    }
+
+    /// The live entries of `self` if each has a match in `other` (see
+    /// [`is_submap_with`](Self::is_submap_with)), counted on the way.
+    fn submap_len<W, S2>(
+        &self,
+        other: &PtrWeakKeyMap<K, W, C, S2>,
+        value_eq: impl FnMut(&V, &W) -> bool,
+    ) -> Option<usize>
+    where
+        S2: BuildHasher,
+    {
+        submap_len(self.iter(), |key| other.get(key), value_eq)
+    }
+
     /// Purges the dead entries, then shrinks the allocation to fit.
     ///
     /// # Examples
@@ -555,7 +798,7 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     /// assert_eq!(map.capacity(), 0);
     /// ```
     pub fn shrink_to_fit(&mut self) {
-        self.raw.shrink_to_fit();
+        self.raw.shrink_to(0);
     }
 }
 
@@ -579,11 +822,40 @@ impl<K: ?Sized, V: Clone, C: RawCount, S: Clone> Clone for PtrWeakKeyMap<K, V, C
 impl<K: ?Sized + fmt::Debug, V: fmt::Debug, C: RawCount, S> fmt::Debug
     for PtrWeakKeyMap<K, V, C, S>
 {
-    /// The live entries, as a map.
+    /// `len`, `live_len` and the live entries, as a map.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
+        self.raw.debug(f, "PtrWeakKeyMap", |f| {
+            f.debug_map().entries(self.iter()).finish()
+        })
     }
 }
+
+impl<K: ?Sized, V: PartialEq, C: RawCount, S: BuildHasher> PartialEq for PtrWeakKeyMap<K, V, C, S> {
+    /// Whether the two maps have the same live keys (the same
+    /// allocations), with equal values. Dead entries do not count. Under
+    /// `Arc`, keys dying on other threads meanwhile may make the answer
+    /// reflect neither the state before nor after.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let (mut a, mut b): (PtrWeakKeyMap<u8, u8>, PtrWeakKeyMap<u8, u8>) = Default::default();
+    /// let key = a.insert_new(1, 5);
+    /// b.insert(&key, 5);
+    /// b.insert(&Rc::new(2), 6); // dead at once: does not count
+    /// assert_eq!(a, b);
+    /// a.insert(&Rc::new(1), 5); // dead too
+    /// let _other = b.insert_new(1, 5); // an equal key, another allocation
+    /// assert_ne!(a, b);
+    /// ```
+    fn eq(&self, other: &Self) -> bool {
+        self.submap_len(other, |v, w| *v == *w) == Some(other.live_len())
+    }
+}
+
+impl<K: ?Sized, V: Eq, C: RawCount, S: BuildHasher> Eq for PtrWeakKeyMap<K, V, C, S> {}
 
 impl<'a, K, V, C, S> Extend<(&'a StrongOf<K, C>, V)> for PtrWeakKeyMap<K, V, C, S>
 where

@@ -7,29 +7,36 @@ use core::ops::{BitAnd, BitOr, BitXor, Sub};
 use super::key_map;
 use super::ptr_key_map::PtrWeakKeyMap;
 use super::raw::StrongOf;
-use super::set::{Drain, IntoIter, Iter};
+use super::set::{Drain, ExtractIf, IntoIter, Iter};
 use crate::count::RawCount;
 
 /// A hash set whose elements are held weakly and compared by **identity**
 /// (the allocation each handle points to): a Rust addition to Python's
 /// `WeakSet`, for elements that are not `Hash`/`Eq`, or when two equal
 /// values are still two members (observers, listeners, live objects).
+/// **[`len`](Self::len) is not Python's `len()`**: it is O(1) and counts
+/// the elements in the table, including dead ones not yet purged;
+/// [`live_len`](Self::live_len) counts the live ones (in O(capacity)), and
+/// [`is_empty`](Self::is_empty) and the `Debug` output see live elements
+/// only (`Debug` shows both counts).
 ///
 /// Behaves as [`WeakSet`](super::WeakSet) otherwise: elements go in as
-/// `&Strong<T>`, dead ones are never returned, [`len`](Self::len) counts
-/// dead elements not yet purged, and set algebra returns new sets.
+/// `&Strong<T>` and come out as new strong handles, dead ones are never
+/// returned, and set algebra returns new sets.
 ///
 /// # Examples
 ///
+/// [`insert_new`](Self::insert_new) takes the element itself and returns
+/// the strong handle that keeps it in the set (`insert(&Rc::new(x))`
+/// would store an element that is dead at once).
+///
 /// ```
-/// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
 /// # type PtrWeakSet<T> = weakref_core::collections::PtrWeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
 /// struct Listener(&'static str);
 ///
-/// let (a, b) = (Rc::new(Listener("a")), Rc::new(Listener("b")));
 /// let mut listeners: PtrWeakSet<Listener> = PtrWeakSet::default();
-/// listeners.insert(&a);
-/// listeners.insert(&b);
+/// let _a = listeners.insert_new(Listener("a"));
+/// let b = listeners.insert_new(Listener("b"));
 /// drop(b); // unsubscribes by going away
 /// let names: Vec<&str> = listeners.iter().map(|l| l.0).collect();
 /// assert_eq!(names, ["a"]);
@@ -151,14 +158,21 @@ impl<T: ?Sized, C: RawCount, S> PtrWeakSet<T, C, S> {
         self.map.len()
     }
 
-    /// Whether the set holds no element at all, dead or alive.
+    /// Whether no element is alive: `live_len() == 0`, which may hold
+    /// while `len() > 0` (dead elements not yet purged). It stops at the
+    /// first live element: O(1) when the set has no element or its live
+    /// elements are not rare, O(capacity) at worst.
     ///
     /// # Examples
     ///
     /// ```
     /// # type PtrWeakSet<T> = weakref_core::collections::PtrWeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let set: PtrWeakSet<u8> = PtrWeakSet::default();
+    /// let mut set: PtrWeakSet<u8> = PtrWeakSet::default();
     /// assert!(set.is_empty());
+    /// let one = set.insert_new(1);
+    /// assert!(!set.is_empty());
+    /// drop(one);
+    /// assert!(set.is_empty() && set.len() == 1); // dead, not yet purged
     /// ```
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
@@ -281,6 +295,66 @@ impl<T: ?Sized, C: RawCount, S> PtrWeakSet<T, C, S> {
             inner: self.map.drain(),
         }
     }
+
+    /// An iterator that removes and yields the live elements for which
+    /// `pred` returns `true` (std's `HashSet::extract_if`). Dead elements
+    /// met on the way are removed, never yielded; if the iterator is
+    /// dropped early, the elements it has not reached stay.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type PtrWeakSet<T> = weakref_core::collections::PtrWeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut set: PtrWeakSet<u8> = PtrWeakSet::default();
+    /// let (one, two) = (set.insert_new(1), set.insert_new(2));
+    /// let taken: Vec<Rc<u8>> = set.extract_if(|x| **x == 2).collect();
+    /// assert!(taken.len() == 1 && Rc::ptr_eq(&taken[0], &two));
+    /// assert!(set.contains(&one) && !set.contains(&two));
+    /// ```
+    pub fn extract_if<F>(&mut self, pred: F) -> ExtractIf<'_, T, C, F>
+    where
+        F: FnMut(&StrongOf<T, C>) -> bool,
+    {
+        ExtractIf::new(self.map.raw_mut(), pred)
+    }
+
+    /// Purges the dead elements, then shrinks the allocation to fit the
+    /// live ones, keeping room for at least `min_capacity` (std's
+    /// `shrink_to`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type PtrWeakSet<T> = weakref_core::collections::PtrWeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut set: PtrWeakSet<u8> = PtrWeakSet::with_capacity(100);
+    /// set.shrink_to(10);
+    /// assert!(set.capacity() >= 10 && set.capacity() < 100);
+    /// ```
+    pub fn shrink_to(&mut self, min_capacity: usize) {
+        self.map.shrink_to(min_capacity);
+    }
+
+    /// [`reserve`](Self::reserve), returning an error instead of aborting
+    /// if the capacity overflows or the allocator fails (the set is then
+    /// unchanged).
+    ///
+    /// # Errors
+    ///
+    /// [`TryReserveError`](super::TryReserveError) when the new capacity
+    /// overflows or cannot be allocated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type PtrWeakSet<T> = weakref_core::collections::PtrWeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut set: PtrWeakSet<u8> = PtrWeakSet::default();
+    /// set.try_reserve(10).expect("10 elements fit");
+    /// assert!(set.try_reserve(usize::MAX).is_err());
+    /// ```
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), super::TryReserveError> {
+        self.map.try_reserve(additional)
+    }
 }
 
 impl<T: ?Sized, C: RawCount, S: BuildHasher> PtrWeakSet<T, C, S> {
@@ -308,6 +382,28 @@ impl<T: ?Sized, C: RawCount, S: BuildHasher> PtrWeakSet<T, C, S> {
                 true
             }
         }
+    }
+
+    /// Moves `value` into a new allocation, adds it, and returns the strong
+    /// handle: the element stays while it (or a clone) lives. The insert
+    /// that cannot store a dead element.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type PtrWeakSet<T> = weakref_core::collections::PtrWeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut set: PtrWeakSet<u8> = PtrWeakSet::default();
+    /// let (a, b) = (set.insert_new(1), set.insert_new(1)); // two members
+    /// assert_eq!(set.live_len(), 2);
+    /// drop(a);
+    /// assert!(set.contains(&b) && set.live_len() == 1);
+    /// ```
+    #[must_use = "the set holds the element weakly: dropping the returned handle removes it"]
+    pub fn insert_new(&mut self, value: T) -> StrongOf<T, C>
+    where
+        T: Sized,
+    {
+        self.map.insert_new(value, ())
     }
 
     /// Whether `value`'s allocation is a member.
@@ -523,9 +619,11 @@ impl<T: ?Sized, C: RawCount, S: Clone> Clone for PtrWeakSet<T, C, S> {
 }
 
 impl<T: ?Sized + fmt::Debug, C: RawCount, S> fmt::Debug for PtrWeakSet<T, C, S> {
-    /// The live elements, as a set.
+    /// `len`, `live_len` and the live elements, as a set.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.iter()).finish()
+        self.map.raw().debug(f, "PtrWeakSet", |f| {
+            f.debug_set().entries(self.iter()).finish()
+        })
     }
 }
 

@@ -47,11 +47,12 @@
 //! that can be observed but `len` and `capacity`.
 
 use core::cmp;
+use core::fmt;
 use core::hash::{BuildHasher, Hash, Hasher};
 use core::mem;
 
-use hashbrown::HashTable;
 use hashbrown::hash_table;
+use hashbrown::{HashTable, TryReserveError};
 
 use crate::count::RawCount;
 use crate::storage::Global;
@@ -185,6 +186,34 @@ impl<T: Cached> Table<T> {
 
     pub(super) fn live_len(&self) -> usize {
         self.table.iter().filter(|entry| entry.is_alive()).count()
+    }
+
+    /// Whether no entry is alive: stops at the first live one.
+    pub(super) fn is_empty(&self) -> bool {
+        !self.table.iter().any(Cached::is_alive)
+    }
+
+    /// The `Debug` of a collection over this table: its name, `len` and
+    /// `live_len` (so that dead entries not yet purged cannot be mistaken
+    /// for live ones), then its live entries as `entries` writes them.
+    pub(super) fn debug(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        name: &str,
+        entries: impl Fn(&mut fmt::Formatter<'_>) -> fmt::Result,
+    ) -> fmt::Result {
+        /// Writes what its closure writes.
+        struct Show<F>(F);
+        impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Debug for Show<F> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                (self.0)(f)
+            }
+        }
+        f.debug_struct(name)
+            .field("len", &self.len())
+            .field("live_len", &self.live_len())
+            .field("entries", &Show(entries))
+            .finish()
     }
 
     pub(super) fn clear(&mut self) {
@@ -406,12 +435,47 @@ impl<T: Cached> Table<T> {
         self.purge_at = cmp::max(self.purge_at, self.table.len().saturating_add(additional));
     }
 
-    /// Purges, then returns the memory the live entries do not need.
-    pub(super) fn shrink_to_fit(&mut self) {
+    /// [`reserve`](Self::reserve), reporting an allocation failure instead
+    /// of aborting (and changing nothing then).
+    pub(super) fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.table.try_reserve(additional, T::hash)?;
+        self.purge_at = cmp::max(self.purge_at, self.table.len().saturating_add(additional));
+        Ok(())
+    }
+
+    /// Purges, then returns the memory the live entries do not need,
+    /// keeping room for `min_capacity` entries (std's `shrink_to`).
+    pub(super) fn shrink_to(&mut self, min_capacity: usize) {
         self.scan(|_| true);
-        self.table.shrink_to_fit(T::hash);
+        self.table.shrink_to(min_capacity, T::hash);
         self.min_capacity = 0;
         self.purge_at = self.threshold(self.table.len());
+    }
+
+    /// The next entry, from bucket `*at` on, that `pick` takes: unlinked
+    /// and returned with what `pick` made of it. Entries `pick` reports
+    /// dead are unlinked and dropped on the way; the others stay. Buckets
+    /// do not move when an entry is erased, so a walk that resumes at `*at`
+    /// sees every entry once (`extract_if`).
+    pub(super) fn extract_next<U>(
+        &mut self,
+        at: &mut usize,
+        mut pick: impl FnMut(&mut T) -> Pick<U>,
+    ) -> Option<(T, U)> {
+        while *at < self.table.num_buckets() {
+            let index = *at;
+            *at += 1;
+            let Ok(mut entry) = self.table.get_bucket_entry(index) else {
+                continue;
+            };
+            match pick(entry.get_mut()) {
+                Pick::Keep => {}
+                // Unlinked before it is dropped, as in a purge.
+                Pick::Dead => drop(entry.remove()),
+                Pick::Take(made) => return Some((entry.remove().0, made)),
+            }
+        }
+        None
     }
 
     /// Unlinks and returns the first live entry, dropping the dead ones
@@ -582,6 +646,40 @@ impl<K: ?Sized, V, C: RawCount> Table<Slot<K, V, C>> {
     /// Removes and returns one live entry (Python's `popitem`).
     pub(super) fn pop_any(&mut self) -> Option<(StrongOf<K, C>, V)> {
         self.pop_live(|slot| Some((slot.key.upgrade()?, slot.value)))
+    }
+}
+
+/// What [`Table::extract_next`] does with an entry.
+pub(super) enum Pick<U> {
+    /// The entry is dead: unlink and drop it.
+    Dead,
+    /// Live, and not wanted: leave it.
+    Keep,
+    /// Live and wanted: unlink it and hand it over with this.
+    Take(U),
+}
+
+/// The state of an `extract_if` walk over a [`Table`]: the table, and the
+/// next bucket to look at.
+pub(super) struct Extract<'a, T> {
+    table: &'a mut Table<T>,
+    at: usize,
+}
+
+impl<'a, T: Cached> Extract<'a, T> {
+    pub(super) fn new(table: &'a mut Table<T>) -> Self {
+        Extract { table, at: 0 }
+    }
+
+    /// The next entry `pick` takes (see [`Table::extract_next`]).
+    #[inline]
+    pub(super) fn next<U>(&mut self, pick: impl FnMut(&mut T) -> Pick<U>) -> Option<(T, U)> {
+        self.table.extract_next(&mut self.at, pick)
+    }
+
+    /// An upper bound on the entries left to hand over.
+    pub(super) fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.table.len()))
     }
 }
 

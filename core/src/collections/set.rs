@@ -8,19 +8,25 @@ use core::iter::FusedIterator;
 use core::ops::{BitAnd, BitOr, BitXor, Sub};
 
 use super::key_map::{self, WeakKeyMap};
-use super::raw::StrongOf;
+use super::raw::{Extract, KeyTable, Pick, Slot, StrongOf};
 use crate::Strong;
 use crate::count::RawCount;
 
 /// A hash set whose elements are held weakly and compared by value: an
 /// element disappears once its last strong handle is dropped (Python's
-/// `WeakSet`).
+/// `WeakSet`). **[`len`](Self::len) is not Python's `len()`**: it is O(1)
+/// and counts the elements in the table, including dead ones not yet
+/// purged; [`live_len`](Self::live_len) counts the live ones (in
+/// O(capacity)), and [`is_empty`](Self::is_empty) and the `Debug` output
+/// see live elements only (`Debug` shows both counts).
 ///
-/// Elements go in as `&Strong<T>` and come out as new strong handles. Like
+/// Elements go in as `&Strong<T>` and come out as new strong handles (what
+/// a collection holds weakly comes out upgraded, see
+/// [`WeakValueMap`](super::WeakValueMap#iterator-items)). Like
 /// [`WeakKeyMap`] (of which it is a thin wrapper), it
 /// hashes each element once, at insert; an element equal to a live one is
 /// not added (the stored one stays); a dead element is never returned; and
-/// [`len`](Self::len) counts dead elements not yet purged (see the
+/// dead elements are purged in bulk (see the
 /// [module docs](super#dead-entries-len-and-purging)).
 ///
 /// Set algebra ([`union`](Self::union), [`intersection`](Self::intersection),
@@ -28,6 +34,21 @@ use crate::count::RawCount;
 /// sets of the live elements, as Python does.
 ///
 /// # Examples
+///
+/// [`insert_new`](Self::insert_new) takes the element itself and returns
+/// the strong handle that keeps it in the set (`insert(&Rc::new(x))`
+/// would store an element that is dead at once):
+///
+/// ```
+/// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+/// # type WeakSet<T> = weakref_core::collections::WeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
+/// let mut tags: WeakSet<String> = WeakSet::default();
+/// let rust = tags.insert_new("rust".to_owned());
+/// assert!(Rc::ptr_eq(&tags.insert_new("rust".to_owned()), &rust)); // the stored one
+/// drop(rust);
+/// assert!(tags.is_empty()); // no live element...
+/// assert_eq!(tags.len(), 1); // ...but the dead one is not purged yet
+/// ```
 ///
 /// Interning: one shared allocation per distinct string, for as long as
 /// someone uses it.
@@ -168,15 +189,21 @@ impl<T: ?Sized, C: RawCount, S> WeakSet<T, C, S> {
         self.map.len()
     }
 
-    /// Whether the set holds no element at all, dead or alive
-    /// (`len() == 0`).
+    /// Whether no element is alive (Python's `not s`): `live_len() == 0`,
+    /// which may hold while `len() > 0` (dead elements not yet purged). It
+    /// stops at the first live element: O(1) when the set has no element
+    /// or its live elements are not rare, O(capacity) at worst.
     ///
     /// # Examples
     ///
     /// ```
     /// # type WeakSet<T> = weakref_core::collections::WeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let set: WeakSet<u8> = WeakSet::default();
+    /// let mut set: WeakSet<u8> = WeakSet::default();
     /// assert!(set.is_empty());
+    /// let one = set.insert_new(1);
+    /// assert!(!set.is_empty());
+    /// drop(one);
+    /// assert!(set.is_empty() && set.len() == 1); // dead, not yet purged
     /// ```
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
@@ -303,6 +330,67 @@ impl<T: ?Sized, C: RawCount, S> WeakSet<T, C, S> {
             inner: self.map.drain(),
         }
     }
+
+    /// An iterator that removes and yields the live elements for which
+    /// `pred` returns `true` (std's `HashSet::extract_if`). Dead elements
+    /// met on the way are removed, never yielded; if the iterator is
+    /// dropped early, the elements it has not reached stay.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakSet<T> = weakref_core::collections::WeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let items: Vec<Rc<u8>> = (0..6).map(Rc::new).collect();
+    /// let mut set: WeakSet<u8> = items.iter().collect();
+    /// let mut odd: Vec<u8> = set.extract_if(|x| **x % 2 == 1).map(|x| *x).collect();
+    /// odd.sort();
+    /// assert_eq!(odd, [1, 3, 5]);
+    /// assert_eq!(set.live_len(), 3);
+    /// ```
+    pub fn extract_if<F>(&mut self, pred: F) -> ExtractIf<'_, T, C, F>
+    where
+        F: FnMut(&StrongOf<T, C>) -> bool,
+    {
+        ExtractIf::new(self.map.raw_mut(), pred)
+    }
+
+    /// Purges the dead elements, then shrinks the allocation to fit the
+    /// live ones, keeping room for at least `min_capacity` (std's
+    /// `shrink_to`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type WeakSet<T> = weakref_core::collections::WeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut set: WeakSet<u8> = WeakSet::with_capacity(100);
+    /// set.shrink_to(10);
+    /// assert!(set.capacity() >= 10 && set.capacity() < 100);
+    /// ```
+    pub fn shrink_to(&mut self, min_capacity: usize) {
+        self.map.shrink_to(min_capacity);
+    }
+
+    /// [`reserve`](Self::reserve), returning an error instead of aborting
+    /// if the capacity overflows or the allocator fails (the set is then
+    /// unchanged).
+    ///
+    /// # Errors
+    ///
+    /// [`TryReserveError`](super::TryReserveError) when the new capacity
+    /// overflows or cannot be allocated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type WeakSet<T> = weakref_core::collections::WeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut set: WeakSet<u8> = WeakSet::default();
+    /// set.try_reserve(10).expect("10 elements fit");
+    /// assert!(set.try_reserve(usize::MAX).is_err());
+    /// ```
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), super::TryReserveError> {
+        self.map.try_reserve(additional)
+    }
 }
 
 impl<T, C, S> WeakSet<T, C, S>
@@ -333,6 +421,63 @@ where
             key_map::Entry::Vacant(entry) => {
                 entry.insert(());
                 true
+            }
+        }
+    }
+
+    /// Moves `value` into a new strong handle, adds it, and returns the
+    /// strong handle to the element the set holds: the element stays while
+    /// that handle (or a clone) lives. The insert that cannot store a dead
+    /// element. If a live element equal to `value` is there, the set keeps
+    /// it, as [`insert`](Self::insert) does: `value` is dropped and the
+    /// stored element returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakSet<T> = weakref_core::collections::WeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut set: WeakSet<String> = WeakSet::default();
+    /// let a = set.insert_new("a".to_owned());
+    /// let again = set.insert_new("a".to_owned());
+    /// assert!(Rc::ptr_eq(&a, &again) && set.live_len() == 1);
+    /// ```
+    #[must_use = "the set holds the element weakly: dropping the returned handle removes it"]
+    pub fn insert_new(&mut self, value: T) -> StrongOf<T, C>
+    where
+        T: Sized,
+    {
+        self.get_or_insert(&Strong::new(value))
+    }
+
+    /// Adds `value` (held weakly), replacing a live equal element, which is
+    /// returned (std's `HashSet::replace`); `None` if there was none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakSet<T> = weakref_core::collections::WeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let (a, b) = (Rc::new(1), Rc::new(1));
+    /// let mut set: WeakSet<u8> = WeakSet::default();
+    /// assert!(set.replace(&a).is_none());
+    /// assert!(Rc::ptr_eq(&set.replace(&b).unwrap(), &a));
+    /// assert!(Rc::ptr_eq(&set.get(&1).unwrap(), &b));
+    /// drop(b);
+    /// assert!(!set.contains(&1)); // `b` was the element: `a` no longer counts
+    /// ```
+    pub fn replace(&mut self, value: &StrongOf<T, C>) -> Option<StrongOf<T, C>> {
+        match self.map.entry(value) {
+            key_map::Entry::Occupied(entry) => {
+                // The entry's key is the stored one: insert `value` in its
+                // place, the hash being equal for equal elements.
+                let (old, ()) = entry.remove_entry();
+                self.map.insert(value, ());
+                Some(old)
+            }
+            key_map::Entry::Vacant(entry) => {
+                entry.insert(());
+                None
             }
         }
     }
@@ -666,9 +811,12 @@ impl<T: ?Sized, C: RawCount, S: Clone> Clone for WeakSet<T, C, S> {
 }
 
 impl<T: ?Sized + fmt::Debug, C: RawCount, S> fmt::Debug for WeakSet<T, C, S> {
-    /// The live elements, as a set.
+    /// `len`, `live_len` and the live elements, as a set: `WeakSet { len:
+    /// 2, live_len: 1, entries: {1} }`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.iter()).finish()
+        self.map.raw().debug(f, "WeakSet", |f| {
+            f.debug_set().entries(self.iter()).finish()
+        })
     }
 }
 
@@ -873,6 +1021,72 @@ impl<T: ?Sized, C: RawCount> FusedIterator for IntoIter<T, C> {}
 impl<T: ?Sized, C: RawCount> fmt::Debug for IntoIter<T, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntoIter").finish_non_exhaustive()
+    }
+}
+
+/// The live elements of a weak set that a predicate picks, removed as they
+/// are yielded; made by [`WeakSet::extract_if`] and
+/// [`PtrWeakSet::extract_if`](super::PtrWeakSet::extract_if).
+///
+/// # Examples
+///
+/// ```
+/// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+/// # type WeakSet<T> = weakref_core::collections::WeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
+/// let mut set: WeakSet<u8> = WeakSet::default();
+/// let (one, two) = (set.insert_new(1), set.insert_new(2));
+/// let taken: Vec<Rc<u8>> = set.extract_if(|x| **x == 2).collect();
+/// assert!(taken.len() == 1 && Rc::ptr_eq(&taken[0], &two));
+/// assert!(set.contains(&*one) && !set.contains(&2));
+/// ```
+pub struct ExtractIf<'a, T: ?Sized, C: RawCount, F> {
+    inner: Extract<'a, Slot<T, (), C>>,
+    pred: F,
+}
+
+impl<'a, T: ?Sized, C: RawCount, F> ExtractIf<'a, T, C, F> {
+    pub(super) fn new(table: &'a mut KeyTable<T, (), C>, pred: F) -> Self {
+        ExtractIf {
+            inner: Extract::new(table),
+            pred,
+        }
+    }
+}
+
+impl<T, C, F> Iterator for ExtractIf<'_, T, C, F>
+where
+    T: ?Sized,
+    C: RawCount,
+    F: FnMut(&StrongOf<T, C>) -> bool,
+{
+    type Item = StrongOf<T, C>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let pred = &mut self.pred;
+        let (_, value) = self.inner.next(|slot| match slot.key.upgrade() {
+            None => Pick::Dead,
+            Some(value) if pred(&value) => Pick::Take(value),
+            Some(_) => Pick::Keep,
+        })?;
+        Some(value)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<T, C, F> FusedIterator for ExtractIf<'_, T, C, F>
+where
+    T: ?Sized,
+    C: RawCount,
+    F: FnMut(&StrongOf<T, C>) -> bool,
+{
+}
+
+impl<T: ?Sized, C: RawCount, F> fmt::Debug for ExtractIf<'_, T, C, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtractIf").finish_non_exhaustive()
     }
 }
 

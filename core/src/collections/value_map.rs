@@ -9,13 +9,17 @@ use core::mem;
 
 use hashbrown::hash_table;
 
-use super::raw::{Cached, StrongOf, Table, WeakOf};
+use super::raw::{Cached, Extract, Pick, StrongOf, Table, WeakOf};
 use crate::Strong;
 use crate::count::RawCount;
 
 /// A hash map whose values are held weakly: an entry disappears once the
 /// last strong handle to its value is dropped (Python's
-/// `WeakValueDictionary`).
+/// `WeakValueDictionary`). **[`len`](Self::len) is not Python's `len()`**:
+/// it is O(1) and counts the entries in the table, including dead ones
+/// not yet purged; [`live_len`](Self::live_len) counts the live ones (in
+/// O(capacity)), and [`is_empty`](Self::is_empty) and the `Debug` output
+/// see live entries only (`Debug` shows both counts).
 ///
 /// Keys are owned and compared by value, like a `HashMap`'s. Values go in
 /// as strong handles (`&Strong<V>`: the map keeps only a weak one) and come
@@ -44,23 +48,36 @@ use crate::count::RawCount;
 /// # Examples
 ///
 /// The seed's image cache: the cache never keeps an image alive.
+/// [`insert_new`](Self::insert_new) takes the value itself and returns the
+/// strong handle that keeps the entry alive (`insert(k, &Rc::new(v))`
+/// would store an entry that is dead at once).
 ///
 /// ```
-/// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
 /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
 /// struct Image {
 ///     pixels: Vec<u8>,
 /// }
 ///
 /// let mut cache: WeakValueMap<&str, Image> = WeakValueMap::default();
-/// let image = Rc::new(Image { pixels: vec![0; 600 * 1200] });
-/// cache.insert("sunset.png", &image);
+/// let image = cache.insert_new("sunset.png", Image { pixels: vec![0; 600 * 1200] });
 /// assert_eq!(cache.get("sunset.png").map(|i| i.pixels.len()), Some(720_000));
 ///
 /// drop(image); // the last strong handle
 /// assert!(cache.get("sunset.png").is_none());
 /// assert_eq!(cache.live_len(), 0);
+/// assert!(cache.is_empty()); // no live entry...
+/// assert_eq!(cache.len(), 1); // ...but the dead one is not purged yet
 /// ```
+///
+/// # Iterator items
+///
+/// One rule for every weak collection: **what the collection holds weakly
+/// comes out upgraded, as a new strong handle; what it owns comes out by
+/// reference.** Here the values are weak and the keys owned, so
+/// [`iter`](Self::iter) yields `(&K, Strong<V>)`, [`keys`](Self::keys)
+/// `&K` and [`values`](Self::values) `Strong<V>`; a
+/// [`WeakKeyMap`](super::WeakKeyMap) yields `(Strong<K>, &V)`. A strong
+/// handle is what keeps the item from dying while you use it.
 #[doc(alias = "WeakValueDictionary")]
 pub struct WeakValueMap<K, V: ?Sized, C: RawCount, S> {
     table: Table<ValueSlot<K, V, C>>,
@@ -269,22 +286,24 @@ impl<K, V: ?Sized, C: RawCount, S> WeakValueMap<K, V, C, S> {
         self.table.len()
     }
 
-    /// Whether the map holds no entry at all, dead or alive
-    /// (`len() == 0`). A map whose entries are all dead is not empty until
-    /// purged; `live_len() == 0` tells whether any value is alive.
+    /// Whether no entry is alive (Python's `not d`): `live_len() == 0`,
+    /// which may hold while `len() > 0` (dead entries not yet purged). It
+    /// stops at the first live entry: O(1) when the map has no entry or
+    /// its live entries are not rare, O(capacity) at worst.
     ///
     /// # Examples
     ///
     /// ```
-    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
     /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
     /// let mut map: WeakValueMap<u8, u8> = WeakValueMap::default();
     /// assert!(map.is_empty());
-    /// map.insert(1, &Rc::new(1)); // dies at once
-    /// assert!(!map.is_empty() && map.live_len() == 0);
+    /// let kept = map.insert_new(1, 1);
+    /// assert!(!map.is_empty());
+    /// drop(kept);
+    /// assert!(map.is_empty() && map.len() == 1); // dead, not yet purged
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.table.len() == 0
+        self.table.is_empty()
     }
 
     /// The exact number of live entries, in O(capacity). Under `Arc`, a
@@ -491,6 +510,73 @@ impl<K, V: ?Sized, C: RawCount, S> WeakValueMap<K, V, C, S> {
             inner: self.table.drain(),
         }
     }
+
+    /// An iterator that removes and yields the live entries for which
+    /// `pred` returns `true` (std's `HashMap::extract_if`). `pred` sees the
+    /// key and a strong handle to the value (the map holds no `V` it could
+    /// lend mutably). Dead entries met on the way are removed and dropped,
+    /// never yielded; if the iterator is dropped early, the entries it has
+    /// not reached stay.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let values: Vec<Rc<u32>> = (0..6).map(Rc::new).collect();
+    /// let mut map: WeakValueMap<u32, u32> = values.iter().map(|v| (**v, v)).collect();
+    /// let mut odd: Vec<u32> = map.extract_if(|_, v| **v % 2 == 1).map(|(k, _)| k).collect();
+    /// odd.sort();
+    /// assert_eq!(odd, [1, 3, 5]);
+    /// assert_eq!(map.live_len(), 3);
+    /// ```
+    pub fn extract_if<F>(&mut self, pred: F) -> ExtractIf<'_, K, V, C, F>
+    where
+        F: FnMut(&K, &StrongOf<V, C>) -> bool,
+    {
+        ExtractIf {
+            inner: Extract::new(&mut self.table),
+            pred,
+        }
+    }
+
+    /// The keys of the live entries, by value, consuming the map (std's
+    /// `into_keys`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: WeakValueMap<String, u8> = WeakValueMap::default();
+    /// let _kept = map.insert_new("kept".to_owned(), 1);
+    /// map.insert("gone".to_owned(), &Rc::new(2));
+    /// assert_eq!(map.into_keys().collect::<Vec<_>>(), ["kept"]);
+    /// ```
+    pub fn into_keys(self) -> IntoKeys<K, V, C> {
+        IntoKeys {
+            inner: self.into_iter(),
+        }
+    }
+
+    /// Strong handles to the live values, consuming the map (std's
+    /// `into_values`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: WeakValueMap<u8, u8> = WeakValueMap::default();
+    /// let kept = map.insert_new(1, 7);
+    /// let values: Vec<Rc<u8>> = map.into_values().collect();
+    /// assert!(Rc::ptr_eq(&values[0], &kept));
+    /// ```
+    pub fn into_values(self) -> IntoValues<K, V, C> {
+        IntoValues {
+            inner: self.into_iter(),
+        }
+    }
 }
 
 impl<K, V, C, S> WeakValueMap<K, V, C, S>
@@ -570,6 +656,32 @@ where
     #[doc(alias = "__setitem__")]
     pub fn insert(&mut self, key: K, value: &StrongOf<V, C>) -> Option<StrongOf<V, C>> {
         self.insert_hashed(self.hash(&key), key, value)
+    }
+
+    /// Moves `value` into a new strong handle, maps `key` to it, and
+    /// returns that handle: the entry lives as long as it (or a clone)
+    /// does. The insert that cannot store a dead entry; a previous value
+    /// of `key` is replaced, as by [`insert`](Self::insert).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: WeakValueMap<&str, String> = WeakValueMap::default();
+    /// let ada = map.insert_new("ada", "Ada Lovelace".to_owned());
+    /// assert!(Rc::ptr_eq(&map.get("ada").unwrap(), &ada));
+    /// drop(ada);
+    /// assert!(map.get("ada").is_none());
+    /// ```
+    #[must_use = "the map holds the value weakly: dropping the returned handle kills the entry"]
+    pub fn insert_new(&mut self, key: K, value: V) -> StrongOf<V, C>
+    where
+        V: Sized,
+    {
+        let value = Strong::new(value);
+        self.insert(key, &value);
+        value
     }
 
     /// `insert` with the hash computed (see `find_hashed`).
@@ -831,6 +943,118 @@ where
         self.table.reserve(additional);
     }
 
+    /// [`reserve`](Self::reserve), returning an error instead of aborting
+    /// if the capacity overflows or the allocator fails (the map is then
+    /// unchanged).
+    ///
+    /// # Errors
+    ///
+    /// [`TryReserveError`](super::TryReserveError) when the new capacity
+    /// overflows or cannot be allocated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: WeakValueMap<u8, u8> = WeakValueMap::default();
+    /// map.try_reserve(10).expect("10 entries fit");
+    /// assert!(map.capacity() >= 10);
+    /// assert!(map.try_reserve(usize::MAX).is_err());
+    /// ```
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), super::TryReserveError> {
+        self.table.try_reserve(additional)
+    }
+
+    /// Purges the dead entries, then shrinks the allocation to fit the
+    /// live ones, keeping room for at least `min_capacity` entries (std's
+    /// `shrink_to`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: WeakValueMap<u32, u32> = WeakValueMap::with_capacity(1000);
+    /// let _kept = map.insert_new(1, 1);
+    /// map.shrink_to(10);
+    /// assert!(map.capacity() >= 10 && map.capacity() < 1000);
+    /// ```
+    pub fn shrink_to(&mut self, min_capacity: usize) {
+        self.table.shrink_to(min_capacity);
+    }
+
+    /// Whether every live entry of `self` has a live entry under an equal
+    /// key in `other`, with an equal value (weak-table's `is_submap`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut small: WeakValueMap<u8, u8> = WeakValueMap::default();
+    /// let mut big: WeakValueMap<u8, u8> = WeakValueMap::default();
+    /// let one = small.insert_new(1, 10);
+    /// big.insert(1, &one);
+    /// let _two = big.insert_new(2, 20);
+    /// assert!(small.is_submap(&big) && !big.is_submap(&small));
+    /// ```
+    pub fn is_submap<W, S2>(&self, other: &WeakValueMap<K, W, C, S2>) -> bool
+    where
+        V: PartialEq<W>,
+        W: ?Sized,
+        S2: BuildHasher,
+    {
+        self.is_submap_with(other, |v, w| *v == *w)
+    }
+
+    /// Whether every live entry of `self` has a live entry under an equal
+    /// key in `other` whose value `value_eq` accepts (weak-table's
+    /// `is_submap_with`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut names: WeakValueMap<u8, str> = WeakValueMap::default();
+    /// let mut lengths: WeakValueMap<u8, usize> = WeakValueMap::default();
+    /// let ada: Rc<str> = Rc::from("Ada");
+    /// names.insert(1, &ada);
+    /// let _three = lengths.insert_new(1, 3);
+    /// assert!(names.is_submap_with(&lengths, |name, len| name.len() == *len));
+    /// ```
+    pub fn is_submap_with<W, S2>(
+        &self,
+        other: &WeakValueMap<K, W, C, S2>,
+        value_eq: impl FnMut(&V, &W) -> bool,
+    ) -> bool
+    where
+        W: ?Sized,
+        S2: BuildHasher,
+    {
+        self.submap_len(other, value_eq).is_some()
+    }
+
+    /// The live entries of `self` if each has a match in `other` (see
+    /// [`is_submap_with`](Self::is_submap_with)), counted on the way.
+    fn submap_len<W, S2>(
+        &self,
+        other: &WeakValueMap<K, W, C, S2>,
+        mut value_eq: impl FnMut(&V, &W) -> bool,
+    ) -> Option<usize>
+    where
+        W: ?Sized,
+        S2: BuildHasher,
+    {
+        let mut len = 0;
+        for (key, value) in self {
+            let theirs = other.get(key)?;
+            if !value_eq(&value, &theirs) {
+                return None;
+            }
+            len += 1;
+        }
+        Some(len)
+    }
+
     /// Purges the dead entries, then shrinks the allocation to fit the
     /// live ones.
     ///
@@ -845,7 +1069,7 @@ where
     /// assert_eq!(map.capacity(), 0);
     /// ```
     pub fn shrink_to_fit(&mut self) {
-        self.table.shrink_to_fit();
+        self.table.shrink_to(0);
     }
 }
 
@@ -870,10 +1094,50 @@ impl<K: Clone, V: ?Sized, C: RawCount, S: Clone> Clone for WeakValueMap<K, V, C,
 impl<K: fmt::Debug, V: ?Sized + fmt::Debug, C: RawCount, S> fmt::Debug
     for WeakValueMap<K, V, C, S>
 {
-    /// The live entries, as a map.
+    /// `len`, `live_len` and the live entries, as a map: `WeakValueMap {
+    /// len: 2, live_len: 1, entries: {1: 10} }`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
+        self.table.debug(f, "WeakValueMap", |f| {
+            f.debug_map().entries(self.iter()).finish()
+        })
     }
+}
+
+impl<K, V, C, S> PartialEq for WeakValueMap<K, V, C, S>
+where
+    K: Hash + Eq,
+    V: ?Sized + PartialEq,
+    C: RawCount,
+    S: BuildHasher,
+{
+    /// Whether the two maps have the same live keys, with equal values
+    /// (Python's `==` on the dictionaries). Dead entries do not count.
+    /// Under `Arc`, values dying on other threads meanwhile may make the
+    /// answer reflect neither the state before nor after.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let (mut a, mut b): (WeakValueMap<u8, u8>, WeakValueMap<u8, u8>) = Default::default();
+    /// let _x = a.insert_new(1, 5);
+    /// let _y = b.insert_new(1, 5); // another allocation, an equal value
+    /// b.insert(2, &Rc::new(6)); // dead at once: does not count
+    /// assert_eq!(a, b);
+    /// ```
+    fn eq(&self, other: &Self) -> bool {
+        self.submap_len(other, |v, w| *v == *w) == Some(other.live_len())
+    }
+}
+
+impl<K, V, C, S> Eq for WeakValueMap<K, V, C, S>
+where
+    K: Hash + Eq,
+    V: ?Sized + Eq,
+    C: RawCount,
+    S: BuildHasher,
+{
 }
 
 impl<'a, K, V, C, S> Extend<(K, &'a StrongOf<V, C>)> for WeakValueMap<K, V, C, S>
@@ -1155,6 +1419,132 @@ impl<K, V: ?Sized, C: RawCount> fmt::Debug for IntoIter<K, V, C> {
     }
 }
 
+/// The keys of the live entries of a [`WeakValueMap`], by value, made by
+/// [`WeakValueMap::into_keys`].
+///
+/// # Examples
+///
+/// ```
+/// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+/// let mut map: WeakValueMap<u8, u8> = WeakValueMap::default();
+/// let _kept = map.insert_new(1, 1);
+/// assert_eq!(map.into_keys().sum::<u8>(), 1);
+/// ```
+pub struct IntoKeys<K, V: ?Sized, C: RawCount> {
+    inner: IntoIter<K, V, C>,
+}
+
+impl<K, V: ?Sized, C: RawCount> Iterator for IntoKeys<K, V, C> {
+    type Item = K;
+
+    fn next(&mut self) -> Option<K> {
+        self.inner.next().map(|(key, _)| key)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V: ?Sized, C: RawCount> FusedIterator for IntoKeys<K, V, C> {}
+
+impl<K, V: ?Sized, C: RawCount> fmt::Debug for IntoKeys<K, V, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntoKeys").finish_non_exhaustive()
+    }
+}
+
+/// Strong handles to the live values of a [`WeakValueMap`], made by
+/// [`WeakValueMap::into_values`].
+///
+/// # Examples
+///
+/// ```
+/// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+/// let mut map: WeakValueMap<u8, u8> = WeakValueMap::default();
+/// let _kept = map.insert_new(1, 4);
+/// assert_eq!(map.into_values().map(|v| *v).sum::<u8>(), 4);
+/// ```
+pub struct IntoValues<K, V: ?Sized, C: RawCount> {
+    inner: IntoIter<K, V, C>,
+}
+
+impl<K, V: ?Sized, C: RawCount> Iterator for IntoValues<K, V, C> {
+    type Item = StrongOf<V, C>;
+
+    fn next(&mut self) -> Option<StrongOf<V, C>> {
+        self.inner.next().map(|(_, value)| value)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V: ?Sized, C: RawCount> FusedIterator for IntoValues<K, V, C> {}
+
+impl<K, V: ?Sized, C: RawCount> fmt::Debug for IntoValues<K, V, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntoValues").finish_non_exhaustive()
+    }
+}
+
+/// The live entries of a [`WeakValueMap`] that a predicate picks, removed
+/// as they are yielded; made by [`WeakValueMap::extract_if`].
+///
+/// # Examples
+///
+/// ```
+/// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+/// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+/// let mut map: WeakValueMap<u8, u8> = WeakValueMap::default();
+/// let (_one, two) = (map.insert_new(1, 1), map.insert_new(2, 2));
+/// let taken: Vec<(u8, Rc<u8>)> = map.extract_if(|k, _| *k == 2).collect();
+/// assert!(taken.len() == 1 && Rc::ptr_eq(&taken[0].1, &two));
+/// assert!(map.contains_key(&1) && !map.contains_key(&2));
+/// ```
+pub struct ExtractIf<'a, K, V: ?Sized, C: RawCount, F> {
+    inner: Extract<'a, ValueSlot<K, V, C>>,
+    pred: F,
+}
+
+impl<K, V, C, F> Iterator for ExtractIf<'_, K, V, C, F>
+where
+    V: ?Sized,
+    C: RawCount,
+    F: FnMut(&K, &StrongOf<V, C>) -> bool,
+{
+    type Item = (K, StrongOf<V, C>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let pred = &mut self.pred;
+        let (slot, value) = self.inner.next(|slot| match slot.value.upgrade() {
+            None => Pick::Dead,
+            Some(value) if pred(&slot.key, &value) => Pick::Take(value),
+            Some(_) => Pick::Keep,
+        })?;
+        Some((slot.key, value))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<K, V, C, F> FusedIterator for ExtractIf<'_, K, V, C, F>
+where
+    V: ?Sized,
+    C: RawCount,
+    F: FnMut(&K, &StrongOf<V, C>) -> bool,
+{
+}
+
+impl<K, V: ?Sized, C: RawCount, F> fmt::Debug for ExtractIf<'_, K, V, C, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtractIf").finish_non_exhaustive()
+    }
+}
+
 /// The live entries drained out of a [`WeakValueMap`], made by
 /// [`WeakValueMap::drain`].
 ///
@@ -1273,6 +1663,75 @@ impl<'a, K, V: ?Sized, C: RawCount> Entry<'a, K, V, C> {
                 let value = make(&entry.key);
                 entry.insert(value)
             }
+        }
+    }
+
+    /// The live value, or a new `V::default()` stored and returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: WeakValueMap<u8, String> = WeakValueMap::default();
+    /// let v = map.entry(1).or_default();
+    /// assert!(v.is_empty() && Rc::ptr_eq(&v, &map.get(&1).unwrap()));
+    /// ```
+    pub fn or_default(self) -> StrongOf<V, C>
+    where
+        V: Default,
+    {
+        self.or_insert_with(|| Strong::new(V::default()))
+    }
+
+    /// Runs `f` on the live value, if the entry is occupied. `f` gets the
+    /// strong handle: the map holds no `V` of its own to lend mutably, so
+    /// changing the value goes through interior mutability (std's
+    /// `and_modify` gives `&mut V`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// use std::cell::Cell;
+    /// let mut map: WeakValueMap<u8, Cell<u32>> = WeakValueMap::default();
+    /// let mut kept = Vec::new();
+    /// for _ in 0..3 {
+    ///     kept.push(map.entry(1).and_modify(|n| n.set(n.get() + 1)).or_insert_with(|| Rc::new(Cell::new(1))));
+    /// }
+    /// assert_eq!(map.get(&1).unwrap().get(), 3);
+    /// ```
+    pub fn and_modify(self, f: impl FnOnce(&StrongOf<V, C>)) -> Self {
+        if let Entry::Occupied(entry) = &self {
+            f(entry.get());
+        }
+        self
+    }
+
+    /// Stores `value` (held weakly) under the key, whether the entry was
+    /// occupied or vacant, and returns the occupied entry, which keeps
+    /// `value` alive while it exists.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: WeakValueMap<u8, u8> = WeakValueMap::default();
+    /// let _old = map.insert_new(1, 1);
+    /// let entry = map.entry(1).insert_entry(Rc::new(2));
+    /// assert_eq!(**entry.get(), 2);
+    /// let _two = entry.into_value();
+    /// assert_eq!(map.get(&1).as_deref(), Some(&2));
+    /// ```
+    pub fn insert_entry(self, value: StrongOf<V, C>) -> OccupiedEntry<'a, K, V, C> {
+        match self {
+            Entry::Occupied(mut entry) => {
+                entry.insert(value);
+                entry
+            }
+            Entry::Vacant(entry) => entry.insert_entry(value),
         }
     }
 
@@ -1482,7 +1941,7 @@ pub struct VacantEntry<'a, K, V: ?Sized, C: RawCount> {
     slot: Vacancy<'a, K, V, C>,
 }
 
-impl<K, V: ?Sized, C: RawCount> VacantEntry<'_, K, V, C> {
+impl<'a, K, V: ?Sized, C: RawCount> VacantEntry<'a, K, V, C> {
     /// The key this entry would store.
     ///
     /// # Examples
@@ -1530,21 +1989,39 @@ impl<K, V: ?Sized, C: RawCount> VacantEntry<'_, K, V, C> {
     /// }
     /// ```
     pub fn insert(self, value: StrongOf<V, C>) -> StrongOf<V, C> {
+        self.insert_entry(value).into_value()
+    }
+
+    /// Stores the key with `value` (held weakly) and returns the occupied
+    /// entry, which keeps `value` alive while it exists.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// use weakref_core::collections::value_map::Entry;
+    /// let mut map: WeakValueMap<u8, i32> = WeakValueMap::default();
+    /// if let Entry::Vacant(entry) = map.entry(1) {
+    ///     let entry = entry.insert_entry(Rc::new(5));
+    ///     assert_eq!((*entry.key(), **entry.get()), (1, 5));
+    /// }
+    /// ```
+    pub fn insert_entry(self, value: StrongOf<V, C>) -> OccupiedEntry<'a, K, V, C> {
         let new = ValueSlot {
             hash: self.hash,
             key: self.key,
             value: Strong::downgrade(&value),
         };
-        match self.slot {
-            Vacancy::Absent(slot) => {
-                slot.insert(new);
-            }
+        let inner = match self.slot {
+            Vacancy::Absent(slot) => slot.insert(new),
             Vacancy::Dead(mut slot) => {
                 // The dead entry is dropped once the slot holds the new one.
                 let _dead = mem::replace(slot.get_mut(), new);
+                slot
             }
-        }
-        value
+        };
+        OccupiedEntry { inner, value }
     }
 }
 

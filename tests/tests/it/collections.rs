@@ -355,7 +355,10 @@ fn copies_and_set_algebra<C: RawCount>() {
     map.insert(2, &S::new(2));
     let copy = map.clone();
     assert_eq!((copy.len(), copy.live_len()), (1, 1));
-    assert_eq!(format!("{map:?}"), "{1: 1}");
+    assert_eq!(
+        format!("{map:?}"),
+        "WeakValueMap { len: 2, live_len: 1, entries: {1: 1} }"
+    );
     assert!(
         S::ptr_eq(&copy.get(&1).unwrap(), &kept),
         "values are shared"
@@ -822,7 +825,278 @@ fn local_weak_deaths_tally() {
     assert_eq!(tally(), before.wrapping_add(5));
 }
 
+/// Issue 19, part 2: the API a user of std's `HashMap`/`HashSet` or of
+/// weak-table expects, on every map and set, with dead entries in the way.
+fn std_and_weak_table_api<C: RawCount>() {
+    // `insert_new`: the returned handle is what keeps the entry alive.
+    let mut vmap: ValueMap<u32, String, C> = ValueMap::default();
+    let one = vmap.insert_new(1, "one".to_owned());
+    assert_eq!(S::strong_count(&one), 1);
+    assert!(S::ptr_eq(&vmap.get(&1).unwrap(), &one));
+    let replaced = vmap.insert_new(1, "uno".to_owned());
+    assert_eq!(vmap.get(&1).as_deref().map(String::as_str), Some("uno"));
+    drop(replaced);
+    assert!(vmap.get(&1).is_none(), "the new value was the entry's");
+
+    let mut kmap: KeyMap<String, u32, C> = KeyMap::default();
+    let ada = kmap.insert_new("ada".to_owned(), 1);
+    let again = kmap.insert_new("ada".to_owned(), 2);
+    assert!(S::ptr_eq(&ada, &again), "the stored key is returned");
+    assert_eq!(kmap.get("ada"), Some(&2));
+    drop((ada, again));
+    assert_eq!(kmap.get("ada"), None);
+
+    let mut pmap: PtrKeyMap<u32, u32, C> = PtrKeyMap::default();
+    let (p1, p2) = (pmap.insert_new(1, 10), pmap.insert_new(1, 20));
+    assert_eq!((pmap.get(&p1), pmap.get(&p2)), (Some(&10), Some(&20)));
+
+    let mut set: Set<String, C> = Set::default();
+    let a = set.insert_new("a".to_owned());
+    assert!(S::ptr_eq(&set.insert_new("a".to_owned()), &a));
+    assert_eq!(set.live_len(), 1);
+    let mut pset: PtrSet<u32, C> = PtrSet::default();
+    let (e1, e2) = (pset.insert_new(1), pset.insert_new(1));
+    assert_eq!(pset.live_len(), 2);
+
+    // `is_empty` and `Debug` see live entries; `len` counts dead ones.
+    let mut vmap: ValueMap<u32, u32, C> = ValueMap::default();
+    assert!(vmap.is_empty());
+    vmap.insert(1, &S::new(1));
+    assert!(vmap.is_empty() && vmap.len() == 1, "dead only: empty");
+    let _kept = vmap.insert_new(2, 20);
+    assert!(!vmap.is_empty());
+    assert_eq!(
+        format!("{vmap:?}"),
+        "WeakValueMap { len: 2, live_len: 1, entries: {2: 20} }"
+    );
+    let mut kmap: KeyMap<u32, u32, C> = KeyMap::default();
+    kmap.insert(&S::new(1), 10);
+    assert!(kmap.is_empty() && kmap.len() == 1);
+    let k2 = kmap.insert_new(2, 20);
+    assert_eq!(
+        format!("{kmap:?}"),
+        "WeakKeyMap { len: 2, live_len: 1, entries: {2: 20} }"
+    );
+    pmap.insert(&S::new(3), 30);
+    drop(p2);
+    assert_eq!(
+        format!("{pmap:?}"),
+        "PtrWeakKeyMap { len: 3, live_len: 1, entries: {1: 10} }"
+    );
+    set.insert(&S::new("dead".to_owned()));
+    assert_eq!(
+        format!("{set:?}"),
+        "WeakSet { len: 2, live_len: 1, entries: {\"a\"} }"
+    );
+    drop(e2);
+    assert_eq!(
+        format!("{pset:?}"),
+        "PtrWeakSet { len: 2, live_len: 1, entries: {1} }"
+    );
+    assert!(!pset.is_empty());
+    drop(e1);
+    assert!(pset.is_empty() && pset.len() == 2);
+
+    // `PartialEq`: live entries only, values by value.
+    let mut other: ValueMap<u32, u32, C> = ValueMap::default();
+    let _same = other.insert_new(2, 20);
+    assert_eq!(vmap, other, "the dead entry does not count");
+    other.insert(3, &S::new(30));
+    assert_eq!(vmap, other);
+    let extra = other.insert_new(4, 40);
+    assert_ne!(vmap, other);
+    assert!(vmap.is_submap(&other) && !other.is_submap(&vmap));
+    drop(extra);
+    assert_eq!(vmap, other, "equal again once the extra value died");
+    let mut differs: ValueMap<u32, u32, C> = ValueMap::default();
+    let _d = differs.insert_new(2, 21);
+    assert_ne!(vmap, differs);
+    assert!(vmap.is_submap_with(&differs, |a, b| a + 1 == *b));
+
+    let mut kother: KeyMap<u32, u32, C> = KeyMap::default();
+    kother.insert(&k2, 20);
+    kother.insert(&S::new(5), 50);
+    assert_eq!(kmap, kother);
+    let k6 = kother.insert_new(6, 60);
+    assert!(kmap.is_submap(&kother) && !kother.is_submap(&kmap));
+    assert_ne!(kmap, kother);
+    drop(k6);
+    assert_eq!(kmap, kother);
+    *kother.get_mut(&2).unwrap() = 21;
+    assert_ne!(kmap, kother);
+    assert!(kmap.is_submap_with(&kother, |a, b| a + 1 == *b));
+
+    let mut pother: PtrKeyMap<u32, u32, C> = PtrKeyMap::default();
+    pother.insert(&p1, 10);
+    assert_eq!(pmap, pother);
+    let _equal_not_same = pother.insert_new(1, 10);
+    assert!(pmap.is_submap(&pother) && !pother.is_submap(&pmap));
+    assert_ne!(pmap, pother);
+
+    // `extract_if`: yields the live entries it picks, drops the dead ones
+    // it passes, keeps the rest (also when dropped early).
+    let values: Vec<S<u32, C>> = (0..100).map(S::new).collect();
+    let mut vmap: ValueMap<u32, u32, C> = values.iter().map(|v| (**v, v)).collect();
+    for i in 100..150 {
+        vmap.insert(i, &S::new(i));
+    }
+    let mut taken: Vec<u32> = vmap
+        .extract_if(|k, v| *k == **v && k % 3 == 0)
+        .map(|(k, _)| k)
+        .collect();
+    taken.sort_unstable();
+    assert_eq!(taken, (0..100).filter(|k| k % 3 == 0).collect::<Vec<_>>());
+    assert_eq!(vmap.len(), vmap.live_len(), "the dead entries went");
+    assert_eq!(vmap.live_len(), 66);
+    let first = vmap.extract_if(|_, _| true).next();
+    assert!(first.is_some());
+    assert_eq!(vmap.live_len(), 65, "dropped early: the rest stays");
+
+    let keys: Vec<S<u32, C>> = (0..100).map(S::new).collect();
+    let mut kmap: KeyMap<u32, u32, C> = keys.iter().map(|k| (k, **k * 2)).collect();
+    for i in 100..150 {
+        kmap.insert(&S::new(i), i);
+    }
+    let mut seen = 0;
+    for (key, value) in kmap.extract_if(|k, v| {
+        *v += 1;
+        **k % 2 == 0
+    }) {
+        assert_eq!(value, *key * 2 + 1, "the value as `pred` left it");
+        seen += 1;
+    }
+    assert_eq!(seen, 50);
+    assert_eq!((kmap.len(), kmap.live_len()), (50, 50));
+    assert_eq!(kmap.get(&1), Some(&3), "`pred` may change what it keeps");
+
+    let mut pmap: PtrKeyMap<u32, u32, C> = keys.iter().map(|k| (k, 0)).collect();
+    pmap.insert(&S::new(0), 0);
+    assert_eq!(pmap.extract_if(|k, _| **k < 10).count(), 10);
+    assert_eq!((pmap.len(), pmap.live_len()), (90, 90));
+
+    let mut set: Set<u32, C> = keys.iter().collect();
+    set.insert(&S::new(1000));
+    assert_eq!(set.extract_if(|x| **x >= 90).count(), 10);
+    assert_eq!((set.len(), set.live_len()), (90, 90));
+    let mut pset: PtrSet<u32, C> = keys.iter().collect();
+    assert_eq!(pset.extract_if(|x| **x >= 50).count(), 50);
+    assert_eq!(pset.live_len(), 50);
+
+    // `into_keys` / `into_values` skip the dead.
+    let mut vmap: ValueMap<u32, u32, C> = ValueMap::default();
+    vmap.insert(1, &S::new(1));
+    let v2 = vmap.insert_new(2, 2);
+    assert_eq!(vmap.clone().into_keys().collect::<Vec<_>>(), [2]);
+    let values: Vec<S<u32, C>> = vmap.into_values().collect();
+    assert!(values.len() == 1 && S::ptr_eq(&values[0], &v2));
+    let mut kmap: KeyMap<u32, u32, C> = KeyMap::default();
+    kmap.insert(&S::new(1), 1);
+    let k2 = kmap.insert_new(2, 20);
+    let keys: Vec<S<u32, C>> = kmap.clone().into_keys().collect();
+    assert!(keys.len() == 1 && S::ptr_eq(&keys[0], &k2));
+    assert_eq!(kmap.into_values().collect::<Vec<_>>(), [20]);
+    let mut pmap: PtrKeyMap<u32, u32, C> = PtrKeyMap::default();
+    pmap.insert(&S::new(1), 1);
+    let p2 = pmap.insert_new(2, 20);
+    assert!(S::ptr_eq(&pmap.clone().into_keys().next().unwrap(), &p2));
+    assert_eq!(pmap.into_values().collect::<Vec<_>>(), [20]);
+
+    // `try_reserve`, `shrink_to`.
+    let mut vmap: ValueMap<u32, u32, C> = ValueMap::default();
+    vmap.try_reserve(100).unwrap();
+    assert!(vmap.capacity() >= 100);
+    assert!(vmap.try_reserve(usize::MAX).is_err());
+    assert!(vmap.capacity() >= 100, "a failed reserve changes nothing");
+    let live: Vec<S<u32, C>> = (0..10).map(|i| vmap.insert_new(i, i)).collect();
+    for i in 10..60 {
+        vmap.insert(i, &S::new(i));
+    }
+    vmap.shrink_to(20);
+    assert_eq!(vmap.len(), 10, "shrink_to purges");
+    assert!(vmap.capacity() >= 20 && vmap.capacity() < 100);
+    vmap.shrink_to(0);
+    assert!(vmap.capacity() >= 10 && vmap.capacity() < 20);
+    drop(live);
+    let mut kmap: KeyMap<u32, u32, C> = KeyMap::default();
+    kmap.try_reserve(50).unwrap();
+    assert!(kmap.try_reserve(usize::MAX).is_err());
+    kmap.insert(&S::new(1), 1);
+    kmap.shrink_to(4);
+    assert_eq!(kmap.len(), 0, "shrink_to purges");
+    assert!(kmap.capacity() < 50);
+    let mut pset: PtrSet<u32, C> = PtrSet::default();
+    pset.try_reserve(50).unwrap();
+    pset.shrink_to(0);
+    assert_eq!(pset.capacity(), 0);
+    let mut set: Set<u32, C> = Set::default();
+    assert!(set.try_reserve(usize::MAX).is_err());
+    set.try_reserve(8).unwrap();
+    set.shrink_to(0);
+    assert_eq!(set.capacity(), 0);
+
+    // Entries: `and_modify`, `or_default`, `insert_entry` (value map), and
+    // `insert_entry` (key maps), also over a dead entry.
+    let mut vmap: ValueMap<u32, std::cell::Cell<u32>, C> = ValueMap::default();
+    let made = vmap.entry(1).or_default();
+    vmap.entry(1).and_modify(|v| v.set(v.get() + 5));
+    vmap.entry(2).and_modify(|_| unreachable!("vacant"));
+    assert_eq!(made.get(), 5);
+    vmap.insert(3, &S::new(std::cell::Cell::new(0))); // dead
+    let entry = vmap.entry(3).insert_entry(S::new(std::cell::Cell::new(7)));
+    assert_eq!((*entry.key(), entry.get().get()), (3, 7));
+    let seven = entry.into_value();
+    assert_eq!(vmap.get(&3).map(|v| v.get()), Some(7));
+    let entry = vmap.entry(3).insert_entry(S::new(std::cell::Cell::new(8)));
+    let eight = entry.into_value();
+    drop(seven);
+    assert_eq!(vmap.get(&3).map(|v| v.get()), Some(8));
+    assert_eq!(
+        (vmap.len(), vmap.live_len()),
+        (2, 2),
+        "the dead slot was reused"
+    );
+    drop(eight);
+
+    let key = S::<u32, C>::new(1);
+    let mut kmap: KeyMap<u32, u32, C> = KeyMap::default();
+    let entry = kmap.entry(&key).insert_entry(1);
+    assert!(S::ptr_eq(entry.key(), &key));
+    assert_eq!(*kmap.entry(&key).insert_entry(2).get(), 2);
+    assert_eq!(kmap.get(&1), Some(&2));
+
+    // `PtrWeakKeyMap::get_key_value` / `remove_entry`.
+    let mut pmap: PtrKeyMap<u32, u32, C> = PtrKeyMap::default();
+    let a = pmap.insert_new(1, 10);
+    let (k, v) = pmap.get_key_value(&a).unwrap();
+    assert!(S::ptr_eq(&k, &a) && *v == 10);
+    assert!(
+        pmap.get_key_value(&S::new(1)).is_none(),
+        "identity, not value"
+    );
+    let (k, v) = pmap.remove_entry(&a).unwrap();
+    assert!(S::ptr_eq(&k, &a) && v == 10);
+    assert!(pmap.remove_entry(&a).is_none() && pmap.is_empty());
+
+    // `WeakSet::replace`: the new element is the stored one.
+    let (x, y) = (S::<u32, C>::new(1), S::<u32, C>::new(1));
+    let mut set: Set<u32, C> = Set::default();
+    assert!(set.replace(&x).is_none());
+    assert!(S::ptr_eq(&set.replace(&y).unwrap(), &x));
+    assert!(S::ptr_eq(&set.get(&1).unwrap(), &y));
+    assert_eq!(set.len(), 1);
+    drop(y);
+    assert!(!set.contains(&1), "`x` is no longer an element");
+    set.insert(&S::new(2)); // a dead element under 2
+    let z = S::<u32, C>::new(2);
+    assert!(
+        set.replace(&z).is_none(),
+        "a dead element is not replaced, just passed"
+    );
+    assert!(set.contains(&2));
+}
+
 super::for_each_counter!(
+    std_and_weak_table_api,
     cascading_deaths_leave_no_dead_entry,
     due_purge_sees_every_death,
     mass_death_then_insert_purges,
