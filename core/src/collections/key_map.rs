@@ -9,9 +9,11 @@ use core::mem;
 
 use hashbrown::hash_table;
 
-use super::raw::{Cached, Extract, KeyTable, Pick, RawEntry, Slot, StrongOf, WeakOf};
+use super::family::WeakFamily;
+use super::raw::{Cached, Extract, KeyTable, Pick, RawEntry, Shown, Slot, StrongOf, WeakOf};
 use crate::Strong;
 use crate::count::RawCount;
+use crate::storage::Global;
 
 /// A hash map whose keys are held weakly and compared by value: an entry
 /// disappears once the last strong handle to its key is dropped (Python's
@@ -65,7 +67,7 @@ use crate::count::RawCount;
 /// `(Strong<K>, &V)`, [`keys`](Self::keys) `Strong<K>`,
 /// [`values`](Self::values) `&V`.
 #[doc(alias = "WeakKeyDictionary")]
-pub struct WeakKeyMap<K: ?Sized, V, C: RawCount, S> {
+pub struct WeakKeyMap<K: ?Sized, V, C: WeakFamily, S> {
     raw: KeyTable<K, V, C>,
     hash_builder: S,
 }
@@ -76,11 +78,9 @@ fn key_eq<K, Q, C>(stored: &WeakOf<K, C>, key: &Q) -> bool
 where
     K: ?Sized + Borrow<Q>,
     Q: ?Sized + Eq,
-    C: RawCount,
+    C: WeakFamily,
 {
-    stored
-        .upgrade()
-        .is_some_and(|stored| (*stored).borrow() == key)
+    C::upgrade(stored).is_some_and(|stored| (*stored).borrow() == key)
 }
 
 /// The stored key, upgraded, if it is alive and equal to `key`.
@@ -89,13 +89,13 @@ fn key_match<K, Q, C>(stored: &WeakOf<K, C>, key: &Q) -> Option<StrongOf<K, C>>
 where
     K: ?Sized + Borrow<Q>,
     Q: ?Sized + Eq,
-    C: RawCount,
+    C: WeakFamily,
 {
-    stored.upgrade().filter(|stored| (**stored).borrow() == key)
+    C::upgrade(stored).filter(|stored| (**stored).borrow() == key)
 }
 
 #[cfg(feature = "std")]
-impl<K: ?Sized, V, C: RawCount> WeakKeyMap<K, V, C, std::hash::RandomState> {
+impl<K: ?Sized, V, C: WeakFamily> WeakKeyMap<K, V, C, std::hash::RandomState> {
     /// An empty map with std's `RandomState` hasher; it allocates nothing
     /// until the first insert.
     ///
@@ -127,7 +127,7 @@ impl<K: ?Sized, V, C: RawCount> WeakKeyMap<K, V, C, std::hash::RandomState> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount, S> WeakKeyMap<K, V, C, S> {
+impl<K: ?Sized, V, C: WeakFamily, S> WeakKeyMap<K, V, C, S> {
     /// An empty map that hashes with `hash_builder`.
     ///
     /// # Examples
@@ -574,7 +574,7 @@ impl<K: ?Sized, V, C: RawCount, S> WeakKeyMap<K, V, C, S> {
 impl<K, V, C, S> WeakKeyMap<K, V, C, S>
 where
     K: ?Sized + Hash + Eq,
-    C: RawCount,
+    C: WeakFamily,
     S: BuildHasher,
 {
     #[inline]
@@ -607,7 +607,7 @@ where
     pub fn insert(&mut self, key: &StrongOf<K, C>, value: V) -> Option<V> {
         let hash = self.hash(&**key);
         self.raw
-            .insert(hash, key, value, |stored| key_eq(stored, &**key))
+            .insert(hash, key, value, |stored| key_eq::<K, _, C>(stored, &**key))
     }
 
     /// Moves `key` into a new strong handle, maps it to `value`, and
@@ -638,11 +638,11 @@ where
     where
         K: Sized,
     {
-        let key = Strong::new(key);
+        let key = C::new(key);
         match self.entry(&key) {
             Entry::Occupied(mut entry) => {
                 entry.insert(value);
-                Strong::clone(entry.key())
+                Clone::clone(entry.key())
             }
             Entry::Vacant(entry) => {
                 entry.insert(value);
@@ -672,7 +672,7 @@ where
     {
         let hash = self.hash(key);
         self.raw
-            .find(hash, |stored| key_eq(stored, key))
+            .find(hash, |stored| key_eq::<K, _, C>(stored, key))
             .map(|slot| &slot.value)
     }
 
@@ -697,7 +697,7 @@ where
     {
         let hash = self.hash(key);
         self.raw
-            .find_mut(hash, |stored| key_eq(stored, key))
+            .find_mut(hash, |stored| key_eq::<K, _, C>(stored, key))
             .map(|slot| &mut slot.value)
     }
 
@@ -723,7 +723,7 @@ where
         let hash = self.hash(key);
         let mut found = None;
         let slot = self.raw.find(hash, |stored| {
-            found = key_match(stored, key);
+            found = key_match::<K, _, C>(stored, key);
             found.is_some()
         })?;
         Some((found?, &slot.value))
@@ -775,7 +775,7 @@ where
     {
         let hash = self.hash(key);
         self.raw
-            .remove(hash, |stored| key_eq(stored, key))
+            .remove(hash, |stored| key_eq::<K, _, C>(stored, key))
             .map(|slot| slot.value)
     }
 
@@ -800,7 +800,7 @@ where
         let hash = self.hash(key);
         let mut found = None;
         let slot = self.raw.remove(hash, |stored| {
-            found = key_match(stored, key);
+            found = key_match::<K, _, C>(stored, key);
             found.is_some()
         })?;
         Some((found?, slot.value))
@@ -822,7 +822,9 @@ where
     /// ```
     pub fn entry(&mut self, key: &StrongOf<K, C>) -> Entry<'_, K, V, C> {
         let hash = self.hash(&**key);
-        let entry = self.raw.entry(hash, |stored| key_match(stored, &**key));
+        let entry = self
+            .raw
+            .entry(hash, |stored| key_match::<K, _, C>(stored, &**key));
         Entry::new(entry, key, hash)
     }
 
@@ -933,14 +935,14 @@ where
     }
 }
 
-impl<K: ?Sized, V, C: RawCount, S: Default> Default for WeakKeyMap<K, V, C, S> {
+impl<K: ?Sized, V, C: WeakFamily, S: Default> Default for WeakKeyMap<K, V, C, S> {
     /// An empty map with the default hasher.
     fn default() -> Self {
         Self::with_hasher(S::default())
     }
 }
 
-impl<K: ?Sized, V: Clone, C: RawCount, S: Clone> Clone for WeakKeyMap<K, V, C, S> {
+impl<K: ?Sized, V: Clone, C: WeakFamily, S: Clone> Clone for WeakKeyMap<K, V, C, S> {
     /// A copy holding the live entries only (Python's `copy()`): the keys
     /// are shared, the values cloned.
     fn clone(&self) -> Self {
@@ -951,12 +953,16 @@ impl<K: ?Sized, V: Clone, C: RawCount, S: Clone> Clone for WeakKeyMap<K, V, C, S
     }
 }
 
-impl<K: ?Sized + fmt::Debug, V: fmt::Debug, C: RawCount, S> fmt::Debug for WeakKeyMap<K, V, C, S> {
+impl<K: ?Sized + fmt::Debug, V: fmt::Debug, C: WeakFamily, S> fmt::Debug
+    for WeakKeyMap<K, V, C, S>
+{
     /// `len`, `live_len` and the live entries, as a map: `WeakKeyMap {
     /// len: 2, live_len: 1, entries: {1: 10} }`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.raw.debug(f, "WeakKeyMap", |f| {
-            f.debug_map().entries(self.iter()).finish()
+            f.debug_map()
+                .entries(self.iter().map(|(k, v)| (Shown(k), v)))
+                .finish()
         })
     }
 }
@@ -965,7 +971,7 @@ impl<K, V, C, S> PartialEq for WeakKeyMap<K, V, C, S>
 where
     K: ?Sized + Hash + Eq,
     V: PartialEq,
-    C: RawCount,
+    C: WeakFamily,
     S: BuildHasher,
 {
     /// Whether the two maps have equal live keys, with equal values
@@ -993,7 +999,7 @@ impl<K, V, C, S> Eq for WeakKeyMap<K, V, C, S>
 where
     K: ?Sized + Hash + Eq,
     V: Eq,
-    C: RawCount,
+    C: WeakFamily,
     S: BuildHasher,
 {
 }
@@ -1010,7 +1016,7 @@ where
     K: ?Sized + 'a,
     V: 'a,
     W: 'a,
-    C: RawCount + 'a,
+    C: WeakFamily + 'a,
 {
     let mut len = 0;
     for (key, value) in entries {
@@ -1025,7 +1031,7 @@ where
 impl<'a, K, V, C, S> Extend<(&'a StrongOf<K, C>, V)> for WeakKeyMap<K, V, C, S>
 where
     K: ?Sized + Hash + Eq + 'a,
-    C: RawCount + 'a,
+    C: WeakFamily + 'a,
     S: BuildHasher,
 {
     fn extend<I: IntoIterator<Item = (&'a StrongOf<K, C>, V)>>(&mut self, iter: I) {
@@ -1035,7 +1041,7 @@ where
     }
 }
 
-impl<K, V, C, S> Extend<(StrongOf<K, C>, V)> for WeakKeyMap<K, V, C, S>
+impl<K, V, C, S> Extend<(Strong<K, C, Global>, V)> for WeakKeyMap<K, V, C, S>
 where
     K: ?Sized + Hash + Eq,
     C: RawCount,
@@ -1043,7 +1049,7 @@ where
 {
     /// Inserts each pair; the map holds the keys weakly, so a key whose
     /// only strong handle was the one passed in dies at once.
-    fn extend<I: IntoIterator<Item = (StrongOf<K, C>, V)>>(&mut self, iter: I) {
+    fn extend<I: IntoIterator<Item = (Strong<K, C, Global>, V)>>(&mut self, iter: I) {
         for (key, value) in iter {
             self.insert(&key, value);
         }
@@ -1053,7 +1059,7 @@ where
 impl<'a, K, V, C, S> FromIterator<(&'a StrongOf<K, C>, V)> for WeakKeyMap<K, V, C, S>
 where
     K: ?Sized + Hash + Eq + 'a,
-    C: RawCount + 'a,
+    C: WeakFamily + 'a,
     S: BuildHasher + Default,
 {
     fn from_iter<I: IntoIterator<Item = (&'a StrongOf<K, C>, V)>>(iter: I) -> Self {
@@ -1063,20 +1069,20 @@ where
     }
 }
 
-impl<K, V, C, S> FromIterator<(StrongOf<K, C>, V)> for WeakKeyMap<K, V, C, S>
+impl<K, V, C, S> FromIterator<(Strong<K, C, Global>, V)> for WeakKeyMap<K, V, C, S>
 where
     K: ?Sized + Hash + Eq,
     C: RawCount,
     S: BuildHasher + Default,
 {
-    fn from_iter<I: IntoIterator<Item = (StrongOf<K, C>, V)>>(iter: I) -> Self {
+    fn from_iter<I: IntoIterator<Item = (Strong<K, C, Global>, V)>>(iter: I) -> Self {
         let mut map = Self::default();
         map.extend(iter);
         map
     }
 }
 
-impl<'a, K: ?Sized, V, C: RawCount, S> IntoIterator for &'a WeakKeyMap<K, V, C, S> {
+impl<'a, K: ?Sized, V, C: WeakFamily, S> IntoIterator for &'a WeakKeyMap<K, V, C, S> {
     type Item = (StrongOf<K, C>, &'a V);
     type IntoIter = Iter<'a, K, V, C>;
 
@@ -1085,7 +1091,7 @@ impl<'a, K: ?Sized, V, C: RawCount, S> IntoIterator for &'a WeakKeyMap<K, V, C, 
     }
 }
 
-impl<'a, K: ?Sized, V, C: RawCount, S> IntoIterator for &'a mut WeakKeyMap<K, V, C, S> {
+impl<'a, K: ?Sized, V, C: WeakFamily, S> IntoIterator for &'a mut WeakKeyMap<K, V, C, S> {
     type Item = (StrongOf<K, C>, &'a mut V);
     type IntoIter = IterMut<'a, K, V, C>;
 
@@ -1094,7 +1100,7 @@ impl<'a, K: ?Sized, V, C: RawCount, S> IntoIterator for &'a mut WeakKeyMap<K, V,
     }
 }
 
-impl<K: ?Sized, V, C: RawCount, S> IntoIterator for WeakKeyMap<K, V, C, S> {
+impl<K: ?Sized, V, C: WeakFamily, S> IntoIterator for WeakKeyMap<K, V, C, S> {
     type Item = (StrongOf<K, C>, V);
     type IntoIter = IntoIter<K, V, C>;
 
@@ -1108,7 +1114,7 @@ impl<K: ?Sized, V, C: RawCount, S> IntoIterator for WeakKeyMap<K, V, C, S> {
 // Iterators and entries, shared with `PtrWeakKeyMap` (and, through `Keys`,
 // `IntoIter` and `Drain`, with the sets).
 
-impl<K: ?Sized, V, C: RawCount> KeyTable<K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> KeyTable<K, V, C> {
     pub(super) fn iter(&self) -> Iter<'_, K, V, C> {
         Iter {
             inner: self.table.iter(),
@@ -1170,8 +1176,8 @@ impl<K: ?Sized, V, C: RawCount> KeyTable<K, V, C> {
 
 /// Upgrades a slot's key, or `None` if it is dead.
 #[inline]
-fn live<K: ?Sized, V, C: RawCount>(slot: Slot<K, V, C>) -> Option<(StrongOf<K, C>, V)> {
-    Some((slot.key.upgrade()?, slot.value))
+fn live<K: ?Sized, V, C: WeakFamily>(slot: Slot<K, V, C>) -> Option<(StrongOf<K, C>, V)> {
+    Some((C::upgrade(&slot.key)?, slot.value))
 }
 
 /// The live entries of a weak-keyed map: `(Strong<K>, &V)`, made by
@@ -1189,16 +1195,16 @@ fn live<K: ?Sized, V, C: RawCount>(slot: Slot<K, V, C>) -> Option<(StrongOf<K, C
 /// map.insert(&key, 3);
 /// assert_eq!(map.iter().map(|(k, v)| *k * v).sum::<i32>(), 6);
 /// ```
-pub struct Iter<'a, K: ?Sized, V, C: RawCount> {
+pub struct Iter<'a, K: ?Sized, V, C: WeakFamily> {
     inner: hash_table::Iter<'a, Slot<K, V, C>>,
 }
 
-impl<'a, K: ?Sized, V, C: RawCount> Iterator for Iter<'a, K, V, C> {
+impl<'a, K: ?Sized, V, C: WeakFamily> Iterator for Iter<'a, K, V, C> {
     type Item = (StrongOf<K, C>, &'a V);
 
     fn next(&mut self) -> Option<Self::Item> {
         self.inner
-            .find_map(|slot| Some((slot.key.upgrade()?, &slot.value)))
+            .find_map(|slot| Some((C::upgrade(&slot.key)?, &slot.value)))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -1206,9 +1212,9 @@ impl<'a, K: ?Sized, V, C: RawCount> Iterator for Iter<'a, K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount> FusedIterator for Iter<'_, K, V, C> {}
+impl<K: ?Sized, V, C: WeakFamily> FusedIterator for Iter<'_, K, V, C> {}
 
-impl<K: ?Sized, V, C: RawCount> Clone for Iter<'_, K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> Clone for Iter<'_, K, V, C> {
     fn clone(&self) -> Self {
         Iter {
             inner: self.inner.clone(),
@@ -1216,7 +1222,7 @@ impl<K: ?Sized, V, C: RawCount> Clone for Iter<'_, K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount> fmt::Debug for Iter<'_, K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> fmt::Debug for Iter<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Iter").finish_non_exhaustive()
     }
@@ -1239,16 +1245,16 @@ impl<K: ?Sized, V, C: RawCount> fmt::Debug for Iter<'_, K, V, C> {
 /// }
 /// assert_eq!(map.get(&2), Some(&6));
 /// ```
-pub struct IterMut<'a, K: ?Sized, V, C: RawCount> {
+pub struct IterMut<'a, K: ?Sized, V, C: WeakFamily> {
     inner: hash_table::IterMut<'a, Slot<K, V, C>>,
 }
 
-impl<'a, K: ?Sized, V, C: RawCount> Iterator for IterMut<'a, K, V, C> {
+impl<'a, K: ?Sized, V, C: WeakFamily> Iterator for IterMut<'a, K, V, C> {
     type Item = (StrongOf<K, C>, &'a mut V);
 
     fn next(&mut self) -> Option<Self::Item> {
         self.inner
-            .find_map(|slot| Some((slot.key.upgrade()?, &mut slot.value)))
+            .find_map(|slot| Some((C::upgrade(&slot.key)?, &mut slot.value)))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -1256,9 +1262,9 @@ impl<'a, K: ?Sized, V, C: RawCount> Iterator for IterMut<'a, K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount> FusedIterator for IterMut<'_, K, V, C> {}
+impl<K: ?Sized, V, C: WeakFamily> FusedIterator for IterMut<'_, K, V, C> {}
 
-impl<K: ?Sized, V, C: RawCount> fmt::Debug for IterMut<'_, K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> fmt::Debug for IterMut<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IterMut").finish_non_exhaustive()
     }
@@ -1277,15 +1283,15 @@ impl<K: ?Sized, V, C: RawCount> fmt::Debug for IterMut<'_, K, V, C> {
 /// map.insert(&key, ());
 /// assert_eq!(map.keys().map(|k| *k).collect::<Vec<_>>(), [2]);
 /// ```
-pub struct Keys<'a, K: ?Sized, V, C: RawCount> {
+pub struct Keys<'a, K: ?Sized, V, C: WeakFamily> {
     inner: hash_table::Iter<'a, Slot<K, V, C>>,
 }
 
-impl<K: ?Sized, V, C: RawCount> Iterator for Keys<'_, K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> Iterator for Keys<'_, K, V, C> {
     type Item = StrongOf<K, C>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.inner.find_map(|slot| slot.key.upgrade())
+        self.inner.find_map(|slot| C::upgrade(&slot.key))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -1293,9 +1299,9 @@ impl<K: ?Sized, V, C: RawCount> Iterator for Keys<'_, K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount> FusedIterator for Keys<'_, K, V, C> {}
+impl<K: ?Sized, V, C: WeakFamily> FusedIterator for Keys<'_, K, V, C> {}
 
-impl<K: ?Sized, V, C: RawCount> Clone for Keys<'_, K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> Clone for Keys<'_, K, V, C> {
     fn clone(&self) -> Self {
         Keys {
             inner: self.inner.clone(),
@@ -1303,7 +1309,7 @@ impl<K: ?Sized, V, C: RawCount> Clone for Keys<'_, K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount> fmt::Debug for Keys<'_, K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> fmt::Debug for Keys<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Keys").finish_non_exhaustive()
     }
@@ -1323,11 +1329,11 @@ impl<K: ?Sized, V, C: RawCount> fmt::Debug for Keys<'_, K, V, C> {
 /// map.insert(&key, "two");
 /// assert_eq!(map.values().collect::<Vec<_>>(), [&"two"]);
 /// ```
-pub struct Values<'a, K: ?Sized, V, C: RawCount> {
+pub struct Values<'a, K: ?Sized, V, C: WeakFamily> {
     inner: hash_table::Iter<'a, Slot<K, V, C>>,
 }
 
-impl<'a, K: ?Sized, V, C: RawCount> Iterator for Values<'a, K, V, C> {
+impl<'a, K: ?Sized, V, C: WeakFamily> Iterator for Values<'a, K, V, C> {
     type Item = &'a V;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1341,9 +1347,9 @@ impl<'a, K: ?Sized, V, C: RawCount> Iterator for Values<'a, K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount> FusedIterator for Values<'_, K, V, C> {}
+impl<K: ?Sized, V, C: WeakFamily> FusedIterator for Values<'_, K, V, C> {}
 
-impl<K: ?Sized, V, C: RawCount> fmt::Debug for Values<'_, K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> fmt::Debug for Values<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Values").finish_non_exhaustive()
     }
@@ -1366,11 +1372,11 @@ impl<K: ?Sized, V, C: RawCount> fmt::Debug for Values<'_, K, V, C> {
 /// }
 /// assert_eq!(map.get(&2), Some(&5));
 /// ```
-pub struct ValuesMut<'a, K: ?Sized, V, C: RawCount> {
+pub struct ValuesMut<'a, K: ?Sized, V, C: WeakFamily> {
     inner: hash_table::IterMut<'a, Slot<K, V, C>>,
 }
 
-impl<'a, K: ?Sized, V, C: RawCount> Iterator for ValuesMut<'a, K, V, C> {
+impl<'a, K: ?Sized, V, C: WeakFamily> Iterator for ValuesMut<'a, K, V, C> {
     type Item = &'a mut V;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1384,9 +1390,9 @@ impl<'a, K: ?Sized, V, C: RawCount> Iterator for ValuesMut<'a, K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount> FusedIterator for ValuesMut<'_, K, V, C> {}
+impl<K: ?Sized, V, C: WeakFamily> FusedIterator for ValuesMut<'_, K, V, C> {}
 
-impl<K: ?Sized, V, C: RawCount> fmt::Debug for ValuesMut<'_, K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> fmt::Debug for ValuesMut<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ValuesMut").finish_non_exhaustive()
     }
@@ -1406,11 +1412,11 @@ impl<K: ?Sized, V, C: RawCount> fmt::Debug for ValuesMut<'_, K, V, C> {
 /// map.insert(&key, ());
 /// assert_eq!(map.key_refs().count(), 1);
 /// ```
-pub struct KeyRefs<'a, K: ?Sized, V, C: RawCount> {
+pub struct KeyRefs<'a, K: ?Sized, V, C: WeakFamily> {
     inner: hash_table::Iter<'a, Slot<K, V, C>>,
 }
 
-impl<'a, K: ?Sized, V, C: RawCount> Iterator for KeyRefs<'a, K, V, C> {
+impl<'a, K: ?Sized, V, C: WeakFamily> Iterator for KeyRefs<'a, K, V, C> {
     type Item = &'a WeakOf<K, C>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1424,9 +1430,9 @@ impl<'a, K: ?Sized, V, C: RawCount> Iterator for KeyRefs<'a, K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount> FusedIterator for KeyRefs<'_, K, V, C> {}
+impl<K: ?Sized, V, C: WeakFamily> FusedIterator for KeyRefs<'_, K, V, C> {}
 
-impl<K: ?Sized, V, C: RawCount> fmt::Debug for KeyRefs<'_, K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> fmt::Debug for KeyRefs<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyRefs").finish_non_exhaustive()
     }
@@ -1446,11 +1452,11 @@ impl<K: ?Sized, V, C: RawCount> fmt::Debug for KeyRefs<'_, K, V, C> {
 /// let owned: Vec<(Rc<i32>, String)> = map.into_iter().collect();
 /// assert_eq!(owned[0].1, "two");
 /// ```
-pub struct IntoIter<K: ?Sized, V, C: RawCount> {
+pub struct IntoIter<K: ?Sized, V, C: WeakFamily> {
     inner: hash_table::IntoIter<Slot<K, V, C>>,
 }
 
-impl<K: ?Sized, V, C: RawCount> Iterator for IntoIter<K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> Iterator for IntoIter<K, V, C> {
     type Item = (StrongOf<K, C>, V);
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1462,15 +1468,15 @@ impl<K: ?Sized, V, C: RawCount> Iterator for IntoIter<K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount> FusedIterator for IntoIter<K, V, C> {}
+impl<K: ?Sized, V, C: WeakFamily> FusedIterator for IntoIter<K, V, C> {}
 
-impl<K: ?Sized, V, C: RawCount> fmt::Debug for IntoIter<K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> fmt::Debug for IntoIter<K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntoIter").finish_non_exhaustive()
     }
 }
 
-impl<K: ?Sized, V, C: RawCount> IntoIter<K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> IntoIter<K, V, C> {
     pub(super) fn into_keys(self) -> IntoKeys<K, V, C> {
         IntoKeys { inner: self }
     }
@@ -1492,11 +1498,11 @@ impl<K: ?Sized, V, C: RawCount> IntoIter<K, V, C> {
 /// let _key = map.insert_new(3, 1);
 /// assert_eq!(map.into_keys().map(|k| *k).sum::<u8>(), 3);
 /// ```
-pub struct IntoKeys<K: ?Sized, V, C: RawCount> {
+pub struct IntoKeys<K: ?Sized, V, C: WeakFamily> {
     inner: IntoIter<K, V, C>,
 }
 
-impl<K: ?Sized, V, C: RawCount> Iterator for IntoKeys<K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> Iterator for IntoKeys<K, V, C> {
     type Item = StrongOf<K, C>;
 
     fn next(&mut self) -> Option<StrongOf<K, C>> {
@@ -1508,9 +1514,9 @@ impl<K: ?Sized, V, C: RawCount> Iterator for IntoKeys<K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount> FusedIterator for IntoKeys<K, V, C> {}
+impl<K: ?Sized, V, C: WeakFamily> FusedIterator for IntoKeys<K, V, C> {}
 
-impl<K: ?Sized, V, C: RawCount> fmt::Debug for IntoKeys<K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> fmt::Debug for IntoKeys<K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntoKeys").finish_non_exhaustive()
     }
@@ -1528,11 +1534,11 @@ impl<K: ?Sized, V, C: RawCount> fmt::Debug for IntoKeys<K, V, C> {
 /// let _key = map.insert_new(3, 1);
 /// assert_eq!(map.into_values().sum::<u8>(), 1);
 /// ```
-pub struct IntoValues<K: ?Sized, V, C: RawCount> {
+pub struct IntoValues<K: ?Sized, V, C: WeakFamily> {
     inner: IntoIter<K, V, C>,
 }
 
-impl<K: ?Sized, V, C: RawCount> Iterator for IntoValues<K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> Iterator for IntoValues<K, V, C> {
     type Item = V;
 
     fn next(&mut self) -> Option<V> {
@@ -1544,9 +1550,9 @@ impl<K: ?Sized, V, C: RawCount> Iterator for IntoValues<K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount> FusedIterator for IntoValues<K, V, C> {}
+impl<K: ?Sized, V, C: WeakFamily> FusedIterator for IntoValues<K, V, C> {}
 
-impl<K: ?Sized, V, C: RawCount> fmt::Debug for IntoValues<K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> fmt::Debug for IntoValues<K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntoValues").finish_non_exhaustive()
     }
@@ -1567,7 +1573,7 @@ impl<K: ?Sized, V, C: RawCount> fmt::Debug for IntoValues<K, V, C> {
 /// assert!(taken.len() == 1 && Rc::ptr_eq(&taken[0].0, &two));
 /// assert!(map.contains_key(&1) && !map.contains_key(&2));
 /// ```
-pub struct ExtractIf<'a, K: ?Sized, V, C: RawCount, F> {
+pub struct ExtractIf<'a, K: ?Sized, V, C: WeakFamily, F> {
     inner: Extract<'a, Slot<K, V, C>>,
     pred: F,
 }
@@ -1575,14 +1581,14 @@ pub struct ExtractIf<'a, K: ?Sized, V, C: RawCount, F> {
 impl<K, V, C, F> Iterator for ExtractIf<'_, K, V, C, F>
 where
     K: ?Sized,
-    C: RawCount,
+    C: WeakFamily,
     F: FnMut(&StrongOf<K, C>, &mut V) -> bool,
 {
     type Item = (StrongOf<K, C>, V);
 
     fn next(&mut self) -> Option<Self::Item> {
         let pred = &mut self.pred;
-        let (slot, key) = self.inner.next(|slot| match slot.key.upgrade() {
+        let (slot, key) = self.inner.next(|slot| match C::upgrade(&slot.key) {
             None => Pick::Dead,
             Some(key) if pred(&key, &mut slot.value) => Pick::Take(key),
             Some(_) => Pick::Keep,
@@ -1598,12 +1604,12 @@ where
 impl<K, V, C, F> FusedIterator for ExtractIf<'_, K, V, C, F>
 where
     K: ?Sized,
-    C: RawCount,
+    C: WeakFamily,
     F: FnMut(&StrongOf<K, C>, &mut V) -> bool,
 {
 }
 
-impl<K: ?Sized, V, C: RawCount, F> fmt::Debug for ExtractIf<'_, K, V, C, F> {
+impl<K: ?Sized, V, C: WeakFamily, F> fmt::Debug for ExtractIf<'_, K, V, C, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ExtractIf").finish_non_exhaustive()
     }
@@ -1622,11 +1628,11 @@ impl<K: ?Sized, V, C: RawCount, F> fmt::Debug for ExtractIf<'_, K, V, C, F> {
 /// map.insert(&key, 4);
 /// assert_eq!(map.drain().count(), 1);
 /// ```
-pub struct Drain<'a, K: ?Sized, V, C: RawCount> {
+pub struct Drain<'a, K: ?Sized, V, C: WeakFamily> {
     inner: hash_table::Drain<'a, Slot<K, V, C>>,
 }
 
-impl<K: ?Sized, V, C: RawCount> Iterator for Drain<'_, K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> Iterator for Drain<'_, K, V, C> {
     type Item = (StrongOf<K, C>, V);
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1638,9 +1644,9 @@ impl<K: ?Sized, V, C: RawCount> Iterator for Drain<'_, K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount> FusedIterator for Drain<'_, K, V, C> {}
+impl<K: ?Sized, V, C: WeakFamily> FusedIterator for Drain<'_, K, V, C> {}
 
-impl<K: ?Sized, V, C: RawCount> fmt::Debug for Drain<'_, K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> fmt::Debug for Drain<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Drain").finish_non_exhaustive()
     }
@@ -1663,20 +1669,20 @@ impl<K: ?Sized, V, C: RawCount> fmt::Debug for Drain<'_, K, V, C> {
 /// }
 /// assert_eq!(map.get(&1), Some(&2));
 /// ```
-pub enum Entry<'a, K: ?Sized, V, C: RawCount> {
+pub enum Entry<'a, K: ?Sized, V, C: WeakFamily> {
     /// A live stored key matches (kept alive by the entry).
     Occupied(OccupiedEntry<'a, K, V, C>),
     /// No live stored key matches.
     Vacant(VacantEntry<'a, K, V, C>),
 }
 
-impl<'a, K: ?Sized, V, C: RawCount> Entry<'a, K, V, C> {
+impl<'a, K: ?Sized, V, C: WeakFamily> Entry<'a, K, V, C> {
     pub(super) fn new(raw: RawEntry<'a, K, V, C>, key: &StrongOf<K, C>, hash: u64) -> Self {
         match raw {
             RawEntry::Occupied(inner, key) => Entry::Occupied(OccupiedEntry { inner, key }),
             RawEntry::Vacant(inner) => Entry::Vacant(VacantEntry {
                 inner,
-                key: Strong::clone(key),
+                key: Clone::clone(key),
                 hash,
             }),
         }
@@ -1829,7 +1835,7 @@ impl<'a, K: ?Sized, V, C: RawCount> Entry<'a, K, V, C> {
     }
 }
 
-impl<K: ?Sized + fmt::Debug, V: fmt::Debug, C: RawCount> fmt::Debug for Entry<'_, K, V, C> {
+impl<K: ?Sized + fmt::Debug, V: fmt::Debug, C: WeakFamily> fmt::Debug for Entry<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Entry::Occupied(entry) => f.debug_tuple("Occupied").field(entry).finish(),
@@ -1853,12 +1859,12 @@ impl<K: ?Sized + fmt::Debug, V: fmt::Debug, C: RawCount> fmt::Debug for Entry<'_
 ///     assert_eq!(*e.get(), 5);
 /// }
 /// ```
-pub struct OccupiedEntry<'a, K: ?Sized, V, C: RawCount> {
+pub struct OccupiedEntry<'a, K: ?Sized, V, C: WeakFamily> {
     inner: hash_table::OccupiedEntry<'a, Slot<K, V, C>>,
     key: StrongOf<K, C>,
 }
 
-impl<'a, K: ?Sized, V, C: RawCount> OccupiedEntry<'a, K, V, C> {
+impl<'a, K: ?Sized, V, C: WeakFamily> OccupiedEntry<'a, K, V, C> {
     /// The stored key.
     ///
     /// # Examples
@@ -1998,10 +2004,12 @@ impl<'a, K: ?Sized, V, C: RawCount> OccupiedEntry<'a, K, V, C> {
     }
 }
 
-impl<K: ?Sized + fmt::Debug, V: fmt::Debug, C: RawCount> fmt::Debug for OccupiedEntry<'_, K, V, C> {
+impl<K: ?Sized + fmt::Debug, V: fmt::Debug, C: WeakFamily> fmt::Debug
+    for OccupiedEntry<'_, K, V, C>
+{
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OccupiedEntry")
-            .field("key", &self.key)
+            .field("key", &Shown(&*self.key))
             .field("value", self.get())
             .finish()
     }
@@ -2022,13 +2030,13 @@ impl<K: ?Sized + fmt::Debug, V: fmt::Debug, C: RawCount> fmt::Debug for Occupied
 /// }
 /// assert_eq!(map.get(&1), Some(&3));
 /// ```
-pub struct VacantEntry<'a, K: ?Sized, V, C: RawCount> {
+pub struct VacantEntry<'a, K: ?Sized, V, C: WeakFamily> {
     inner: hash_table::VacantEntry<'a, Slot<K, V, C>>,
     key: StrongOf<K, C>,
     hash: u64,
 }
 
-impl<'a, K: ?Sized, V, C: RawCount> VacantEntry<'a, K, V, C> {
+impl<'a, K: ?Sized, V, C: WeakFamily> VacantEntry<'a, K, V, C> {
     /// The key this entry would store (weakly).
     ///
     /// # Examples
@@ -2103,7 +2111,7 @@ impl<'a, K: ?Sized, V, C: RawCount> VacantEntry<'a, K, V, C> {
     pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, C> {
         let slot = Slot {
             hash: self.hash,
-            key: Strong::downgrade(&self.key),
+            key: C::downgrade(&self.key),
             value,
         };
         OccupiedEntry {
@@ -2113,8 +2121,10 @@ impl<'a, K: ?Sized, V, C: RawCount> VacantEntry<'a, K, V, C> {
     }
 }
 
-impl<K: ?Sized + fmt::Debug, V, C: RawCount> fmt::Debug for VacantEntry<'_, K, V, C> {
+impl<K: ?Sized + fmt::Debug, V, C: WeakFamily> fmt::Debug for VacantEntry<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("VacantEntry").field(&self.key).finish()
+        f.debug_tuple("VacantEntry")
+            .field(&Shown(&*self.key))
+            .finish()
     }
 }

@@ -9,11 +9,14 @@
 //! | `WeakSet` | [`WeakSet<T, C, S>`](WeakSet) | elements | `Eq` |
 //! | — | [`PtrWeakSet<T, C, S>`](PtrWeakSet) | elements | identity |
 //!
-//! One implementation, on hashbrown's `HashTable` and the safe API of
-//! [`Strong`](crate::Strong) and [`Weak`](crate::Weak) only (this module
-//! has no `unsafe`), generic over the counter `C` — `LocalCount` for the
-//! `Rc` family, `AtomicCount` for `Arc` — and the hasher `S`. Handles are
-//! on the heap ([`Global`](crate::storage::Global)). The adapters fill both
+//! One implementation, on hashbrown's `HashTable` and the safe API of the
+//! handles only (this module has no `unsafe`), generic over the pointer
+//! family `C` ([`WeakFamily`]) and the hasher `S`. The family is a counter
+//! for weakref's own [`Strong`](crate::Strong) and [`Weak`](crate::Weak)
+//! on the heap ([`Global`](crate::storage::Global)) — `LocalCount` for the
+//! `Rc` family, `AtomicCount` for `Arc` — or [`StdRc`] / [`StdArc`] for
+//! the `Rc`/`Arc` of std a program already uses (without the death tally:
+//! see below). The adapters fill both
 //! in: `weakref_std::WeakValueMap<K, V>` is this `WeakValueMap` over
 //! `LocalCount` with std's `RandomState`, `weakref_sync::WeakValueMap<K, V>`
 //! the same over `AtomicCount`. Over `AtomicCount` the collections are
@@ -146,8 +149,9 @@
 //! handles left by deaths, i.e. at most 2 entry checks per such handle per
 //! collection that holds entries.
 //!
-//! **Without a tally** (a foreign counter, `LocalCount` without `std`, the
-//! loom build) the size rule alone applies, at `max(2 × L, with_capacity,
+//! **Without a tally** (std's handles, [`StdRc`] and [`StdArc`]; a foreign
+//! counter, `LocalCount` without `std`, the loom build) the size rule alone
+//! applies, at `max(2 × L, with_capacity,
 //! 8)`: entries never exceed that, the allocation is sized for it (dead
 //! entries never make the table grow), and "dead ≤ live + 8" holds
 //! relative to the live entries of the last purge, not to the current
@@ -209,6 +213,7 @@
 #![forbid(unsafe_code)]
 
 mod cache;
+mod family;
 mod interner;
 pub mod key_map;
 mod ptr_key_map;
@@ -219,6 +224,9 @@ mod sharded;
 pub mod value_map;
 
 pub use cache::WeakCache;
+#[cfg(target_has_atomic = "ptr")]
+pub use family::StdArc;
+pub use family::{StdRc, WeakFamily};
 pub use interner::WeakInterner;
 pub use key_map::WeakKeyMap;
 pub use ptr_key_map::PtrWeakKeyMap;

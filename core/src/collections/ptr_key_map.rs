@@ -4,13 +4,15 @@ use core::fmt;
 use core::hash::BuildHasher;
 use core::ptr;
 
+use super::family::WeakFamily;
 use super::key_map::{
     Drain, Entry, ExtractIf, IntoIter, IntoKeys, IntoValues, Iter, IterMut, KeyRefs, Keys, Values,
     ValuesMut, submap_len,
 };
-use super::raw::{KeyTable, StrongOf, WeakOf};
+use super::raw::{KeyTable, Shown, StrongOf, WeakOf};
 use crate::Strong;
 use crate::count::RawCount;
+use crate::storage::Global;
 
 /// A hash map whose keys are held weakly and compared by **identity** (the
 /// allocation a handle points to), not by value: a Rust addition to
@@ -50,19 +52,19 @@ use crate::count::RawCount;
 /// drop(cancel);
 /// assert_eq!(labels.live_len(), 1);
 /// ```
-pub struct PtrWeakKeyMap<K: ?Sized, V, C: RawCount, S> {
+pub struct PtrWeakKeyMap<K: ?Sized, V, C: WeakFamily, S> {
     raw: KeyTable<K, V, C>,
     hash_builder: S,
 }
 
 /// Whether `stored` is a handle to `key`'s allocation.
 #[inline]
-fn same<K: ?Sized, C: RawCount>(stored: &WeakOf<K, C>, key: &StrongOf<K, C>) -> bool {
-    ptr::addr_eq(stored.as_ptr(), Strong::as_ptr(key))
+fn same<K: ?Sized, C: WeakFamily>(stored: &WeakOf<K, C>, key: &StrongOf<K, C>) -> bool {
+    ptr::eq(C::weak_addr(stored), C::strong_addr(key))
 }
 
 #[cfg(feature = "std")]
-impl<K: ?Sized, V, C: RawCount> PtrWeakKeyMap<K, V, C, std::hash::RandomState> {
+impl<K: ?Sized, V, C: WeakFamily> PtrWeakKeyMap<K, V, C, std::hash::RandomState> {
     /// An empty map with std's `RandomState` hasher.
     ///
     /// # Examples
@@ -93,7 +95,7 @@ impl<K: ?Sized, V, C: RawCount> PtrWeakKeyMap<K, V, C, std::hash::RandomState> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount, S> PtrWeakKeyMap<K, V, C, S> {
+impl<K: ?Sized, V, C: WeakFamily, S> PtrWeakKeyMap<K, V, C, S> {
     /// An empty map that hashes addresses with `hash_builder`.
     ///
     /// # Examples
@@ -503,10 +505,10 @@ impl<K: ?Sized, V, C: RawCount, S> PtrWeakKeyMap<K, V, C, S> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
+impl<K: ?Sized, V, C: WeakFamily, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     #[inline]
     fn hash(&self, key: &StrongOf<K, C>) -> u64 {
-        super::raw::hash_one(&self.hash_builder, &Strong::as_ptr(key).cast::<()>())
+        super::raw::hash_one(&self.hash_builder, &C::strong_addr(key))
     }
 
     /// Maps `key`'s allocation (held weakly) to `value`, returning the
@@ -528,7 +530,7 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     pub fn insert(&mut self, key: &StrongOf<K, C>, value: V) -> Option<V> {
         let hash = self.hash(key);
         self.raw
-            .insert(hash, key, value, |stored| same(stored, key))
+            .insert(hash, key, value, |stored| same::<K, C>(stored, key))
     }
 
     /// Moves `key` into a new allocation, maps it to `value`, and returns
@@ -551,7 +553,7 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     where
         K: Sized,
     {
-        let key = Strong::new(key);
+        let key = C::new(key);
         self.insert(&key, value);
         key
     }
@@ -573,7 +575,7 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     pub fn get(&self, key: &StrongOf<K, C>) -> Option<&V> {
         let hash = self.hash(key);
         self.raw
-            .find(hash, |stored| same(stored, key))
+            .find(hash, |stored| same::<K, C>(stored, key))
             .map(|slot| &slot.value)
     }
 
@@ -594,7 +596,7 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     pub fn get_mut(&mut self, key: &StrongOf<K, C>) -> Option<&mut V> {
         let hash = self.hash(key);
         self.raw
-            .find_mut(hash, |stored| same(stored, key))
+            .find_mut(hash, |stored| same::<K, C>(stored, key))
             .map(|slot| &mut slot.value)
     }
 
@@ -632,7 +634,7 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     /// assert!(map.get_key_value(&Rc::new(1)).is_none());
     /// ```
     pub fn get_key_value(&self, key: &StrongOf<K, C>) -> Option<(StrongOf<K, C>, &V)> {
-        Some((Strong::clone(key), self.get(key)?))
+        Some((Clone::clone(key), self.get(key)?))
     }
 
     /// Removes the entry of `key`'s allocation, returning a strong handle
@@ -650,7 +652,7 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     /// assert!(map.remove_entry(&a).is_none());
     /// ```
     pub fn remove_entry(&mut self, key: &StrongOf<K, C>) -> Option<(StrongOf<K, C>, V)> {
-        Some((Strong::clone(key), self.remove(key)?))
+        Some((Clone::clone(key), self.remove(key)?))
     }
 
     /// Removes the entry of `key`'s allocation, returning its value
@@ -672,7 +674,7 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     pub fn remove(&mut self, key: &StrongOf<K, C>) -> Option<V> {
         let hash = self.hash(key);
         self.raw
-            .remove(hash, |stored| same(stored, key))
+            .remove(hash, |stored| same::<K, C>(stored, key))
             .map(|slot| slot.value)
     }
 
@@ -692,9 +694,9 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     pub fn entry(&mut self, key: &StrongOf<K, C>) -> Entry<'_, K, V, C> {
         let hash = self.hash(key);
         // A match is `key`'s own allocation, alive since `key` is.
-        let entry = self
-            .raw
-            .entry(hash, |stored| same(stored, key).then(|| Strong::clone(key)));
+        let entry = self.raw.entry(hash, |stored| {
+            same::<K, C>(stored, key).then(|| Clone::clone(key))
+        });
         Entry::new(entry, key, hash)
     }
 
@@ -802,14 +804,14 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount, S: Default> Default for PtrWeakKeyMap<K, V, C, S> {
+impl<K: ?Sized, V, C: WeakFamily, S: Default> Default for PtrWeakKeyMap<K, V, C, S> {
     /// An empty map with the default hasher.
     fn default() -> Self {
         Self::with_hasher(S::default())
     }
 }
 
-impl<K: ?Sized, V: Clone, C: RawCount, S: Clone> Clone for PtrWeakKeyMap<K, V, C, S> {
+impl<K: ?Sized, V: Clone, C: WeakFamily, S: Clone> Clone for PtrWeakKeyMap<K, V, C, S> {
     /// A copy holding the live entries only; keys shared, values cloned.
     fn clone(&self) -> Self {
         PtrWeakKeyMap {
@@ -819,18 +821,22 @@ impl<K: ?Sized, V: Clone, C: RawCount, S: Clone> Clone for PtrWeakKeyMap<K, V, C
     }
 }
 
-impl<K: ?Sized + fmt::Debug, V: fmt::Debug, C: RawCount, S> fmt::Debug
+impl<K: ?Sized + fmt::Debug, V: fmt::Debug, C: WeakFamily, S> fmt::Debug
     for PtrWeakKeyMap<K, V, C, S>
 {
     /// `len`, `live_len` and the live entries, as a map.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.raw.debug(f, "PtrWeakKeyMap", |f| {
-            f.debug_map().entries(self.iter()).finish()
+            f.debug_map()
+                .entries(self.iter().map(|(k, v)| (Shown(k), v)))
+                .finish()
         })
     }
 }
 
-impl<K: ?Sized, V: PartialEq, C: RawCount, S: BuildHasher> PartialEq for PtrWeakKeyMap<K, V, C, S> {
+impl<K: ?Sized, V: PartialEq, C: WeakFamily, S: BuildHasher> PartialEq
+    for PtrWeakKeyMap<K, V, C, S>
+{
     /// Whether the two maps have the same live keys (the same
     /// allocations), with equal values. Dead entries do not count. Under
     /// `Arc`, keys dying on other threads meanwhile may make the answer
@@ -855,12 +861,12 @@ impl<K: ?Sized, V: PartialEq, C: RawCount, S: BuildHasher> PartialEq for PtrWeak
     }
 }
 
-impl<K: ?Sized, V: Eq, C: RawCount, S: BuildHasher> Eq for PtrWeakKeyMap<K, V, C, S> {}
+impl<K: ?Sized, V: Eq, C: WeakFamily, S: BuildHasher> Eq for PtrWeakKeyMap<K, V, C, S> {}
 
 impl<'a, K, V, C, S> Extend<(&'a StrongOf<K, C>, V)> for PtrWeakKeyMap<K, V, C, S>
 where
     K: ?Sized + 'a,
-    C: RawCount + 'a,
+    C: WeakFamily + 'a,
     S: BuildHasher,
 {
     fn extend<I: IntoIterator<Item = (&'a StrongOf<K, C>, V)>>(&mut self, iter: I) {
@@ -870,12 +876,12 @@ where
     }
 }
 
-impl<K: ?Sized, V, C: RawCount, S: BuildHasher> Extend<(StrongOf<K, C>, V)>
+impl<K: ?Sized, V, C: RawCount, S: BuildHasher> Extend<(Strong<K, C, Global>, V)>
     for PtrWeakKeyMap<K, V, C, S>
 {
     /// Inserts each pair; a key whose only strong handle was the one passed
     /// in dies at once.
-    fn extend<I: IntoIterator<Item = (StrongOf<K, C>, V)>>(&mut self, iter: I) {
+    fn extend<I: IntoIterator<Item = (Strong<K, C, Global>, V)>>(&mut self, iter: I) {
         for (key, value) in iter {
             self.insert(&key, value);
         }
@@ -885,7 +891,7 @@ impl<K: ?Sized, V, C: RawCount, S: BuildHasher> Extend<(StrongOf<K, C>, V)>
 impl<'a, K, V, C, S> FromIterator<(&'a StrongOf<K, C>, V)> for PtrWeakKeyMap<K, V, C, S>
 where
     K: ?Sized + 'a,
-    C: RawCount + 'a,
+    C: WeakFamily + 'a,
     S: BuildHasher + Default,
 {
     fn from_iter<I: IntoIterator<Item = (&'a StrongOf<K, C>, V)>>(iter: I) -> Self {
@@ -895,17 +901,17 @@ where
     }
 }
 
-impl<K: ?Sized, V, C: RawCount, S: BuildHasher + Default> FromIterator<(StrongOf<K, C>, V)>
+impl<K: ?Sized, V, C: RawCount, S: BuildHasher + Default> FromIterator<(Strong<K, C, Global>, V)>
     for PtrWeakKeyMap<K, V, C, S>
 {
-    fn from_iter<I: IntoIterator<Item = (StrongOf<K, C>, V)>>(iter: I) -> Self {
+    fn from_iter<I: IntoIterator<Item = (Strong<K, C, Global>, V)>>(iter: I) -> Self {
         let mut map = Self::default();
         map.extend(iter);
         map
     }
 }
 
-impl<'a, K: ?Sized, V, C: RawCount, S> IntoIterator for &'a PtrWeakKeyMap<K, V, C, S> {
+impl<'a, K: ?Sized, V, C: WeakFamily, S> IntoIterator for &'a PtrWeakKeyMap<K, V, C, S> {
     type Item = (StrongOf<K, C>, &'a V);
     type IntoIter = Iter<'a, K, V, C>;
 
@@ -914,7 +920,7 @@ impl<'a, K: ?Sized, V, C: RawCount, S> IntoIterator for &'a PtrWeakKeyMap<K, V, 
     }
 }
 
-impl<'a, K: ?Sized, V, C: RawCount, S> IntoIterator for &'a mut PtrWeakKeyMap<K, V, C, S> {
+impl<'a, K: ?Sized, V, C: WeakFamily, S> IntoIterator for &'a mut PtrWeakKeyMap<K, V, C, S> {
     type Item = (StrongOf<K, C>, &'a mut V);
     type IntoIter = IterMut<'a, K, V, C>;
 
@@ -923,7 +929,7 @@ impl<'a, K: ?Sized, V, C: RawCount, S> IntoIterator for &'a mut PtrWeakKeyMap<K,
     }
 }
 
-impl<K: ?Sized, V, C: RawCount, S> IntoIterator for PtrWeakKeyMap<K, V, C, S> {
+impl<K: ?Sized, V, C: WeakFamily, S> IntoIterator for PtrWeakKeyMap<K, V, C, S> {
     type Item = (StrongOf<K, C>, V);
     type IntoIter = IntoIter<K, V, C>;
 

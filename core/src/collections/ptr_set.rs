@@ -4,11 +4,14 @@ use core::fmt;
 use core::hash::BuildHasher;
 use core::ops::{BitAnd, BitOr, BitXor, Sub};
 
+use super::family::WeakFamily;
 use super::key_map;
 use super::ptr_key_map::PtrWeakKeyMap;
-use super::raw::StrongOf;
+use super::raw::{Shown, StrongOf};
 use super::set::{Drain, ExtractIf, IntoIter, Iter};
+use crate::Strong;
 use crate::count::RawCount;
+use crate::storage::Global;
 
 /// A hash set whose elements are held weakly and compared by **identity**
 /// (the allocation each handle points to): a Rust addition to Python's
@@ -41,12 +44,12 @@ use crate::count::RawCount;
 /// let names: Vec<&str> = listeners.iter().map(|l| l.0).collect();
 /// assert_eq!(names, ["a"]);
 /// ```
-pub struct PtrWeakSet<T: ?Sized, C: RawCount, S> {
+pub struct PtrWeakSet<T: ?Sized, C: WeakFamily, S> {
     map: PtrWeakKeyMap<T, (), C, S>,
 }
 
 #[cfg(feature = "std")]
-impl<T: ?Sized, C: RawCount> PtrWeakSet<T, C, std::hash::RandomState> {
+impl<T: ?Sized, C: WeakFamily> PtrWeakSet<T, C, std::hash::RandomState> {
     /// An empty set with std's `RandomState` hasher.
     ///
     /// # Examples
@@ -77,7 +80,7 @@ impl<T: ?Sized, C: RawCount> PtrWeakSet<T, C, std::hash::RandomState> {
     }
 }
 
-impl<T: ?Sized, C: RawCount, S> PtrWeakSet<T, C, S> {
+impl<T: ?Sized, C: WeakFamily, S> PtrWeakSet<T, C, S> {
     /// An empty set that hashes addresses with `hash_builder`.
     ///
     /// # Examples
@@ -357,7 +360,7 @@ impl<T: ?Sized, C: RawCount, S> PtrWeakSet<T, C, S> {
     }
 }
 
-impl<T: ?Sized, C: RawCount, S: BuildHasher> PtrWeakSet<T, C, S> {
+impl<T: ?Sized, C: WeakFamily, S: BuildHasher> PtrWeakSet<T, C, S> {
     /// Adds `value`'s allocation (held weakly); returns `false` if it was
     /// already a member (Python's `add`).
     ///
@@ -522,7 +525,7 @@ impl<T: ?Sized, C: RawCount, S: BuildHasher> PtrWeakSet<T, C, S> {
     }
 }
 
-impl<T: ?Sized, C: RawCount, S: BuildHasher + Clone> PtrWeakSet<T, C, S> {
+impl<T: ?Sized, C: WeakFamily, S: BuildHasher + Clone> PtrWeakSet<T, C, S> {
     /// A new set of the live elements in `self`, `other`, or both.
     ///
     /// # Examples
@@ -538,7 +541,9 @@ impl<T: ?Sized, C: RawCount, S: BuildHasher + Clone> PtrWeakSet<T, C, S> {
     #[must_use]
     pub fn union(&self, other: &Self) -> Self {
         let mut out = self.clone();
-        out.extend(other.iter());
+        for x in other.iter() {
+            out.insert(&x);
+        }
         out
     }
 
@@ -591,25 +596,29 @@ impl<T: ?Sized, C: RawCount, S: BuildHasher + Clone> PtrWeakSet<T, C, S> {
     #[must_use]
     pub fn symmetric_difference(&self, other: &Self) -> Self {
         let mut out = self.difference(other);
-        out.extend(other.iter().filter(|x| !self.contains(x)));
+        for x in other.iter().filter(|x| !self.contains(x)) {
+            out.insert(&x);
+        }
         out
     }
 
     fn filtered(&self, mut keep: impl FnMut(&StrongOf<T, C>) -> bool) -> Self {
         let mut out = Self::with_hasher(self.hasher().clone());
-        out.extend(self.iter().filter(|x| keep(x)));
+        for x in self.iter().filter(|x| keep(x)) {
+            out.insert(&x);
+        }
         out
     }
 }
 
-impl<T: ?Sized, C: RawCount, S: Default> Default for PtrWeakSet<T, C, S> {
+impl<T: ?Sized, C: WeakFamily, S: Default> Default for PtrWeakSet<T, C, S> {
     /// An empty set with the default hasher.
     fn default() -> Self {
         Self::with_hasher(S::default())
     }
 }
 
-impl<T: ?Sized, C: RawCount, S: Clone> Clone for PtrWeakSet<T, C, S> {
+impl<T: ?Sized, C: WeakFamily, S: Clone> Clone for PtrWeakSet<T, C, S> {
     /// A copy holding the live elements only.
     fn clone(&self) -> Self {
         PtrWeakSet {
@@ -618,28 +627,28 @@ impl<T: ?Sized, C: RawCount, S: Clone> Clone for PtrWeakSet<T, C, S> {
     }
 }
 
-impl<T: ?Sized + fmt::Debug, C: RawCount, S> fmt::Debug for PtrWeakSet<T, C, S> {
+impl<T: ?Sized + fmt::Debug, C: WeakFamily, S> fmt::Debug for PtrWeakSet<T, C, S> {
     /// `len`, `live_len` and the live elements, as a set.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.map.raw().debug(f, "PtrWeakSet", |f| {
-            f.debug_set().entries(self.iter()).finish()
+            f.debug_set().entries(self.iter().map(Shown)).finish()
         })
     }
 }
 
-impl<T: ?Sized, C: RawCount, S: BuildHasher> PartialEq for PtrWeakSet<T, C, S> {
+impl<T: ?Sized, C: WeakFamily, S: BuildHasher> PartialEq for PtrWeakSet<T, C, S> {
     /// Whether the two sets have the same live members.
     fn eq(&self, other: &Self) -> bool {
         self.live_len() == other.live_len() && self.is_subset(other)
     }
 }
 
-impl<T: ?Sized, C: RawCount, S: BuildHasher> Eq for PtrWeakSet<T, C, S> {}
+impl<T: ?Sized, C: WeakFamily, S: BuildHasher> Eq for PtrWeakSet<T, C, S> {}
 
 impl<'a, T, C, S> Extend<&'a StrongOf<T, C>> for PtrWeakSet<T, C, S>
 where
     T: ?Sized + 'a,
-    C: RawCount + 'a,
+    C: WeakFamily + 'a,
     S: BuildHasher,
 {
     fn extend<I: IntoIterator<Item = &'a StrongOf<T, C>>>(&mut self, iter: I) {
@@ -649,10 +658,10 @@ where
     }
 }
 
-impl<T: ?Sized, C: RawCount, S: BuildHasher> Extend<StrongOf<T, C>> for PtrWeakSet<T, C, S> {
+impl<T: ?Sized, C: RawCount, S: BuildHasher> Extend<Strong<T, C, Global>> for PtrWeakSet<T, C, S> {
     /// Inserts each element; one whose only strong handle was the one
     /// passed in dies at once.
-    fn extend<I: IntoIterator<Item = StrongOf<T, C>>>(&mut self, iter: I) {
+    fn extend<I: IntoIterator<Item = Strong<T, C, Global>>>(&mut self, iter: I) {
         for value in iter {
             self.insert(&value);
         }
@@ -662,7 +671,7 @@ impl<T: ?Sized, C: RawCount, S: BuildHasher> Extend<StrongOf<T, C>> for PtrWeakS
 impl<'a, T, C, S> FromIterator<&'a StrongOf<T, C>> for PtrWeakSet<T, C, S>
 where
     T: ?Sized + 'a,
-    C: RawCount + 'a,
+    C: WeakFamily + 'a,
     S: BuildHasher + Default,
 {
     fn from_iter<I: IntoIterator<Item = &'a StrongOf<T, C>>>(iter: I) -> Self {
@@ -672,17 +681,17 @@ where
     }
 }
 
-impl<T: ?Sized, C: RawCount, S: BuildHasher + Default> FromIterator<StrongOf<T, C>>
+impl<T: ?Sized, C: RawCount, S: BuildHasher + Default> FromIterator<Strong<T, C, Global>>
     for PtrWeakSet<T, C, S>
 {
-    fn from_iter<I: IntoIterator<Item = StrongOf<T, C>>>(iter: I) -> Self {
+    fn from_iter<I: IntoIterator<Item = Strong<T, C, Global>>>(iter: I) -> Self {
         let mut set = Self::default();
         set.extend(iter);
         set
     }
 }
 
-impl<'a, T: ?Sized, C: RawCount, S> IntoIterator for &'a PtrWeakSet<T, C, S> {
+impl<'a, T: ?Sized, C: WeakFamily, S> IntoIterator for &'a PtrWeakSet<T, C, S> {
     type Item = StrongOf<T, C>;
     type IntoIter = Iter<'a, T, C>;
 
@@ -691,7 +700,7 @@ impl<'a, T: ?Sized, C: RawCount, S> IntoIterator for &'a PtrWeakSet<T, C, S> {
     }
 }
 
-impl<T: ?Sized, C: RawCount, S> IntoIterator for PtrWeakSet<T, C, S> {
+impl<T: ?Sized, C: WeakFamily, S> IntoIterator for PtrWeakSet<T, C, S> {
     type Item = StrongOf<T, C>;
     type IntoIter = IntoIter<T, C>;
 
@@ -708,7 +717,7 @@ macro_rules! ptr_set_operator {
         impl<T, C, S> $trait<&PtrWeakSet<T, C, S>> for &PtrWeakSet<T, C, S>
         where
             T: ?Sized,
-            C: RawCount,
+            C: WeakFamily,
             S: BuildHasher + Clone,
         {
             type Output = PtrWeakSet<T, C, S>;

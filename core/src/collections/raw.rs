@@ -54,14 +54,12 @@ use core::mem;
 use hashbrown::hash_table;
 use hashbrown::{HashTable, TryReserveError};
 
-use crate::count::RawCount;
-use crate::storage::Global;
-use crate::{Strong, Weak};
+use super::family::WeakFamily;
 
 /// The strong handle the collections hand out.
-pub(super) type StrongOf<T, C> = Strong<T, C, Global>;
+pub(super) type StrongOf<T, C> = <C as WeakFamily>::Strong<T>;
 /// The weak handle the collections store.
-pub(super) type WeakOf<T, C> = Weak<T, C, Global>;
+pub(super) type WeakOf<T, C> = <C as WeakFamily>::Weak<T>;
 
 /// The smallest purge threshold: tiny tables are not purged on every
 /// insert. Under loom, 2: a model's few entries then reach purges.
@@ -499,13 +497,13 @@ impl<T: Cached> Table<T> {
 
 /// One entry of a weak-keyed table: the key's hash, the weak key, the
 /// value.
-pub(super) struct Slot<K: ?Sized, V, C: RawCount> {
+pub(super) struct Slot<K: ?Sized, V, C: WeakFamily> {
     pub(super) hash: u64,
     pub(super) key: WeakOf<K, C>,
     pub(super) value: V,
 }
 
-impl<K: ?Sized, V: Clone, C: RawCount> Clone for Slot<K, V, C> {
+impl<K: ?Sized, V: Clone, C: WeakFamily> Clone for Slot<K, V, C> {
     fn clone(&self) -> Self {
         Slot {
             hash: self.hash,
@@ -515,7 +513,7 @@ impl<K: ?Sized, V: Clone, C: RawCount> Clone for Slot<K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: RawCount> Cached for Slot<K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> Cached for Slot<K, V, C> {
     #[inline]
     fn hash(&self) -> u64 {
         self.hash
@@ -523,12 +521,12 @@ impl<K: ?Sized, V, C: RawCount> Cached for Slot<K, V, C> {
 
     #[inline]
     fn is_alive(&self) -> bool {
-        self.key.strong_count() != 0
+        C::is_alive(&self.key)
     }
 
     #[inline]
     fn prefetch(&self) {
-        self.key.prefetch();
+        C::prefetch(&self.key);
     }
 
     #[inline]
@@ -542,7 +540,7 @@ impl<K: ?Sized, V, C: RawCount> Cached for Slot<K, V, C> {
 /// [`PtrWeakKeyMap`](super::PtrWeakKeyMap)), this does the rest.
 pub(super) type KeyTable<K, V, C> = Table<Slot<K, V, C>>;
 
-impl<K: ?Sized, V, C: RawCount> Table<Slot<K, V, C>> {
+impl<K: ?Sized, V, C: WeakFamily> Table<Slot<K, V, C>> {
     /// The slot whose (live) key `eq` accepts.
     #[inline]
     pub(super) fn find(
@@ -599,7 +597,7 @@ impl<K: ?Sized, V, C: RawCount> Table<Slot<K, V, C>> {
             hash_table::Entry::Vacant(entry) => {
                 entry.insert(Slot {
                     hash,
-                    key: Strong::downgrade(key),
+                    key: C::downgrade(key),
                     value,
                 });
                 None
@@ -637,7 +635,7 @@ impl<K: ?Sized, V, C: RawCount> Table<Slot<K, V, C>> {
 
     /// Keeps the live entries `f` accepts.
     pub(super) fn retain_live(&mut self, mut f: impl FnMut(&StrongOf<K, C>, &mut V) -> bool) {
-        self.retain(|slot| match slot.key.upgrade() {
+        self.retain(|slot| match C::upgrade(&slot.key) {
             Some(key) => f(&key, &mut slot.value),
             None => false,
         });
@@ -645,7 +643,17 @@ impl<K: ?Sized, V, C: RawCount> Table<Slot<K, V, C>> {
 
     /// Removes and returns one live entry (Python's `popitem`).
     pub(super) fn pop_any(&mut self) -> Option<(StrongOf<K, C>, V)> {
-        self.pop_live(|slot| Some((slot.key.upgrade()?, slot.value)))
+        self.pop_live(|slot| Some((C::upgrade(&slot.key)?, slot.value)))
+    }
+}
+
+/// Shows a strong handle as the value it points to (`Debug` of the
+/// collections, whose handles need not be `Debug` themselves).
+pub(super) struct Shown<P>(pub(super) P);
+
+impl<P: core::ops::Deref<Target: fmt::Debug>> fmt::Debug for Shown<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (*self.0).fmt(f)
     }
 }
 
@@ -684,7 +692,7 @@ impl<'a, T: Cached> Extract<'a, T> {
 }
 
 /// What [`KeyTable::entry`] found.
-pub(super) enum RawEntry<'a, K: ?Sized, V, C: RawCount> {
+pub(super) enum RawEntry<'a, K: ?Sized, V, C: WeakFamily> {
     /// A live slot, with its key kept alive.
     Occupied(hash_table::OccupiedEntry<'a, Slot<K, V, C>>, StrongOf<K, C>),
     /// Room for a new slot (the table has already reserved it).

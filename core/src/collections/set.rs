@@ -7,10 +7,12 @@ use core::hash::{BuildHasher, Hash};
 use core::iter::FusedIterator;
 use core::ops::{BitAnd, BitOr, BitXor, Sub};
 
+use super::family::WeakFamily;
 use super::key_map::{self, WeakKeyMap};
-use super::raw::{Extract, KeyTable, Pick, Slot, StrongOf};
+use super::raw::{Extract, KeyTable, Pick, Shown, Slot, StrongOf};
 use crate::Strong;
 use crate::count::RawCount;
+use crate::storage::Global;
 
 /// A hash set whose elements are held weakly and compared by value: an
 /// element disappears once its last strong handle is dropped (Python's
@@ -63,12 +65,12 @@ use crate::count::RawCount;
 /// drop((a, b));
 /// assert!(!interner.contains("tag"));
 /// ```
-pub struct WeakSet<T: ?Sized, C: RawCount, S> {
+pub struct WeakSet<T: ?Sized, C: WeakFamily, S> {
     map: WeakKeyMap<T, (), C, S>,
 }
 
 #[cfg(feature = "std")]
-impl<T: ?Sized, C: RawCount> WeakSet<T, C, std::hash::RandomState> {
+impl<T: ?Sized, C: WeakFamily> WeakSet<T, C, std::hash::RandomState> {
     /// An empty set with std's `RandomState` hasher.
     ///
     /// # Examples
@@ -99,7 +101,7 @@ impl<T: ?Sized, C: RawCount> WeakSet<T, C, std::hash::RandomState> {
     }
 }
 
-impl<T: ?Sized, C: RawCount, S> WeakSet<T, C, S> {
+impl<T: ?Sized, C: WeakFamily, S> WeakSet<T, C, S> {
     /// An empty set that hashes with `hash_builder`.
     ///
     /// # Examples
@@ -396,7 +398,7 @@ impl<T: ?Sized, C: RawCount, S> WeakSet<T, C, S> {
 impl<T, C, S> WeakSet<T, C, S>
 where
     T: ?Sized + Hash + Eq,
-    C: RawCount,
+    C: WeakFamily,
     S: BuildHasher,
 {
     /// Adds `value` (held weakly); returns `false`, storing nothing, if a
@@ -447,7 +449,7 @@ where
     where
         T: Sized,
     {
-        self.get_or_insert(&Strong::new(value))
+        self.get_or_insert(&C::new(value))
     }
 
     /// Adds `value` (held weakly), replacing a live equal element, which is
@@ -539,10 +541,10 @@ where
     /// ```
     pub fn get_or_insert(&mut self, value: &StrongOf<T, C>) -> StrongOf<T, C> {
         match self.map.entry(value) {
-            key_map::Entry::Occupied(entry) => Strong::clone(entry.key()),
+            key_map::Entry::Occupied(entry) => Clone::clone(entry.key()),
             key_map::Entry::Vacant(entry) => {
                 entry.insert(());
-                Strong::clone(value)
+                Clone::clone(value)
             }
         }
     }
@@ -703,7 +705,7 @@ where
 impl<T, C, S> WeakSet<T, C, S>
 where
     T: ?Sized + Hash + Eq,
-    C: RawCount,
+    C: WeakFamily,
     S: BuildHasher + Clone,
 {
     /// A new set of the live elements in `self`, `other`, or both (an
@@ -723,7 +725,9 @@ where
     #[must_use]
     pub fn union(&self, other: &Self) -> Self {
         let mut out = self.clone();
-        out.extend(other.iter());
+        for x in other.iter() {
+            out.insert(&x);
+        }
         out
     }
 
@@ -782,26 +786,30 @@ where
     #[must_use]
     pub fn symmetric_difference(&self, other: &Self) -> Self {
         let mut out = self.difference(other);
-        out.extend(other.iter().filter(|x| !self.contains(&**x)));
+        for x in other.iter().filter(|x| !self.contains(&**x)) {
+            out.insert(&x);
+        }
         out
     }
 
     /// A new set, with `self`'s hasher, of the live elements `keep` accepts.
     fn filtered(&self, mut keep: impl FnMut(&T) -> bool) -> Self {
         let mut out = Self::with_hasher(self.hasher().clone());
-        out.extend(self.iter().filter(|x| keep(x)));
+        for x in self.iter().filter(|x| keep(x)) {
+            out.insert(&x);
+        }
         out
     }
 }
 
-impl<T: ?Sized, C: RawCount, S: Default> Default for WeakSet<T, C, S> {
+impl<T: ?Sized, C: WeakFamily, S: Default> Default for WeakSet<T, C, S> {
     /// An empty set with the default hasher.
     fn default() -> Self {
         Self::with_hasher(S::default())
     }
 }
 
-impl<T: ?Sized, C: RawCount, S: Clone> Clone for WeakSet<T, C, S> {
+impl<T: ?Sized, C: WeakFamily, S: Clone> Clone for WeakSet<T, C, S> {
     /// A copy holding the live elements only (Python's `copy()`).
     fn clone(&self) -> Self {
         WeakSet {
@@ -810,12 +818,12 @@ impl<T: ?Sized, C: RawCount, S: Clone> Clone for WeakSet<T, C, S> {
     }
 }
 
-impl<T: ?Sized + fmt::Debug, C: RawCount, S> fmt::Debug for WeakSet<T, C, S> {
+impl<T: ?Sized + fmt::Debug, C: WeakFamily, S> fmt::Debug for WeakSet<T, C, S> {
     /// `len`, `live_len` and the live elements, as a set: `WeakSet { len:
     /// 2, live_len: 1, entries: {1} }`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.map.raw().debug(f, "WeakSet", |f| {
-            f.debug_set().entries(self.iter()).finish()
+            f.debug_set().entries(self.iter().map(Shown)).finish()
         })
     }
 }
@@ -823,7 +831,7 @@ impl<T: ?Sized + fmt::Debug, C: RawCount, S> fmt::Debug for WeakSet<T, C, S> {
 impl<T, C, S> PartialEq for WeakSet<T, C, S>
 where
     T: ?Sized + Hash + Eq,
-    C: RawCount,
+    C: WeakFamily,
     S: BuildHasher,
 {
     /// Whether the two sets have equal live elements (Python's `==`).
@@ -835,7 +843,7 @@ where
 impl<T, C, S> Eq for WeakSet<T, C, S>
 where
     T: ?Sized + Hash + Eq,
-    C: RawCount,
+    C: WeakFamily,
     S: BuildHasher,
 {
 }
@@ -843,7 +851,7 @@ where
 impl<'a, T, C, S> Extend<&'a StrongOf<T, C>> for WeakSet<T, C, S>
 where
     T: ?Sized + Hash + Eq + 'a,
-    C: RawCount + 'a,
+    C: WeakFamily + 'a,
     S: BuildHasher,
 {
     fn extend<I: IntoIterator<Item = &'a StrongOf<T, C>>>(&mut self, iter: I) {
@@ -853,7 +861,7 @@ where
     }
 }
 
-impl<T, C, S> Extend<StrongOf<T, C>> for WeakSet<T, C, S>
+impl<T, C, S> Extend<Strong<T, C, Global>> for WeakSet<T, C, S>
 where
     T: ?Sized + Hash + Eq,
     C: RawCount,
@@ -861,7 +869,7 @@ where
 {
     /// Inserts each element; one whose only strong handle was the one
     /// passed in dies at once.
-    fn extend<I: IntoIterator<Item = StrongOf<T, C>>>(&mut self, iter: I) {
+    fn extend<I: IntoIterator<Item = Strong<T, C, Global>>>(&mut self, iter: I) {
         for value in iter {
             self.insert(&value);
         }
@@ -871,7 +879,7 @@ where
 impl<'a, T, C, S> FromIterator<&'a StrongOf<T, C>> for WeakSet<T, C, S>
 where
     T: ?Sized + Hash + Eq + 'a,
-    C: RawCount + 'a,
+    C: WeakFamily + 'a,
     S: BuildHasher + Default,
 {
     fn from_iter<I: IntoIterator<Item = &'a StrongOf<T, C>>>(iter: I) -> Self {
@@ -881,20 +889,20 @@ where
     }
 }
 
-impl<T, C, S> FromIterator<StrongOf<T, C>> for WeakSet<T, C, S>
+impl<T, C, S> FromIterator<Strong<T, C, Global>> for WeakSet<T, C, S>
 where
     T: ?Sized + Hash + Eq,
     C: RawCount,
     S: BuildHasher + Default,
 {
-    fn from_iter<I: IntoIterator<Item = StrongOf<T, C>>>(iter: I) -> Self {
+    fn from_iter<I: IntoIterator<Item = Strong<T, C, Global>>>(iter: I) -> Self {
         let mut set = Self::default();
         set.extend(iter);
         set
     }
 }
 
-impl<'a, T: ?Sized, C: RawCount, S> IntoIterator for &'a WeakSet<T, C, S> {
+impl<'a, T: ?Sized, C: WeakFamily, S> IntoIterator for &'a WeakSet<T, C, S> {
     type Item = StrongOf<T, C>;
     type IntoIter = Iter<'a, T, C>;
 
@@ -903,7 +911,7 @@ impl<'a, T: ?Sized, C: RawCount, S> IntoIterator for &'a WeakSet<T, C, S> {
     }
 }
 
-impl<T: ?Sized, C: RawCount, S> IntoIterator for WeakSet<T, C, S> {
+impl<T: ?Sized, C: WeakFamily, S> IntoIterator for WeakSet<T, C, S> {
     type Item = StrongOf<T, C>;
     type IntoIter = IntoIter<T, C>;
 
@@ -920,7 +928,7 @@ macro_rules! set_operator {
         impl<T, C, S> $trait<&WeakSet<T, C, S>> for &WeakSet<T, C, S>
         where
             T: ?Sized + Hash + Eq,
-            C: RawCount,
+            C: WeakFamily,
             S: BuildHasher + Clone,
         {
             type Output = WeakSet<T, C, S>;
@@ -956,11 +964,11 @@ set_operator!(
 /// let set: WeakSet<u8> = [&one].into_iter().collect();
 /// assert_eq!(set.iter().count(), 1);
 /// ```
-pub struct Iter<'a, T: ?Sized, C: RawCount> {
+pub struct Iter<'a, T: ?Sized, C: WeakFamily> {
     pub(super) inner: key_map::Keys<'a, T, (), C>,
 }
 
-impl<T: ?Sized, C: RawCount> Iterator for Iter<'_, T, C> {
+impl<T: ?Sized, C: WeakFamily> Iterator for Iter<'_, T, C> {
     type Item = StrongOf<T, C>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -972,9 +980,9 @@ impl<T: ?Sized, C: RawCount> Iterator for Iter<'_, T, C> {
     }
 }
 
-impl<T: ?Sized, C: RawCount> FusedIterator for Iter<'_, T, C> {}
+impl<T: ?Sized, C: WeakFamily> FusedIterator for Iter<'_, T, C> {}
 
-impl<T: ?Sized, C: RawCount> Clone for Iter<'_, T, C> {
+impl<T: ?Sized, C: WeakFamily> Clone for Iter<'_, T, C> {
     fn clone(&self) -> Self {
         Iter {
             inner: self.inner.clone(),
@@ -982,7 +990,7 @@ impl<T: ?Sized, C: RawCount> Clone for Iter<'_, T, C> {
     }
 }
 
-impl<T: ?Sized, C: RawCount> fmt::Debug for Iter<'_, T, C> {
+impl<T: ?Sized, C: WeakFamily> fmt::Debug for Iter<'_, T, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Iter").finish_non_exhaustive()
     }
@@ -1000,11 +1008,11 @@ impl<T: ?Sized, C: RawCount> fmt::Debug for Iter<'_, T, C> {
 /// let all: Vec<Rc<u8>> = set.into_iter().collect();
 /// assert!(Rc::ptr_eq(&all[0], &one));
 /// ```
-pub struct IntoIter<T: ?Sized, C: RawCount> {
+pub struct IntoIter<T: ?Sized, C: WeakFamily> {
     pub(super) inner: key_map::IntoIter<T, (), C>,
 }
 
-impl<T: ?Sized, C: RawCount> Iterator for IntoIter<T, C> {
+impl<T: ?Sized, C: WeakFamily> Iterator for IntoIter<T, C> {
     type Item = StrongOf<T, C>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1016,9 +1024,9 @@ impl<T: ?Sized, C: RawCount> Iterator for IntoIter<T, C> {
     }
 }
 
-impl<T: ?Sized, C: RawCount> FusedIterator for IntoIter<T, C> {}
+impl<T: ?Sized, C: WeakFamily> FusedIterator for IntoIter<T, C> {}
 
-impl<T: ?Sized, C: RawCount> fmt::Debug for IntoIter<T, C> {
+impl<T: ?Sized, C: WeakFamily> fmt::Debug for IntoIter<T, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntoIter").finish_non_exhaustive()
     }
@@ -1039,12 +1047,12 @@ impl<T: ?Sized, C: RawCount> fmt::Debug for IntoIter<T, C> {
 /// assert!(taken.len() == 1 && Rc::ptr_eq(&taken[0], &two));
 /// assert!(set.contains(&*one) && !set.contains(&2));
 /// ```
-pub struct ExtractIf<'a, T: ?Sized, C: RawCount, F> {
+pub struct ExtractIf<'a, T: ?Sized, C: WeakFamily, F> {
     inner: Extract<'a, Slot<T, (), C>>,
     pred: F,
 }
 
-impl<'a, T: ?Sized, C: RawCount, F> ExtractIf<'a, T, C, F> {
+impl<'a, T: ?Sized, C: WeakFamily, F> ExtractIf<'a, T, C, F> {
     pub(super) fn new(table: &'a mut KeyTable<T, (), C>, pred: F) -> Self {
         ExtractIf {
             inner: Extract::new(table),
@@ -1056,14 +1064,14 @@ impl<'a, T: ?Sized, C: RawCount, F> ExtractIf<'a, T, C, F> {
 impl<T, C, F> Iterator for ExtractIf<'_, T, C, F>
 where
     T: ?Sized,
-    C: RawCount,
+    C: WeakFamily,
     F: FnMut(&StrongOf<T, C>) -> bool,
 {
     type Item = StrongOf<T, C>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let pred = &mut self.pred;
-        let (_, value) = self.inner.next(|slot| match slot.key.upgrade() {
+        let (_, value) = self.inner.next(|slot| match C::upgrade(&slot.key) {
             None => Pick::Dead,
             Some(value) if pred(&value) => Pick::Take(value),
             Some(_) => Pick::Keep,
@@ -1079,12 +1087,12 @@ where
 impl<T, C, F> FusedIterator for ExtractIf<'_, T, C, F>
 where
     T: ?Sized,
-    C: RawCount,
+    C: WeakFamily,
     F: FnMut(&StrongOf<T, C>) -> bool,
 {
 }
 
-impl<T: ?Sized, C: RawCount, F> fmt::Debug for ExtractIf<'_, T, C, F> {
+impl<T: ?Sized, C: WeakFamily, F> fmt::Debug for ExtractIf<'_, T, C, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ExtractIf").finish_non_exhaustive()
     }
@@ -1102,11 +1110,11 @@ impl<T: ?Sized, C: RawCount, F> fmt::Debug for ExtractIf<'_, T, C, F> {
 /// let mut set: WeakSet<u8> = [&one].into_iter().collect();
 /// assert_eq!(set.drain().count(), 1);
 /// ```
-pub struct Drain<'a, T: ?Sized, C: RawCount> {
+pub struct Drain<'a, T: ?Sized, C: WeakFamily> {
     pub(super) inner: key_map::Drain<'a, T, (), C>,
 }
 
-impl<T: ?Sized, C: RawCount> Iterator for Drain<'_, T, C> {
+impl<T: ?Sized, C: WeakFamily> Iterator for Drain<'_, T, C> {
     type Item = StrongOf<T, C>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1118,9 +1126,9 @@ impl<T: ?Sized, C: RawCount> Iterator for Drain<'_, T, C> {
     }
 }
 
-impl<T: ?Sized, C: RawCount> FusedIterator for Drain<'_, T, C> {}
+impl<T: ?Sized, C: WeakFamily> FusedIterator for Drain<'_, T, C> {}
 
-impl<T: ?Sized, C: RawCount> fmt::Debug for Drain<'_, T, C> {
+impl<T: ?Sized, C: WeakFamily> fmt::Debug for Drain<'_, T, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Drain").finish_non_exhaustive()
     }

@@ -9,9 +9,11 @@ use core::mem;
 
 use hashbrown::hash_table;
 
-use super::raw::{Cached, Extract, Pick, StrongOf, Table, WeakOf};
+use super::family::WeakFamily;
+use super::raw::{Cached, Extract, Pick, Shown, StrongOf, Table, WeakOf};
 use crate::Strong;
 use crate::count::RawCount;
+use crate::storage::Global;
 
 /// A hash map whose values are held weakly: an entry disappears once the
 /// last strong handle to its value is dropped (Python's
@@ -79,20 +81,20 @@ use crate::count::RawCount;
 /// [`WeakKeyMap`](super::WeakKeyMap) yields `(Strong<K>, &V)`. A strong
 /// handle is what keeps the item from dying while you use it.
 #[doc(alias = "WeakValueDictionary")]
-pub struct WeakValueMap<K, V: ?Sized, C: RawCount, S> {
+pub struct WeakValueMap<K, V: ?Sized, C: WeakFamily, S> {
     table: Table<ValueSlot<K, V, C>>,
     hash_builder: S,
 }
 
 /// One entry: the key's hash (kept, so that growing the table never calls
 /// the key's `Hash` again), the key, and the weak value.
-struct ValueSlot<K, V: ?Sized, C: RawCount> {
+struct ValueSlot<K, V: ?Sized, C: WeakFamily> {
     hash: u64,
     key: K,
     value: WeakOf<V, C>,
 }
 
-impl<K: Clone, V: ?Sized, C: RawCount> Clone for ValueSlot<K, V, C> {
+impl<K: Clone, V: ?Sized, C: WeakFamily> Clone for ValueSlot<K, V, C> {
     fn clone(&self) -> Self {
         ValueSlot {
             hash: self.hash,
@@ -102,7 +104,7 @@ impl<K: Clone, V: ?Sized, C: RawCount> Clone for ValueSlot<K, V, C> {
     }
 }
 
-impl<K, V: ?Sized, C: RawCount> Cached for ValueSlot<K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> Cached for ValueSlot<K, V, C> {
     #[inline]
     fn hash(&self) -> u64 {
         self.hash
@@ -110,12 +112,12 @@ impl<K, V: ?Sized, C: RawCount> Cached for ValueSlot<K, V, C> {
 
     #[inline]
     fn is_alive(&self) -> bool {
-        self.value.strong_count() != 0
+        C::is_alive(&self.value)
     }
 
     #[inline]
     fn prefetch(&self) {
-        self.value.prefetch();
+        C::prefetch(&self.value);
     }
 
     #[inline]
@@ -124,23 +126,23 @@ impl<K, V: ?Sized, C: RawCount> Cached for ValueSlot<K, V, C> {
     }
 }
 
-impl<K, V: ?Sized, C: RawCount> ValueSlot<K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> ValueSlot<K, V, C> {
     /// The key and a new strong handle to the value, if it is alive.
     #[inline]
     fn upgrade(&self) -> Option<(&K, StrongOf<V, C>)> {
-        Some((&self.key, self.value.upgrade()?))
+        Some((&self.key, C::upgrade(&self.value)?))
     }
 
     /// The same, by value.
     #[inline]
     fn into_live(self) -> Option<(K, StrongOf<V, C>)> {
-        let value = self.value.upgrade()?;
+        let value = C::upgrade(&self.value)?;
         Some((self.key, value))
     }
 }
 
 #[cfg(feature = "std")]
-impl<K, V: ?Sized, C: RawCount> WeakValueMap<K, V, C, std::hash::RandomState> {
+impl<K, V: ?Sized, C: WeakFamily> WeakValueMap<K, V, C, std::hash::RandomState> {
     /// An empty map with std's `RandomState` hasher; it allocates nothing
     /// until the first insert.
     ///
@@ -172,7 +174,7 @@ impl<K, V: ?Sized, C: RawCount> WeakValueMap<K, V, C, std::hash::RandomState> {
     }
 }
 
-impl<K, V: ?Sized, C: RawCount, S> WeakValueMap<K, V, C, S> {
+impl<K, V: ?Sized, C: WeakFamily, S> WeakValueMap<K, V, C, S> {
     /// An empty map that hashes with `hash_builder`; it allocates nothing
     /// until the first insert.
     ///
@@ -374,7 +376,7 @@ impl<K, V: ?Sized, C: RawCount, S> WeakValueMap<K, V, C, S> {
     /// assert_eq!(map.live_len(), 3);
     /// ```
     pub fn retain(&mut self, mut f: impl FnMut(&K, &StrongOf<V, C>) -> bool) {
-        self.table.retain(|slot| match slot.value.upgrade() {
+        self.table.retain(|slot| match C::upgrade(&slot.value) {
             Some(value) => f(&slot.key, &value),
             None => false,
         });
@@ -583,7 +585,7 @@ impl<K, V, C, S> WeakValueMap<K, V, C, S>
 where
     K: Hash + Eq,
     V: ?Sized,
-    C: RawCount,
+    C: WeakFamily,
     S: BuildHasher,
 {
     #[inline]
@@ -619,7 +621,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.find_hashed(hash, key)?.value.upgrade()
+        C::upgrade(&self.find_hashed(hash, key)?.value)
     }
 
     /// `contains_key` with the hash computed (see `find_hashed`).
@@ -679,7 +681,7 @@ where
     where
         V: Sized,
     {
-        let value = Strong::new(value);
+        let value = C::new(value);
         self.insert(key, &value);
         value
     }
@@ -699,16 +701,16 @@ where
         {
             hash_table::Entry::Occupied(mut entry) => {
                 let slot = entry.get_mut();
-                let old = slot.value.upgrade();
+                let old = C::upgrade(&slot.value);
                 if old.is_some() {
                     // Live: keep the stored key, as `HashMap` does.
-                    let _old_weak = mem::replace(&mut slot.value, Strong::downgrade(value));
+                    let _old_weak = mem::replace(&mut slot.value, C::downgrade(value));
                     drop(key);
                 } else {
                     // Dead: the entry counts as missing, so it takes the new
                     // key. The old key is dropped once the slot is whole.
                     let _dead_key = mem::replace(&mut slot.key, key);
-                    let _dead_weak = mem::replace(&mut slot.value, Strong::downgrade(value));
+                    let _dead_weak = mem::replace(&mut slot.value, C::downgrade(value));
                 }
                 old
             }
@@ -716,7 +718,7 @@ where
                 entry.insert(ValueSlot {
                     hash,
                     key,
-                    value: Strong::downgrade(value),
+                    value: C::downgrade(value),
                 });
                 None
             }
@@ -888,7 +890,7 @@ where
             .table
             .entry(hash, |slot| slot.key == key, ValueSlot::hash)
         {
-            hash_table::Entry::Occupied(entry) => match entry.get().value.upgrade() {
+            hash_table::Entry::Occupied(entry) => match C::upgrade(&entry.get().value) {
                 Some(value) => Entry::Occupied(OccupiedEntry {
                     inner: entry,
                     value,
@@ -1073,14 +1075,14 @@ where
     }
 }
 
-impl<K, V: ?Sized, C: RawCount, S: Default> Default for WeakValueMap<K, V, C, S> {
+impl<K, V: ?Sized, C: WeakFamily, S: Default> Default for WeakValueMap<K, V, C, S> {
     /// An empty map with the default hasher.
     fn default() -> Self {
         Self::with_hasher(S::default())
     }
 }
 
-impl<K: Clone, V: ?Sized, C: RawCount, S: Clone> Clone for WeakValueMap<K, V, C, S> {
+impl<K: Clone, V: ?Sized, C: WeakFamily, S: Clone> Clone for WeakValueMap<K, V, C, S> {
     /// A copy holding the live entries only (Python's `copy()`); the values
     /// are shared, not cloned.
     fn clone(&self) -> Self {
@@ -1091,14 +1093,16 @@ impl<K: Clone, V: ?Sized, C: RawCount, S: Clone> Clone for WeakValueMap<K, V, C,
     }
 }
 
-impl<K: fmt::Debug, V: ?Sized + fmt::Debug, C: RawCount, S> fmt::Debug
+impl<K: fmt::Debug, V: ?Sized + fmt::Debug, C: WeakFamily, S> fmt::Debug
     for WeakValueMap<K, V, C, S>
 {
     /// `len`, `live_len` and the live entries, as a map: `WeakValueMap {
     /// len: 2, live_len: 1, entries: {1: 10} }`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.table.debug(f, "WeakValueMap", |f| {
-            f.debug_map().entries(self.iter()).finish()
+            f.debug_map()
+                .entries(self.iter().map(|(k, v)| (k, Shown(v))))
+                .finish()
         })
     }
 }
@@ -1107,7 +1111,7 @@ impl<K, V, C, S> PartialEq for WeakValueMap<K, V, C, S>
 where
     K: Hash + Eq,
     V: ?Sized + PartialEq,
-    C: RawCount,
+    C: WeakFamily,
     S: BuildHasher,
 {
     /// Whether the two maps have the same live keys, with equal values
@@ -1135,7 +1139,7 @@ impl<K, V, C, S> Eq for WeakValueMap<K, V, C, S>
 where
     K: Hash + Eq,
     V: ?Sized + Eq,
-    C: RawCount,
+    C: WeakFamily,
     S: BuildHasher,
 {
 }
@@ -1144,7 +1148,7 @@ impl<'a, K, V, C, S> Extend<(K, &'a StrongOf<V, C>)> for WeakValueMap<K, V, C, S
 where
     K: Hash + Eq,
     V: ?Sized + 'a,
-    C: RawCount + 'a,
+    C: WeakFamily + 'a,
     S: BuildHasher,
 {
     fn extend<I: IntoIterator<Item = (K, &'a StrongOf<V, C>)>>(&mut self, iter: I) {
@@ -1154,7 +1158,7 @@ where
     }
 }
 
-impl<K, V, C, S> Extend<(K, StrongOf<V, C>)> for WeakValueMap<K, V, C, S>
+impl<K, V, C, S> Extend<(K, Strong<V, C, Global>)> for WeakValueMap<K, V, C, S>
 where
     K: Hash + Eq,
     V: ?Sized,
@@ -1163,7 +1167,7 @@ where
 {
     /// Inserts each pair; the map holds the values weakly, so a value whose
     /// only strong handle was the one passed in dies at once.
-    fn extend<I: IntoIterator<Item = (K, StrongOf<V, C>)>>(&mut self, iter: I) {
+    fn extend<I: IntoIterator<Item = (K, Strong<V, C, Global>)>>(&mut self, iter: I) {
         for (key, value) in iter {
             self.insert(key, &value);
         }
@@ -1174,7 +1178,7 @@ impl<'a, K, V, C, S> FromIterator<(K, &'a StrongOf<V, C>)> for WeakValueMap<K, V
 where
     K: Hash + Eq,
     V: ?Sized + 'a,
-    C: RawCount + 'a,
+    C: WeakFamily + 'a,
     S: BuildHasher + Default,
 {
     fn from_iter<I: IntoIterator<Item = (K, &'a StrongOf<V, C>)>>(iter: I) -> Self {
@@ -1184,21 +1188,21 @@ where
     }
 }
 
-impl<K, V, C, S> FromIterator<(K, StrongOf<V, C>)> for WeakValueMap<K, V, C, S>
+impl<K, V, C, S> FromIterator<(K, Strong<V, C, Global>)> for WeakValueMap<K, V, C, S>
 where
     K: Hash + Eq,
     V: ?Sized,
     C: RawCount,
     S: BuildHasher + Default,
 {
-    fn from_iter<I: IntoIterator<Item = (K, StrongOf<V, C>)>>(iter: I) -> Self {
+    fn from_iter<I: IntoIterator<Item = (K, Strong<V, C, Global>)>>(iter: I) -> Self {
         let mut map = Self::default();
         map.extend(iter);
         map
     }
 }
 
-impl<'a, K, V: ?Sized, C: RawCount, S> IntoIterator for &'a WeakValueMap<K, V, C, S> {
+impl<'a, K, V: ?Sized, C: WeakFamily, S> IntoIterator for &'a WeakValueMap<K, V, C, S> {
     type Item = (&'a K, StrongOf<V, C>);
     type IntoIter = Iter<'a, K, V, C>;
 
@@ -1207,7 +1211,7 @@ impl<'a, K, V: ?Sized, C: RawCount, S> IntoIterator for &'a WeakValueMap<K, V, C
     }
 }
 
-impl<K, V: ?Sized, C: RawCount, S> IntoIterator for WeakValueMap<K, V, C, S> {
+impl<K, V: ?Sized, C: WeakFamily, S> IntoIterator for WeakValueMap<K, V, C, S> {
     type Item = (K, StrongOf<V, C>);
     type IntoIter = IntoIter<K, V, C>;
 
@@ -1234,11 +1238,11 @@ impl<K, V: ?Sized, C: RawCount, S> IntoIterator for WeakValueMap<K, V, C, S> {
 /// let sum: i32 = map.iter().map(|(_, v)| *v).sum();
 /// assert_eq!(sum, 1);
 /// ```
-pub struct Iter<'a, K, V: ?Sized, C: RawCount> {
+pub struct Iter<'a, K, V: ?Sized, C: WeakFamily> {
     inner: hash_table::Iter<'a, ValueSlot<K, V, C>>,
 }
 
-impl<'a, K, V: ?Sized, C: RawCount> Iterator for Iter<'a, K, V, C> {
+impl<'a, K, V: ?Sized, C: WeakFamily> Iterator for Iter<'a, K, V, C> {
     type Item = (&'a K, StrongOf<V, C>);
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1250,9 +1254,9 @@ impl<'a, K, V: ?Sized, C: RawCount> Iterator for Iter<'a, K, V, C> {
     }
 }
 
-impl<K, V: ?Sized, C: RawCount> FusedIterator for Iter<'_, K, V, C> {}
+impl<K, V: ?Sized, C: WeakFamily> FusedIterator for Iter<'_, K, V, C> {}
 
-impl<K, V: ?Sized, C: RawCount> Clone for Iter<'_, K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> Clone for Iter<'_, K, V, C> {
     fn clone(&self) -> Self {
         Iter {
             inner: self.inner.clone(),
@@ -1260,7 +1264,7 @@ impl<K, V: ?Sized, C: RawCount> Clone for Iter<'_, K, V, C> {
     }
 }
 
-impl<K, V: ?Sized, C: RawCount> fmt::Debug for Iter<'_, K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> fmt::Debug for Iter<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Iter").finish_non_exhaustive()
     }
@@ -1279,11 +1283,11 @@ impl<K, V: ?Sized, C: RawCount> fmt::Debug for Iter<'_, K, V, C> {
 /// map.insert(9, &value);
 /// assert_eq!(map.keys().copied().collect::<Vec<_>>(), [9]);
 /// ```
-pub struct Keys<'a, K, V: ?Sized, C: RawCount> {
+pub struct Keys<'a, K, V: ?Sized, C: WeakFamily> {
     inner: hash_table::Iter<'a, ValueSlot<K, V, C>>,
 }
 
-impl<'a, K, V: ?Sized, C: RawCount> Iterator for Keys<'a, K, V, C> {
+impl<'a, K, V: ?Sized, C: WeakFamily> Iterator for Keys<'a, K, V, C> {
     type Item = &'a K;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1297,9 +1301,9 @@ impl<'a, K, V: ?Sized, C: RawCount> Iterator for Keys<'a, K, V, C> {
     }
 }
 
-impl<K, V: ?Sized, C: RawCount> FusedIterator for Keys<'_, K, V, C> {}
+impl<K, V: ?Sized, C: WeakFamily> FusedIterator for Keys<'_, K, V, C> {}
 
-impl<K, V: ?Sized, C: RawCount> fmt::Debug for Keys<'_, K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> fmt::Debug for Keys<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Keys").finish_non_exhaustive()
     }
@@ -1318,15 +1322,15 @@ impl<K, V: ?Sized, C: RawCount> fmt::Debug for Keys<'_, K, V, C> {
 /// map.insert(9, &value);
 /// assert_eq!(map.values().map(|v| *v).collect::<Vec<_>>(), [1]);
 /// ```
-pub struct Values<'a, K, V: ?Sized, C: RawCount> {
+pub struct Values<'a, K, V: ?Sized, C: WeakFamily> {
     inner: hash_table::Iter<'a, ValueSlot<K, V, C>>,
 }
 
-impl<K, V: ?Sized, C: RawCount> Iterator for Values<'_, K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> Iterator for Values<'_, K, V, C> {
     type Item = StrongOf<V, C>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.inner.find_map(|slot| slot.value.upgrade())
+        self.inner.find_map(|slot| C::upgrade(&slot.value))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -1334,9 +1338,9 @@ impl<K, V: ?Sized, C: RawCount> Iterator for Values<'_, K, V, C> {
     }
 }
 
-impl<K, V: ?Sized, C: RawCount> FusedIterator for Values<'_, K, V, C> {}
+impl<K, V: ?Sized, C: WeakFamily> FusedIterator for Values<'_, K, V, C> {}
 
-impl<K, V: ?Sized, C: RawCount> fmt::Debug for Values<'_, K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> fmt::Debug for Values<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Values").finish_non_exhaustive()
     }
@@ -1355,11 +1359,11 @@ impl<K, V: ?Sized, C: RawCount> fmt::Debug for Values<'_, K, V, C> {
 /// map.insert(9, &value);
 /// assert!(map.value_refs().all(|w| w.upgrade().is_some()));
 /// ```
-pub struct ValueRefs<'a, K, V: ?Sized, C: RawCount> {
+pub struct ValueRefs<'a, K, V: ?Sized, C: WeakFamily> {
     inner: hash_table::Iter<'a, ValueSlot<K, V, C>>,
 }
 
-impl<'a, K, V: ?Sized, C: RawCount> Iterator for ValueRefs<'a, K, V, C> {
+impl<'a, K, V: ?Sized, C: WeakFamily> Iterator for ValueRefs<'a, K, V, C> {
     type Item = &'a WeakOf<V, C>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1373,9 +1377,9 @@ impl<'a, K, V: ?Sized, C: RawCount> Iterator for ValueRefs<'a, K, V, C> {
     }
 }
 
-impl<K, V: ?Sized, C: RawCount> FusedIterator for ValueRefs<'_, K, V, C> {}
+impl<K, V: ?Sized, C: WeakFamily> FusedIterator for ValueRefs<'_, K, V, C> {}
 
-impl<K, V: ?Sized, C: RawCount> fmt::Debug for ValueRefs<'_, K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> fmt::Debug for ValueRefs<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ValueRefs").finish_non_exhaustive()
     }
@@ -1395,11 +1399,11 @@ impl<K, V: ?Sized, C: RawCount> fmt::Debug for ValueRefs<'_, K, V, C> {
 /// let owned: Vec<(String, Rc<i32>)> = map.into_iter().collect();
 /// assert_eq!(owned[0].0, "one");
 /// ```
-pub struct IntoIter<K, V: ?Sized, C: RawCount> {
+pub struct IntoIter<K, V: ?Sized, C: WeakFamily> {
     inner: hash_table::IntoIter<ValueSlot<K, V, C>>,
 }
 
-impl<K, V: ?Sized, C: RawCount> Iterator for IntoIter<K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> Iterator for IntoIter<K, V, C> {
     type Item = (K, StrongOf<V, C>);
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1411,9 +1415,9 @@ impl<K, V: ?Sized, C: RawCount> Iterator for IntoIter<K, V, C> {
     }
 }
 
-impl<K, V: ?Sized, C: RawCount> FusedIterator for IntoIter<K, V, C> {}
+impl<K, V: ?Sized, C: WeakFamily> FusedIterator for IntoIter<K, V, C> {}
 
-impl<K, V: ?Sized, C: RawCount> fmt::Debug for IntoIter<K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> fmt::Debug for IntoIter<K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntoIter").finish_non_exhaustive()
     }
@@ -1430,11 +1434,11 @@ impl<K, V: ?Sized, C: RawCount> fmt::Debug for IntoIter<K, V, C> {
 /// let _kept = map.insert_new(1, 1);
 /// assert_eq!(map.into_keys().sum::<u8>(), 1);
 /// ```
-pub struct IntoKeys<K, V: ?Sized, C: RawCount> {
+pub struct IntoKeys<K, V: ?Sized, C: WeakFamily> {
     inner: IntoIter<K, V, C>,
 }
 
-impl<K, V: ?Sized, C: RawCount> Iterator for IntoKeys<K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> Iterator for IntoKeys<K, V, C> {
     type Item = K;
 
     fn next(&mut self) -> Option<K> {
@@ -1446,9 +1450,9 @@ impl<K, V: ?Sized, C: RawCount> Iterator for IntoKeys<K, V, C> {
     }
 }
 
-impl<K, V: ?Sized, C: RawCount> FusedIterator for IntoKeys<K, V, C> {}
+impl<K, V: ?Sized, C: WeakFamily> FusedIterator for IntoKeys<K, V, C> {}
 
-impl<K, V: ?Sized, C: RawCount> fmt::Debug for IntoKeys<K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> fmt::Debug for IntoKeys<K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntoKeys").finish_non_exhaustive()
     }
@@ -1465,11 +1469,11 @@ impl<K, V: ?Sized, C: RawCount> fmt::Debug for IntoKeys<K, V, C> {
 /// let _kept = map.insert_new(1, 4);
 /// assert_eq!(map.into_values().map(|v| *v).sum::<u8>(), 4);
 /// ```
-pub struct IntoValues<K, V: ?Sized, C: RawCount> {
+pub struct IntoValues<K, V: ?Sized, C: WeakFamily> {
     inner: IntoIter<K, V, C>,
 }
 
-impl<K, V: ?Sized, C: RawCount> Iterator for IntoValues<K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> Iterator for IntoValues<K, V, C> {
     type Item = StrongOf<V, C>;
 
     fn next(&mut self) -> Option<StrongOf<V, C>> {
@@ -1481,9 +1485,9 @@ impl<K, V: ?Sized, C: RawCount> Iterator for IntoValues<K, V, C> {
     }
 }
 
-impl<K, V: ?Sized, C: RawCount> FusedIterator for IntoValues<K, V, C> {}
+impl<K, V: ?Sized, C: WeakFamily> FusedIterator for IntoValues<K, V, C> {}
 
-impl<K, V: ?Sized, C: RawCount> fmt::Debug for IntoValues<K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> fmt::Debug for IntoValues<K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntoValues").finish_non_exhaustive()
     }
@@ -1503,7 +1507,7 @@ impl<K, V: ?Sized, C: RawCount> fmt::Debug for IntoValues<K, V, C> {
 /// assert!(taken.len() == 1 && Rc::ptr_eq(&taken[0].1, &two));
 /// assert!(map.contains_key(&1) && !map.contains_key(&2));
 /// ```
-pub struct ExtractIf<'a, K, V: ?Sized, C: RawCount, F> {
+pub struct ExtractIf<'a, K, V: ?Sized, C: WeakFamily, F> {
     inner: Extract<'a, ValueSlot<K, V, C>>,
     pred: F,
 }
@@ -1511,14 +1515,14 @@ pub struct ExtractIf<'a, K, V: ?Sized, C: RawCount, F> {
 impl<K, V, C, F> Iterator for ExtractIf<'_, K, V, C, F>
 where
     V: ?Sized,
-    C: RawCount,
+    C: WeakFamily,
     F: FnMut(&K, &StrongOf<V, C>) -> bool,
 {
     type Item = (K, StrongOf<V, C>);
 
     fn next(&mut self) -> Option<Self::Item> {
         let pred = &mut self.pred;
-        let (slot, value) = self.inner.next(|slot| match slot.value.upgrade() {
+        let (slot, value) = self.inner.next(|slot| match C::upgrade(&slot.value) {
             None => Pick::Dead,
             Some(value) if pred(&slot.key, &value) => Pick::Take(value),
             Some(_) => Pick::Keep,
@@ -1534,12 +1538,12 @@ where
 impl<K, V, C, F> FusedIterator for ExtractIf<'_, K, V, C, F>
 where
     V: ?Sized,
-    C: RawCount,
+    C: WeakFamily,
     F: FnMut(&K, &StrongOf<V, C>) -> bool,
 {
 }
 
-impl<K, V: ?Sized, C: RawCount, F> fmt::Debug for ExtractIf<'_, K, V, C, F> {
+impl<K, V: ?Sized, C: WeakFamily, F> fmt::Debug for ExtractIf<'_, K, V, C, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ExtractIf").finish_non_exhaustive()
     }
@@ -1560,11 +1564,11 @@ impl<K, V: ?Sized, C: RawCount, F> fmt::Debug for ExtractIf<'_, K, V, C, F> {
 /// assert_eq!(drained.len(), 1);
 /// assert!(map.is_empty());
 /// ```
-pub struct Drain<'a, K, V: ?Sized, C: RawCount> {
+pub struct Drain<'a, K, V: ?Sized, C: WeakFamily> {
     inner: hash_table::Drain<'a, ValueSlot<K, V, C>>,
 }
 
-impl<K, V: ?Sized, C: RawCount> Iterator for Drain<'_, K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> Iterator for Drain<'_, K, V, C> {
     type Item = (K, StrongOf<V, C>);
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -1576,9 +1580,9 @@ impl<K, V: ?Sized, C: RawCount> Iterator for Drain<'_, K, V, C> {
     }
 }
 
-impl<K, V: ?Sized, C: RawCount> FusedIterator for Drain<'_, K, V, C> {}
+impl<K, V: ?Sized, C: WeakFamily> FusedIterator for Drain<'_, K, V, C> {}
 
-impl<K, V: ?Sized, C: RawCount> fmt::Debug for Drain<'_, K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> fmt::Debug for Drain<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Drain").finish_non_exhaustive()
     }
@@ -1601,14 +1605,14 @@ impl<K, V: ?Sized, C: RawCount> fmt::Debug for Drain<'_, K, V, C> {
 /// }
 /// assert!(matches!(map.entry("one"), Entry::Occupied(_)));
 /// ```
-pub enum Entry<'a, K, V: ?Sized, C: RawCount> {
+pub enum Entry<'a, K, V: ?Sized, C: WeakFamily> {
     /// The key maps to a live value (kept alive by the entry).
     Occupied(OccupiedEntry<'a, K, V, C>),
     /// The key is missing, or its value is dead.
     Vacant(VacantEntry<'a, K, V, C>),
 }
 
-impl<'a, K, V: ?Sized, C: RawCount> Entry<'a, K, V, C> {
+impl<'a, K, V: ?Sized, C: WeakFamily> Entry<'a, K, V, C> {
     /// The live value, or `default` stored and returned.
     ///
     /// # Examples
@@ -1681,7 +1685,7 @@ impl<'a, K, V: ?Sized, C: RawCount> Entry<'a, K, V, C> {
     where
         V: Default,
     {
-        self.or_insert_with(|| Strong::new(V::default()))
+        self.or_insert_with(|| C::new(V::default()))
     }
 
     /// Runs `f` on the live value, if the entry is occupied. `f` gets the
@@ -1752,7 +1756,7 @@ impl<'a, K, V: ?Sized, C: RawCount> Entry<'a, K, V, C> {
     }
 }
 
-impl<K: fmt::Debug, V: ?Sized + fmt::Debug, C: RawCount> fmt::Debug for Entry<'_, K, V, C> {
+impl<K: fmt::Debug, V: ?Sized + fmt::Debug, C: WeakFamily> fmt::Debug for Entry<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Entry::Occupied(entry) => f.debug_tuple("Occupied").field(entry).finish(),
@@ -1778,12 +1782,12 @@ impl<K: fmt::Debug, V: ?Sized + fmt::Debug, C: RawCount> fmt::Debug for Entry<'_
 ///     assert_eq!(**entry.get(), 1);
 /// }
 /// ```
-pub struct OccupiedEntry<'a, K, V: ?Sized, C: RawCount> {
+pub struct OccupiedEntry<'a, K, V: ?Sized, C: WeakFamily> {
     inner: hash_table::OccupiedEntry<'a, ValueSlot<K, V, C>>,
     value: StrongOf<V, C>,
 }
 
-impl<K, V: ?Sized, C: RawCount> OccupiedEntry<'_, K, V, C> {
+impl<K, V: ?Sized, C: WeakFamily> OccupiedEntry<'_, K, V, C> {
     /// The stored key.
     ///
     /// # Examples
@@ -1859,7 +1863,7 @@ impl<K, V: ?Sized, C: RawCount> OccupiedEntry<'_, K, V, C> {
     /// assert_eq!(map.get(&1).as_deref(), Some(&2));
     /// ```
     pub fn insert(&mut self, value: StrongOf<V, C>) -> StrongOf<V, C> {
-        let _old_weak = mem::replace(&mut self.inner.get_mut().value, Strong::downgrade(&value));
+        let _old_weak = mem::replace(&mut self.inner.get_mut().value, C::downgrade(&value));
         mem::replace(&mut self.value, value)
     }
 
@@ -1904,17 +1908,19 @@ impl<K, V: ?Sized, C: RawCount> OccupiedEntry<'_, K, V, C> {
     }
 }
 
-impl<K: fmt::Debug, V: ?Sized + fmt::Debug, C: RawCount> fmt::Debug for OccupiedEntry<'_, K, V, C> {
+impl<K: fmt::Debug, V: ?Sized + fmt::Debug, C: WeakFamily> fmt::Debug
+    for OccupiedEntry<'_, K, V, C>
+{
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OccupiedEntry")
             .field("key", self.key())
-            .field("value", &self.value)
+            .field("value", &Shown(&*self.value))
             .finish()
     }
 }
 
 /// Where a vacant entry goes: a fresh slot, or the slot of a dead value.
-enum Vacancy<'a, K, V: ?Sized, C: RawCount> {
+enum Vacancy<'a, K, V: ?Sized, C: WeakFamily> {
     Absent(hash_table::VacantEntry<'a, ValueSlot<K, V, C>>),
     Dead(hash_table::OccupiedEntry<'a, ValueSlot<K, V, C>>),
 }
@@ -1935,13 +1941,13 @@ enum Vacancy<'a, K, V: ?Sized, C: RawCount> {
 ///     assert_eq!(map.get(&1), Some(value));
 /// }
 /// ```
-pub struct VacantEntry<'a, K, V: ?Sized, C: RawCount> {
+pub struct VacantEntry<'a, K, V: ?Sized, C: WeakFamily> {
     key: K,
     hash: u64,
     slot: Vacancy<'a, K, V, C>,
 }
 
-impl<'a, K, V: ?Sized, C: RawCount> VacantEntry<'a, K, V, C> {
+impl<'a, K, V: ?Sized, C: WeakFamily> VacantEntry<'a, K, V, C> {
     /// The key this entry would store.
     ///
     /// # Examples
@@ -2011,7 +2017,7 @@ impl<'a, K, V: ?Sized, C: RawCount> VacantEntry<'a, K, V, C> {
         let new = ValueSlot {
             hash: self.hash,
             key: self.key,
-            value: Strong::downgrade(&value),
+            value: C::downgrade(&value),
         };
         let inner = match self.slot {
             Vacancy::Absent(slot) => slot.insert(new),
@@ -2025,7 +2031,7 @@ impl<'a, K, V: ?Sized, C: RawCount> VacantEntry<'a, K, V, C> {
     }
 }
 
-impl<K: fmt::Debug, V: ?Sized, C: RawCount> fmt::Debug for VacantEntry<'_, K, V, C> {
+impl<K: fmt::Debug, V: ?Sized, C: WeakFamily> fmt::Debug for VacantEntry<'_, K, V, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("VacantEntry").field(&self.key).finish()
     }

@@ -7,11 +7,23 @@
 
 use std::collections::HashMap;
 
+use std::ops::Deref;
+use std::ptr;
 use weakref_core::collections::key_map::Entry as KeyEntry;
 use weakref_core::collections::value_map::Entry as ValueEntry;
-use weakref_core::count::RawCount;
 
-use super::{KeyMap, PtrSet, S, ValueMap};
+use weakref_core::collections::{StdArc, StdRc, WeakFamily};
+
+use super::{KeyMap, PtrSet, ValueMap};
+
+/// A strong handle of the family under test.
+type P<T, C> = <C as WeakFamily>::Strong<T>;
+
+/// Whether two strong handles point to the same allocation (any family:
+/// the values' addresses).
+fn ptr_eq<H: Deref>(a: &H, b: &H) -> bool {
+    ptr::addr_eq(ptr::from_ref(&**a), ptr::from_ref(&**b))
+}
 
 /// xorshift64: small, deterministic, good enough to pick operations.
 struct Rng(u64);
@@ -66,13 +78,13 @@ fn check_bound(len: usize, capacity: usize, max_live: usize) {
     );
 }
 
-/// The bound after an insert: dead entries are at most the live ones + 8
-/// (for counters with a tally of deaths, which all of these have).
-fn check_dead_after_insert<C: RawCount>(len: usize, live: usize) {
-    assert!(
-        C::weak_deaths().is_some(),
-        "the counters under test keep a tally"
-    );
+/// The bound after an insert: dead entries are at most the live ones + 8,
+/// for families with a tally of deaths (weakref's own; std's handles have
+/// only the size rule, which `check_bound` checks).
+fn check_dead_after_insert<C: WeakFamily>(len: usize, live: usize) {
+    if C::weak_deaths().is_none() {
+        return;
+    }
     let dead = len - live;
     assert!(
         dead <= live + 8,
@@ -80,9 +92,9 @@ fn check_dead_after_insert<C: RawCount>(len: usize, live: usize) {
     );
 }
 
-fn same<T: ?Sized, C: RawCount>(a: Option<&S<T, C>>, b: Option<&S<T, C>>) -> bool {
+fn same<H: Deref>(a: Option<&H>, b: Option<&H>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => S::ptr_eq(a, b),
+        (Some(a), Some(b)) => ptr_eq(a, b),
         (None, None) => true,
         _ => false,
     }
@@ -92,15 +104,15 @@ fn same<T: ?Sized, C: RawCount>(a: Option<&S<T, C>>, b: Option<&S<T, C>>) -> boo
 
 const VALUE_KEYS: u64 = 48;
 
-fn value_map_matches_model<C: RawCount>() {
+fn value_map_matches_model<C: WeakFamily>() {
     for &seed in seeds() {
         run_value_map::<C>(seed);
     }
 }
 
-fn check_value_map<C: RawCount>(
+fn check_value_map<C: WeakFamily>(
     map: &ValueMap<u8, u32, C>,
-    model: &HashMap<u8, S<u32, C>>,
+    model: &HashMap<u8, P<u32, C>>,
     full: bool,
 ) {
     assert_eq!(map.live_len(), model.len());
@@ -113,7 +125,7 @@ fn check_value_map<C: RawCount>(
         let mut seen: Vec<u8> = map
             .iter()
             .map(|(k, v)| {
-                assert!(S::ptr_eq(&v, &model[k]));
+                assert!(ptr_eq(&v, &model[k]));
                 *k
             })
             .collect();
@@ -124,14 +136,14 @@ fn check_value_map<C: RawCount>(
     }
 }
 
-fn run_value_map<C: RawCount>(seed: u64) {
+fn run_value_map<C: WeakFamily>(seed: u64) {
     let mut rng = Rng::new(seed);
     let mut map: ValueMap<u8, u32, C> = ValueMap::default();
-    let mut model: HashMap<u8, S<u32, C>> = HashMap::new();
+    let mut model: HashMap<u8, P<u32, C>> = HashMap::new();
     let mut next_id = 0u32;
     let mut fresh = || {
         next_id += 1;
-        S::<u32, C>::new(next_id)
+        C::new(next_id)
     };
     let mut max_live = 0;
     for step in 0..steps() {
@@ -149,24 +161,24 @@ fn run_value_map<C: RawCount>(seed: u64) {
             5 => {
                 let got = map.get_or_insert_with(k, &mut fresh);
                 match model.get(&k) {
-                    Some(v) => assert!(S::ptr_eq(v, &got)),
+                    Some(v) => assert!(ptr_eq(v, &got)),
                     None => drop(model.insert(k, got)),
                 }
             }
             // The entry API, every path.
             6 => match map.entry(k) {
                 ValueEntry::Occupied(mut entry) => {
-                    assert!(S::ptr_eq(entry.get(), &model[&k]));
+                    assert!(ptr_eq(entry.get(), &model[&k]));
                     assert_eq!(*entry.key(), k);
                     if rng.chance(2) {
                         let v = fresh();
-                        let old = entry.insert(S::clone(&v));
-                        assert!(S::ptr_eq(&old, &model[&k]));
+                        let old = entry.insert(Clone::clone(&v));
+                        assert!(ptr_eq(&old, &model[&k]));
                         model.insert(k, v);
                     } else {
                         let (key, v) = entry.remove_entry();
                         assert_eq!(key, k);
-                        assert!(S::ptr_eq(&v, &model.remove(&k).unwrap()));
+                        assert!(ptr_eq(&v, &model.remove(&k).unwrap()));
                     }
                 }
                 ValueEntry::Vacant(entry) => {
@@ -193,7 +205,7 @@ fn run_value_map<C: RawCount>(seed: u64) {
             15 => {
                 let mut visited = Vec::new();
                 for (key, v) in map.iter() {
-                    assert!(S::ptr_eq(&v, &model[key]), "never a dead or stale value");
+                    assert!(ptr_eq(&v, &model[key]), "never a dead or stale value");
                     visited.push(*key);
                     if rng.chance(3) {
                         let victim = rng.below(VALUE_KEYS) as u8;
@@ -209,13 +221,13 @@ fn run_value_map<C: RawCount>(seed: u64) {
             16 => {
                 let parity = rng.below(2) as u8;
                 map.retain(|key, v| {
-                    assert!(S::ptr_eq(v, &model[key]));
+                    assert!(ptr_eq(v, &model[key]));
                     key % 2 == parity
                 });
                 model.retain(|key, _| key % 2 == parity);
             }
             17 => match map.pop_any() {
-                Some((key, v)) => assert!(S::ptr_eq(&v, &model.remove(&key).unwrap())),
+                Some((key, v)) => assert!(ptr_eq(&v, &model.remove(&key).unwrap())),
                 None => assert!(model.is_empty()),
             },
             18 => {
@@ -233,14 +245,14 @@ fn run_value_map<C: RawCount>(seed: u64) {
                     assert_eq!(map.len(), model.len());
                 }
                 2 if rng.chance(4) => {
-                    let drained: Vec<(u8, S<u32, C>)> = map.drain().collect();
+                    let drained: Vec<(u8, P<u32, C>)> = map.drain().collect();
                     assert_eq!(drained.len(), model.len());
                     for (key, v) in drained {
-                        assert!(S::ptr_eq(&v, &model.remove(&key).unwrap()));
+                        assert!(ptr_eq(&v, &model.remove(&key).unwrap()));
                     }
                 }
                 _ => {
-                    let refs = map.value_refs().filter(|w| w.upgrade().is_some()).count();
+                    let refs = map.value_refs().filter(|w| C::upgrade(w).is_some()).count();
                     assert_eq!(refs, model.len());
                 }
             },
@@ -262,15 +274,15 @@ const KEY_KEYS: u64 = 48;
 /// The model of a weak-keyed map: key value → (the stored strong key, the
 /// value). Its strong keys are the only ones, so dropping one kills the
 /// entry.
-type KeyModel<C> = HashMap<u8, (S<u8, C>, u32)>;
+type KeyModel<C> = HashMap<u8, (P<u8, C>, u32)>;
 
-fn key_map_matches_model<C: RawCount>() {
+fn key_map_matches_model<C: WeakFamily>() {
     for &seed in seeds() {
         run_key_map::<C>(seed);
     }
 }
 
-fn check_key_map<C: RawCount>(map: &KeyMap<u8, u32, C>, model: &KeyModel<C>, full: bool) {
+fn check_key_map<C: WeakFamily>(map: &KeyMap<u8, u32, C>, model: &KeyModel<C>, full: bool) {
     assert_eq!(map.live_len(), model.len());
     if full {
         for k in 0..KEY_KEYS as u8 {
@@ -284,7 +296,7 @@ fn check_key_map<C: RawCount>(map: &KeyMap<u8, u32, C>, model: &KeyModel<C>, ful
         let mut seen: Vec<u8> = map
             .iter()
             .map(|(k, v)| {
-                assert!(S::ptr_eq(&k, &model[&*k].0));
+                assert!(ptr_eq(&k, &model[&*k].0));
                 assert_eq!(*v, model[&*k].1);
                 *k
             })
@@ -296,7 +308,7 @@ fn check_key_map<C: RawCount>(map: &KeyMap<u8, u32, C>, model: &KeyModel<C>, ful
     }
 }
 
-fn run_key_map<C: RawCount>(seed: u64) {
+fn run_key_map<C: WeakFamily>(seed: u64) {
     let mut rng = Rng::new(seed);
     let mut map: KeyMap<u8, u32, C> = KeyMap::default();
     let mut model: KeyModel<C> = HashMap::new();
@@ -309,7 +321,7 @@ fn run_key_map<C: RawCount>(seed: u64) {
             // Insert with a fresh key handle: equal but distinct from a
             // live stored one, it replaces the value and is not stored.
             0..=4 => {
-                let key = S::<u8, C>::new(k);
+                let key = C::new(k);
                 let old = map.insert(&key, value);
                 match model.get_mut(&k) {
                     Some((_, v)) => {
@@ -329,11 +341,11 @@ fn run_key_map<C: RawCount>(seed: u64) {
                 }
             }
             6 => {
-                let key = S::<u8, C>::new(k);
+                let key = C::new(k);
                 match map.entry(&key) {
                     KeyEntry::Occupied(mut entry) => {
                         let (stored, v) = &model[&k];
-                        assert!(S::ptr_eq(entry.key(), stored));
+                        assert!(ptr_eq(entry.key(), stored));
                         assert_eq!(entry.get(), v);
                         if rng.chance(2) {
                             *entry.get_mut() = value;
@@ -341,12 +353,12 @@ fn run_key_map<C: RawCount>(seed: u64) {
                         } else {
                             let (stored, v) = entry.remove_entry();
                             let (mstored, mv) = model.remove(&k).unwrap();
-                            assert!(S::ptr_eq(&stored, &mstored) && v == mv);
+                            assert!(ptr_eq(&stored, &mstored) && v == mv);
                         }
                     }
                     KeyEntry::Vacant(entry) => {
                         assert!(!model.contains_key(&k));
-                        let key = S::clone(entry.key());
+                        let key = Clone::clone(entry.key());
                         *entry.insert(0) += value;
                         model.insert(k, (key, value));
                     }
@@ -366,7 +378,7 @@ fn run_key_map<C: RawCount>(seed: u64) {
                 let expected = model.remove(&k);
                 match (removed, expected) {
                     (Some((key, v)), Some((mkey, mv))) => {
-                        assert!(S::ptr_eq(&key, &mkey) && v == mv)
+                        assert!(ptr_eq(&key, &mkey) && v == mv)
                     }
                     (None, None) => {}
                     _ => panic!("remove_entry disagrees with the model at step {step}"),
@@ -396,7 +408,7 @@ fn run_key_map<C: RawCount>(seed: u64) {
             16 => {
                 let parity = rng.below(2) as u8;
                 map.retain(|key, v| {
-                    assert!(S::ptr_eq(key, &model[&**key].0));
+                    assert!(ptr_eq(key, &model[&**key].0));
                     *v = v.wrapping_mul(3);
                     **key % 2 == parity
                 });
@@ -408,7 +420,7 @@ fn run_key_map<C: RawCount>(seed: u64) {
             17 => match map.pop_any() {
                 Some((key, v)) => {
                     let (mkey, mv) = model.remove(&*key).unwrap();
-                    assert!(S::ptr_eq(&key, &mkey) && v == mv);
+                    assert!(ptr_eq(&key, &mkey) && v == mv);
                 }
                 None => assert!(model.is_empty()),
             },
@@ -431,7 +443,7 @@ fn run_key_map<C: RawCount>(seed: u64) {
                     assert_eq!(map.key_refs().count(), model.len());
                 }
                 _ => {
-                    let got = map.get_or_insert_with(&S::new(k), || value);
+                    let got = map.get_or_insert_with(&C::new(k), || value);
                     match model.get(&k) {
                         Some((_, v)) => assert_eq!(got, v),
                         None => {
@@ -455,28 +467,28 @@ fn run_key_map<C: RawCount>(seed: u64) {
 
 // --- PtrWeakSet -------------------------------------------------------------
 
-fn ptr_set_matches_model<C: RawCount>() {
+fn ptr_set_matches_model<C: WeakFamily>() {
     for &seed in seeds() {
         run_ptr_set::<C>(seed);
     }
 }
 
-fn run_ptr_set<C: RawCount>(seed: u64) {
+fn run_ptr_set<C: WeakFamily>(seed: u64) {
     let mut rng = Rng::new(seed);
     let mut set: PtrSet<u32, C> = PtrSet::default();
     // The members, by address; every value is 0, so only identity tells
     // them apart.
-    let mut model: HashMap<usize, S<u32, C>> = HashMap::new();
-    let addr = |s: &S<u32, C>| S::as_ptr(s).addr();
+    let mut model: HashMap<usize, P<u32, C>> = HashMap::new();
+    let addr = |s: &P<u32, C>| ptr::from_ref::<u32>(s).addr();
     let mut max_live = 0;
     for _ in 0..steps() {
-        let pick = |model: &HashMap<usize, S<u32, C>>, rng: &mut Rng| {
+        let pick = |model: &HashMap<usize, P<u32, C>>, rng: &mut Rng| {
             let n = model.len() as u64;
             (n > 0).then(|| model.values().nth(rng.below(n) as usize).unwrap().clone())
         };
         match rng.below(8) {
             0..=2 if model.len() < 64 => {
-                let x = S::<u32, C>::new(0);
+                let x = C::new(0);
                 assert!(set.insert(&x));
                 model.insert(addr(&x), x);
                 check_dead_after_insert::<C>(set.len(), model.len());
@@ -529,8 +541,36 @@ fn run_ptr_set<C: RawCount>(seed: u64) {
     }
 }
 
-crate::for_each_counter!(
-    value_map_matches_model,
-    key_map_matches_model,
-    ptr_set_matches_model,
-);
+/// The whole model, for a family: weakref's counters keep a tally of
+/// deaths (so `check_dead_after_insert` checks the exact bound); std's
+/// handles do not.
+fn all_models<C: WeakFamily>() {
+    value_map_matches_model::<C>();
+    key_map_matches_model::<C>();
+    ptr_set_matches_model::<C>();
+}
+
+/// weakref's own families, with their tally.
+fn native_families_match_the_model<C: weakref_core::count::RawCount>() {
+    assert!(
+        C::weak_deaths().is_some(),
+        "the counters under test keep a tally"
+    );
+    all_models::<C>();
+}
+
+crate::for_each_counter!(native_families_match_the_model);
+
+/// Issue 19, part 3: the same model over std's `Rc`/`Weak`.
+#[test]
+fn std_rc_matches_the_model() {
+    assert_eq!(StdRc::weak_deaths(), None);
+    all_models::<StdRc>();
+}
+
+/// Issue 19, part 3: the same model over std's `Arc`/`Weak`.
+#[test]
+fn std_arc_matches_the_model() {
+    assert_eq!(StdArc::weak_deaths(), None);
+    all_models::<StdArc>();
+}
