@@ -239,50 +239,58 @@ impl<C: RawCount> WeakFamily for C {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StdRc {}
 
-impl private::Sealed for StdRc {}
+/// The `WeakFamily` of std's handles: `$m` is `alloc::rc` or `alloc::sync`,
+/// `$ptr` its strong pointer type.
+macro_rules! std_family {
+    ($family:ident, $m:ident, $ptr:ident) => {
+        impl private::Sealed for $family {}
 
-impl WeakFamily for StdRc {
-    type Strong<T: ?Sized> = rc::Rc<T>;
-    type Weak<T: ?Sized> = rc::Weak<T>;
+        impl WeakFamily for $family {
+            type Strong<T: ?Sized> = $m::$ptr<T>;
+            type Weak<T: ?Sized> = $m::Weak<T>;
 
-    #[inline]
-    fn new<T>(value: T) -> Self::Strong<T> {
-        rc::Rc::new(value)
-    }
+            #[inline]
+            fn new<T>(value: T) -> Self::Strong<T> {
+                $m::$ptr::new(value)
+            }
 
-    #[inline]
-    fn downgrade<T: ?Sized>(this: &Self::Strong<T>) -> Self::Weak<T> {
-        rc::Rc::downgrade(this)
-    }
+            #[inline]
+            fn downgrade<T: ?Sized>(this: &Self::Strong<T>) -> Self::Weak<T> {
+                $m::$ptr::downgrade(this)
+            }
 
-    #[inline]
-    fn upgrade<T: ?Sized>(weak: &Self::Weak<T>) -> Option<Self::Strong<T>> {
-        weak.upgrade()
-    }
+            #[inline]
+            fn upgrade<T: ?Sized>(weak: &Self::Weak<T>) -> Option<Self::Strong<T>> {
+                weak.upgrade()
+            }
 
-    #[inline]
-    fn is_alive<T: ?Sized>(weak: &Self::Weak<T>) -> bool {
-        weak.strong_count() != 0
-    }
+            #[inline]
+            fn is_alive<T: ?Sized>(weak: &Self::Weak<T>) -> bool {
+                weak.strong_count() != 0
+            }
 
-    #[inline]
-    fn strong_addr<T: ?Sized>(this: &Self::Strong<T>) -> *const () {
-        rc::Rc::as_ptr(this).cast()
-    }
+            #[inline]
+            fn strong_addr<T: ?Sized>(this: &Self::Strong<T>) -> *const () {
+                $m::$ptr::as_ptr(this).cast()
+            }
 
-    #[inline]
-    fn weak_addr<T: ?Sized>(weak: &Self::Weak<T>) -> *const () {
-        weak.as_ptr().cast()
-    }
+            #[inline]
+            fn weak_addr<T: ?Sized>(weak: &Self::Weak<T>) -> *const () {
+                weak.as_ptr().cast()
+            }
 
-    #[inline]
-    fn prefetch<T: ?Sized>(_: &Self::Weak<T>) {}
+            #[inline]
+            fn prefetch<T: ?Sized>(_: &Self::Weak<T>) {}
 
-    #[inline]
-    fn weak_deaths() -> Option<usize> {
-        None
-    }
+            #[inline]
+            fn weak_deaths() -> Option<usize> {
+                None
+            }
+        }
+    };
 }
+
+std_family!(StdRc, rc, Rc);
 
 /// std's thread-safe family, `std::sync::Arc` and `std::sync::Weak` (from
 /// `alloc`), for the weak collections; they are `Send + Sync` when their
@@ -307,48 +315,4 @@ impl WeakFamily for StdRc {
 pub enum StdArc {}
 
 #[cfg(target_has_atomic = "ptr")]
-impl private::Sealed for StdArc {}
-
-#[cfg(target_has_atomic = "ptr")]
-impl WeakFamily for StdArc {
-    type Strong<T: ?Sized> = sync::Arc<T>;
-    type Weak<T: ?Sized> = sync::Weak<T>;
-
-    #[inline]
-    fn new<T>(value: T) -> Self::Strong<T> {
-        sync::Arc::new(value)
-    }
-
-    #[inline]
-    fn downgrade<T: ?Sized>(this: &Self::Strong<T>) -> Self::Weak<T> {
-        sync::Arc::downgrade(this)
-    }
-
-    #[inline]
-    fn upgrade<T: ?Sized>(weak: &Self::Weak<T>) -> Option<Self::Strong<T>> {
-        weak.upgrade()
-    }
-
-    #[inline]
-    fn is_alive<T: ?Sized>(weak: &Self::Weak<T>) -> bool {
-        weak.strong_count() != 0
-    }
-
-    #[inline]
-    fn strong_addr<T: ?Sized>(this: &Self::Strong<T>) -> *const () {
-        sync::Arc::as_ptr(this).cast()
-    }
-
-    #[inline]
-    fn weak_addr<T: ?Sized>(weak: &Self::Weak<T>) -> *const () {
-        weak.as_ptr().cast()
-    }
-
-    #[inline]
-    fn prefetch<T: ?Sized>(_: &Self::Weak<T>) {}
-
-    #[inline]
-    fn weak_deaths() -> Option<usize> {
-        None
-    }
-}
+std_family!(StdArc, sync, Arc);
