@@ -13,6 +13,18 @@
 //! rounds (sequential criterion groups
 //! moved up to 25 % between runs on the 2-core machines here).
 //!
+//! A third map, the plain one with 24-byte slots (each `Weak` beside a
+//! `u64`, as ours holds the key's hash there), is timed against the plain
+//! one in each round too: its ratio is the share of a difference that the
+//! slot size alone explains.
+//!
+//! Inserts into a growing table touch fresh pages: while glibc still
+//! serves tables of this size by `mmap` (until its dynamic threshold has
+//! risen, so in the first configurations run), their page faults
+//! dominate, and grow with the slot size; run with
+//! `MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824` to
+//! time the tables without them.
+//!
 //! ```text
 //! cargo bench -p weakref-tests --bench maps_ab            # 15 rounds
 //! cargo bench -p weakref-tests --bench maps_ab -- 31      # 31 rounds
@@ -29,6 +41,10 @@ use weakref_std::{Rc, Weak};
 type Value = [u64; 4];
 type Plain<S> = hashbrown::HashMap<u64, Weak<Value>, S>;
 type Ours<S> = CoreMap<u64, Value, LocalCount, S>;
+/// The plain map with our slot's size: each `Weak` beside a `u64` (our
+/// slots hold the key's hash there), to tell the layout's share of the
+/// difference from the code's.
+type Wide<S> = hashbrown::HashMap<u64, (Weak<Value>, u64), S>;
 
 /// The two maps under one interface.
 trait Map<S>: Sized {
@@ -47,6 +63,20 @@ impl<S: BuildHasher + Clone> Map<S> for Plain<S> {
 
     fn fetch(&self, key: u64) -> Option<Rc<Value>> {
         self.get(&key).and_then(Weak::upgrade)
+    }
+}
+
+impl<S: BuildHasher + Clone> Map<S> for Wide<S> {
+    fn filled(hasher: &S, values: &[Rc<Value>]) -> Self {
+        let mut map = Wide::with_hasher(hasher.clone());
+        for (k, v) in values.iter().enumerate() {
+            map.insert(black_box(k as u64), (Rc::downgrade(v), k as u64));
+        }
+        map
+    }
+
+    fn fetch(&self, key: u64) -> Option<Rc<Value>> {
+        self.get(&key).and_then(|(weak, _)| weak.upgrade())
     }
 }
 
@@ -115,6 +145,8 @@ fn run<S: BuildHasher + Clone>(name: &str, hasher: &S, rounds: usize) {
         let values: Vec<Rc<Value>> = (0..n).map(|i| Rc::new([i; 4])).collect();
         let mut insert = Vec::new();
         let mut ns = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+        let wide: Wide<S> = Map::filled(hasher, &values);
+        let (mut wide_insert, mut wide_get) = (Vec::new(), Vec::new());
         let per_op = |d: Duration| d.as_secs_f64() * 1e9 / n as f64;
         let plain: Plain<S> = Map::filled(hasher, &values);
         let ours: Ours<S> = Map::filled(hasher, &values);
@@ -140,16 +172,23 @@ fn run<S: BuildHasher + Clone>(name: &str, hasher: &S, rounds: usize) {
             get_hit.push(o.as_secs_f64() / p.as_secs_f64());
             ns[2].push(per_op(p));
             ns[3].push(per_op(o));
+            let p = time_insert::<S, Plain<S>>(hasher, &values);
+            let w = time_insert::<S, Wide<S>>(hasher, &values);
+            wide_insert.push(w.as_secs_f64() / p.as_secs_f64());
+            let p = time_get_hit(&plain, n);
+            let w = time_get_hit(&wide, n);
+            wide_get.push(w.as_secs_f64() / p.as_secs_f64());
         }
         let [p_ins, o_ins, p_get, o_get] = &mut ns;
-        for (op, ratios, plain_ns, ours_ns) in [
-            ("insert", &mut insert, p_ins, o_ins),
-            ("get_hit", &mut get_hit, p_get, o_get),
+        for (op, ratios, plain_ns, ours_ns, wide) in [
+            ("insert", &mut insert, p_ins, o_ins, &mut wide_insert),
+            ("get_hit", &mut get_hit, p_get, o_get, &mut wide_get),
         ] {
             let (median, min, max) = summary(ratios);
             let (plain_ns, ours_ns) = (summary(plain_ns).0, summary(ours_ns).0);
+            let wide = summary(wide).0;
             println!(
-                "| {op} {}k | {name} | {median:.3} | {min:.3}–{max:.3} | {plain_ns:.1} | {ours_ns:.1} |",
+                "| {op} {}k | {name} | {median:.3} | {min:.3}–{max:.3} | {plain_ns:.1} | {ours_ns:.1} | {wide:.3} |",
                 n / 1000
             );
         }
@@ -162,8 +201,10 @@ fn main() {
         .find(|a| !a.starts_with("--"))
         .map_or(15, |r| r.parse().expect("a number of rounds"));
     println!("ours / plain hashbrown map of `Weak`, {rounds} interleaved rounds\n");
-    println!("| operation | hasher | median | range | plain ns/op | ours ns/op |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| operation | hasher | ours / plain, median | range | plain ns/op | ours ns/op | plain with 24-byte slots / plain |"
+    );
+    println!("|---|---|---|---|---|---|---|");
     run("SipHash (RandomState)", &RandomState::new(), rounds);
     run(
         "foldhash",

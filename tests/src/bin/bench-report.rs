@@ -61,8 +61,14 @@ fn workspace_root() -> PathBuf {
 }
 
 fn cargo(root: &Path, args: &[&str]) -> String {
+    cargo_env(root, args, &[])
+}
+
+/// [`cargo`], with these environment variables set.
+fn cargo_env(root: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let out = Command::new(env!("CARGO"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(root)
         .output()
         .expect("cargo runs");
@@ -75,14 +81,14 @@ fn cargo(root: &Path, args: &[&str]) -> String {
 }
 
 /// The criterion benches of weakref-tests (every `[[bench]]` but the
-/// `icount*` ones).
+/// `icount*` ones and `maps_ab`, which have their own sections).
 fn criterion_benches(root: &Path) -> Vec<String> {
     let manifest = fs::read_to_string(root.join("tests/Cargo.toml")).expect("tests/Cargo.toml");
     manifest
         .lines()
         .filter_map(|l| l.trim().strip_prefix("name = \""))
         .map(|n| n.trim_end_matches('"').to_owned())
-        .filter(|n| n != "weakref-tests" && !n.starts_with("icount"))
+        .filter(|n| n != "weakref-tests" && n != "maps_ab" && !n.starts_with("icount"))
         .collect()
 }
 
@@ -373,11 +379,50 @@ fn verdict(ratio: f64, target: Option<Target>) -> String {
     }
 }
 
+/// The table rows (`| ...`) of `maps_ab`'s output, header included.
+fn table_lines(output: &str) -> String {
+    output
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// The `maps_ab` section: the weak value map against a plain hashbrown
+/// map of `Weak`, interleaved, with and without fresh-page faults.
+fn maps_ab_section(md: &mut String, maps_ab: &(String, String)) {
+    let _ = writeln!(
+        md,
+        "\n## Weak value map against a plain map of `Weak`: interleaved A/B\n"
+    );
+    let _ = writeln!(
+        md,
+        "`benches/maps_ab.rs` (issue 19): insert and `get_hit` against a plain\n\
+         `hashbrown::HashMap<u64, Weak<V>>` with the same hasher, in one process, the two\n\
+         maps back to back and the order alternating per round; each side's time in a round\n\
+         is the fastest of several repetitions. Target: ≤ 1.03 ×. The last column times a\n\
+         plain map with our slot size (24 bytes: each `Weak` beside a `u64`, where ours\n\
+         keeps the key's hash) against the plain one: the share of a gap the layout alone\n\
+         explains.\n"
+    );
+    md.push_str(&table_lines(&maps_ab.0));
+    let _ = writeln!(
+        md,
+        "\nThe same, with glibc's `mmap` threshold fixed (`MALLOC_MMAP_THRESHOLD_=33554432\n\
+         MALLOC_TRIM_THRESHOLD_=1073741824`): growing tables no longer take fresh pages\n\
+         (and their faults) at every fill. Above, the first configurations run (SipHash)\n\
+         pay those faults before glibc's dynamic threshold rises, in proportion to the\n\
+         slot size.\n"
+    );
+    md.push_str(&table_lines(&maps_ab.1));
+}
+
 fn markdown(
     rows: &[Ratio],
     ab: (&[AbRow], usize),
     icount: &[(String, f64, f64, f64)],
     churn: &[(String, f64, f64)],
+    maps_ab: &(String, String),
     machine: &str,
 ) -> String {
     let mut md = String::new();
@@ -477,6 +522,7 @@ fn markdown(
         })
         .collect();
     ab_section(&mut md, ab.0, ab.1);
+    maps_ab_section(&mut md, maps_ab);
     let _ = writeln!(md, "\n## Targets missed\n");
     if misses.is_empty() {
         let _ = writeln!(md, "None in this run.");
@@ -675,6 +721,19 @@ fn main() {
         &root,
         &["bench", "-p", "weakref-tests", "--bench", "icount_churn"],
     ));
+    eprintln!("interleaved A/B against a plain map (maps_ab)");
+    let maps_ab_args = ["bench", "-p", "weakref-tests", "--bench", "maps_ab"];
+    let maps_ab = (
+        cargo(&root, &maps_ab_args),
+        cargo_env(
+            &root,
+            &maps_ab_args,
+            &[
+                ("MALLOC_MMAP_THRESHOLD_", "33554432"),
+                ("MALLOC_TRIM_THRESHOLD_", "1073741824"),
+            ],
+        ),
+    );
     let mut measurements = Vec::new();
     read_criterion(&criterion_dir, &mut measurements);
     assert!(
@@ -697,7 +756,7 @@ fn main() {
     let ab = interleaved(&root, &criterion_dir, &rows, rounds);
     fs::write(
         root.join("BENCHMARKS.md"),
-        markdown(&rows, (&ab, rounds), &icount, &churn, &machine()),
+        markdown(&rows, (&ab, rounds), &icount, &churn, &maps_ab, &machine()),
     )
     .expect("write BENCHMARKS.md");
     fs::write(root.join("benchmarks.svg"), svg(&rows)).expect("write benchmarks.svg");
