@@ -1112,6 +1112,101 @@ super::for_each_counter!(
     api_surface,
 );
 
+/// Issue 19, part 3: the collections over std's `Rc`/`Weak` and
+/// `Arc`/`Weak` (`StdRc`, `StdArc`): the same API, identity by std's
+/// `as_ptr`, and, without a death tally, the size rule alone bounding the
+/// dead entries.
+#[test]
+fn std_families() {
+    use std::rc::Rc;
+    use std::sync::Arc;
+    use weakref_core::collections::{StdArc, StdRc};
+
+    let mut vmap: WeakValueMap<u32, String, StdRc, RandomState> = WeakValueMap::default();
+    let ada: Rc<String> = vmap.insert_new(1, "ada".to_owned());
+    let mine = Rc::new("grace".to_owned());
+    vmap.insert(2, &mine);
+    vmap.insert(3, &Rc::new("dead".to_owned()));
+    assert_eq!((vmap.len(), vmap.live_len()), (3, 2));
+    assert!(Rc::ptr_eq(&vmap.get(&1).unwrap(), &ada));
+    assert_eq!(Rc::weak_count(&ada), 1, "the map holds one std Weak");
+    let mut other: WeakValueMap<u32, String, StdRc, RandomState> = WeakValueMap::default();
+    other.insert(1, &ada);
+    let _grace = other.insert_new(2, "grace".to_owned());
+    assert_eq!(vmap, other, "live entries, values by value");
+    let taken: Vec<(u32, Rc<String>)> = vmap.extract_if(|k, _| *k == 2).collect();
+    assert!(taken.len() == 1 && Rc::ptr_eq(&taken[0].1, &mine));
+    assert_eq!(
+        (vmap.len(), vmap.live_len()),
+        (1, 1),
+        "the dead entry went too"
+    );
+    drop(ada);
+    assert!(vmap.is_empty() && vmap.len() == 1);
+    assert_eq!(
+        format!("{vmap:?}"),
+        "WeakValueMap { len: 1, live_len: 0, entries: {} }"
+    );
+
+    // Keys by value and by identity, sets.
+    let mut kmap: WeakKeyMap<str, u32, StdRc, RandomState> = WeakKeyMap::default();
+    let page: Rc<str> = Rc::from("/about");
+    kmap.insert(&page, 1);
+    assert_eq!(kmap.get("/about"), Some(&1));
+    assert!(Rc::ptr_eq(&kmap.get_key_value("/about").unwrap().0, &page));
+    let mut pmap: PtrWeakKeyMap<u32, &str, StdArc, RandomState> = PtrWeakKeyMap::default();
+    let (a, b) = (pmap.insert_new(7, "a"), Arc::new(7));
+    assert_eq!((pmap.get(&a), pmap.get(&b)), (Some(&"a"), None), "identity");
+    pmap.insert(&b, "b");
+    drop(a);
+    assert_eq!(pmap.iter().map(|(_, v)| *v).collect::<Vec<_>>(), ["b"]);
+    let mut set: WeakSet<u32, StdRc, RandomState> = WeakSet::default();
+    let (x, y) = (Rc::new(1), Rc::new(1));
+    set.insert(&x);
+    assert!(Rc::ptr_eq(&set.replace(&y).unwrap(), &x));
+    let mut pset: PtrWeakSet<u32, StdArc, RandomState> = PtrWeakSet::default();
+    let (p, q) = (pset.insert_new(1), pset.insert_new(1));
+    assert_eq!(pset.live_len(), 2);
+    drop((p, q));
+
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<WeakValueMap<u32, String, StdArc, RandomState>>();
+    assert_send_sync::<WeakKeyMap<str, u32, StdArc, RandomState>>();
+    assert_send_sync::<PtrWeakSet<u32, StdArc, RandomState>>();
+
+    // No tally: after a mass death the dead entries wait for the size
+    // rule, `max(2 x L, 8)` entries for the `L` live ones the last purge
+    // left; they never make the table outgrow it.
+    let live: Vec<Rc<u32>> = (0..100).map(Rc::new).collect();
+    let mut map: WeakValueMap<u32, u32, StdRc, RandomState> = WeakValueMap::default();
+    for (i, v) in live.iter().enumerate() {
+        map.insert(i as u32, v);
+    }
+    map.purge();
+    let capacity = map.capacity();
+    drop(live);
+    let mut peak = 0;
+    for i in 0..1000 {
+        map.insert(1000 + i, &Rc::new(i));
+        peak = peak.max(map.len());
+        assert!(
+            map.len() <= 200,
+            "{} entries after the purge left 100",
+            map.len()
+        );
+    }
+    assert!(
+        peak > 100,
+        "dead entries wait for the size rule: peak {peak}"
+    );
+    assert!(
+        map.capacity() <= capacity,
+        "dead entries never grow the table"
+    );
+    map.purge();
+    assert_eq!(map.len(), 0);
+}
+
 /// Over the atomic counter the collections are `Send + Sync` when their
 /// contents are (they hold `Weak<T, AtomicCount>` and owned keys/values).
 #[test]
