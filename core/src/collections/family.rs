@@ -168,6 +168,44 @@ pub trait WeakFamily: private::Sealed {
     fn weak_deaths() -> Option<usize>;
 }
 
+/// The functions of [`WeakFamily`] that every family forwards to its
+/// handles' own methods of the same meaning: `$strong` is the path of the
+/// strong pointer type (`new`, `downgrade`, `as_ptr`); the weak handles
+/// have `upgrade`, `strong_count` and `as_ptr`.
+macro_rules! forwards {
+    ($($strong:ident)::+) => {
+        #[inline]
+        fn new<T>(value: T) -> Self::Strong<T> {
+            $($strong)::+::new(value)
+        }
+
+        #[inline]
+        fn downgrade<T: ?Sized>(this: &Self::Strong<T>) -> Self::Weak<T> {
+            $($strong)::+::downgrade(this)
+        }
+
+        #[inline]
+        fn upgrade<T: ?Sized>(weak: &Self::Weak<T>) -> Option<Self::Strong<T>> {
+            weak.upgrade()
+        }
+
+        #[inline]
+        fn is_alive<T: ?Sized>(weak: &Self::Weak<T>) -> bool {
+            weak.strong_count() != 0
+        }
+
+        #[inline]
+        fn strong_addr<T: ?Sized>(this: &Self::Strong<T>) -> *const () {
+            $($strong)::+::as_ptr(this).cast()
+        }
+
+        #[inline]
+        fn weak_addr<T: ?Sized>(weak: &Self::Weak<T>) -> *const () {
+            weak.as_ptr().cast()
+        }
+    };
+}
+
 impl<C: RawCount> private::Sealed for C {}
 
 /// weakref's own handles over the counter `C`, on the heap
@@ -176,35 +214,7 @@ impl<C: RawCount> WeakFamily for C {
     type Strong<T: ?Sized> = Strong<T, C, Global>;
     type Weak<T: ?Sized> = Weak<T, C, Global>;
 
-    #[inline]
-    fn new<T>(value: T) -> Self::Strong<T> {
-        Strong::new(value)
-    }
-
-    #[inline]
-    fn downgrade<T: ?Sized>(this: &Self::Strong<T>) -> Self::Weak<T> {
-        Strong::downgrade(this)
-    }
-
-    #[inline]
-    fn upgrade<T: ?Sized>(weak: &Self::Weak<T>) -> Option<Self::Strong<T>> {
-        weak.upgrade()
-    }
-
-    #[inline]
-    fn is_alive<T: ?Sized>(weak: &Self::Weak<T>) -> bool {
-        weak.strong_count() != 0
-    }
-
-    #[inline]
-    fn strong_addr<T: ?Sized>(this: &Self::Strong<T>) -> *const () {
-        Strong::as_ptr(this).cast()
-    }
-
-    #[inline]
-    fn weak_addr<T: ?Sized>(weak: &Self::Weak<T>) -> *const () {
-        weak.as_ptr().cast()
-    }
+    forwards!(Strong);
 
     #[inline]
     fn prefetch<T: ?Sized>(weak: &Self::Weak<T>) {
@@ -249,35 +259,7 @@ macro_rules! std_family {
             type Strong<T: ?Sized> = $m::$ptr<T>;
             type Weak<T: ?Sized> = $m::Weak<T>;
 
-            #[inline]
-            fn new<T>(value: T) -> Self::Strong<T> {
-                $m::$ptr::new(value)
-            }
-
-            #[inline]
-            fn downgrade<T: ?Sized>(this: &Self::Strong<T>) -> Self::Weak<T> {
-                $m::$ptr::downgrade(this)
-            }
-
-            #[inline]
-            fn upgrade<T: ?Sized>(weak: &Self::Weak<T>) -> Option<Self::Strong<T>> {
-                weak.upgrade()
-            }
-
-            #[inline]
-            fn is_alive<T: ?Sized>(weak: &Self::Weak<T>) -> bool {
-                weak.strong_count() != 0
-            }
-
-            #[inline]
-            fn strong_addr<T: ?Sized>(this: &Self::Strong<T>) -> *const () {
-                $m::$ptr::as_ptr(this).cast()
-            }
-
-            #[inline]
-            fn weak_addr<T: ?Sized>(weak: &Self::Weak<T>) -> *const () {
-                weak.as_ptr().cast()
-            }
+            forwards!($m::$ptr);
 
             #[inline]
             fn prefetch<T: ?Sized>(_: &Self::Weak<T>) {}

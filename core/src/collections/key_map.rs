@@ -463,113 +463,128 @@ impl<K: ?Sized, V, C: WeakFamily, S> WeakKeyMap<K, V, C, S> {
     pub fn drain(&mut self) -> Drain<'_, K, V, C> {
         self.raw.drain_live()
     }
-
-    /// An iterator that removes and yields the live entries for which
-    /// `pred` returns `true` (std's `HashMap::extract_if`; `pred` sees the
-    /// key as a strong handle). Dead entries met on the way are removed and
-    /// dropped, never yielded; if the iterator is dropped early, the
-    /// entries it has not reached stay.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
-    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let keys: Vec<Rc<u32>> = (0..6).map(Rc::new).collect();
-    /// let mut map: WeakKeyMap<u32, u32> = keys.iter().map(|k| (k, **k * 10)).collect();
-    /// let mut big: Vec<u32> = map.extract_if(|_, v| *v >= 30).map(|(_, v)| v).collect();
-    /// big.sort();
-    /// assert_eq!(big, [30, 40, 50]);
-    /// assert_eq!(map.live_len(), 3);
-    /// ```
-    pub fn extract_if<F>(&mut self, pred: F) -> ExtractIf<'_, K, V, C, F>
-    where
-        F: FnMut(&StrongOf<K, C>, &mut V) -> bool,
-    {
-        self.raw.extract_if(pred)
-    }
-
-    /// Strong handles to the live keys, consuming the map (std's
-    /// `into_keys`); dead entries are dropped on the way.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
-    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut map: WeakKeyMap<u8, &str> = WeakKeyMap::default();
-    /// let key = map.insert_new(1, "one");
-    /// let keys: Vec<Rc<u8>> = map.into_keys().collect();
-    /// assert!(Rc::ptr_eq(&keys[0], &key));
-    /// ```
-    pub fn into_keys(self) -> IntoKeys<K, V, C> {
-        self.raw.into_live().into_keys()
-    }
-
-    /// The values of the live entries, by value, consuming the map (std's
-    /// `into_values`); dead entries are dropped on the way.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
-    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut map: WeakKeyMap<u8, String> = WeakKeyMap::default();
-    /// let _key = map.insert_new(1, "one".to_owned());
-    /// map.insert(&Rc::new(2), "dead at once".to_owned());
-    /// assert_eq!(map.into_values().collect::<Vec<_>>(), ["one"]);
-    /// ```
-    pub fn into_values(self) -> IntoValues<K, V, C> {
-        self.raw.into_live().into_values()
-    }
-
-    /// Purges the dead entries, then shrinks the allocation to fit the
-    /// live ones, keeping room for at least `min_capacity` entries (std's
-    /// `shrink_to`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut map: WeakKeyMap<u8, u8> = WeakKeyMap::with_capacity(100);
-    /// map.shrink_to(10);
-    /// assert!(map.capacity() >= 10 && map.capacity() < 100);
-    /// ```
-    pub fn shrink_to(&mut self, min_capacity: usize) {
-        self.raw.shrink_to(min_capacity);
-    }
-
-    /// [`reserve`](Self::reserve), returning an error instead of aborting
-    /// if the capacity overflows or the allocator fails (the map is then
-    /// unchanged).
-    ///
-    /// # Errors
-    ///
-    /// [`TryReserveError`](super::TryReserveError) when the new capacity
-    /// overflows or cannot be allocated.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut map: WeakKeyMap<u8, u8> = WeakKeyMap::default();
-    /// map.try_reserve(10).expect("10 entries fit");
-    /// assert!(map.try_reserve(usize::MAX).is_err());
-    /// ```
-    pub fn try_reserve(&mut self, additional: usize) -> Result<(), super::TryReserveError> {
-        self.raw.try_reserve(additional)
-    }
-
-    /// The map's table (for the sets built on it).
-    pub(super) fn raw(&self) -> &KeyTable<K, V, C> {
-        &self.raw
-    }
-
-    /// The map's table, mutably (for the sets built on it).
-    pub(super) fn raw_mut(&mut self) -> &mut KeyTable<K, V, C> {
-        &mut self.raw
-    }
 }
+
+/// The methods the two weak-keyed maps share word for word, in an `impl`
+/// block of `$map` (a map with fields `raw: KeyTable` and `hash_builder`);
+/// `$alias` is its doctests' hidden alias line, naming it `Map`.
+macro_rules! weak_keyed_methods {
+    ($map:ident, $alias:literal) => {
+        impl<K: ?Sized, V, C: WeakFamily, S> $map<K, V, C, S> {
+            /// An iterator that removes and yields the live entries for which
+            /// `pred` returns `true` (std's `HashMap::extract_if`; `pred` sees the
+            /// key as a strong handle). Dead entries met on the way are removed and
+            /// dropped, never yielded; if the iterator is dropped early, the
+            /// entries it has not reached stay.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+            #[doc = $alias]
+            /// let keys: Vec<Rc<u32>> = (0..6).map(Rc::new).collect();
+            /// let mut map: Map<u32, u32> = keys.iter().map(|k| (k, **k * 10)).collect();
+            /// let mut big: Vec<u32> = map.extract_if(|_, v| *v >= 30).map(|(_, v)| v).collect();
+            /// big.sort();
+            /// assert_eq!(big, [30, 40, 50]);
+            /// assert_eq!(map.live_len(), 3);
+            /// ```
+            pub fn extract_if<F>(&mut self, pred: F) -> super::key_map::ExtractIf<'_, K, V, C, F>
+            where
+                F: FnMut(&super::raw::StrongOf<K, C>, &mut V) -> bool,
+            {
+                self.raw.extract_if(pred)
+            }
+
+            /// Strong handles to the live keys, consuming the map (std's
+            /// `into_keys`); dead entries are dropped on the way.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+            #[doc = $alias]
+            /// let mut map: Map<u8, &str> = Map::default();
+            /// let key = map.insert_new(1, "one");
+            /// let keys: Vec<Rc<u8>> = map.into_keys().collect();
+            /// assert!(Rc::ptr_eq(&keys[0], &key));
+            /// ```
+            pub fn into_keys(self) -> super::key_map::IntoKeys<K, V, C> {
+                self.raw.into_live().into_keys()
+            }
+
+            /// The values of the live entries, by value, consuming the map (std's
+            /// `into_values`); dead entries are dropped on the way.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+            #[doc = $alias]
+            /// let mut map: Map<u8, String> = Map::default();
+            /// let _key = map.insert_new(1, "one".to_owned());
+            /// map.insert(&Rc::new(2), "dead at once".to_owned());
+            /// assert_eq!(map.into_values().collect::<Vec<_>>(), ["one"]);
+            /// ```
+            pub fn into_values(self) -> super::key_map::IntoValues<K, V, C> {
+                self.raw.into_live().into_values()
+            }
+
+            /// Purges the dead entries, then shrinks the allocation to fit the
+            /// live ones, keeping room for at least `min_capacity` entries (std's
+            /// `shrink_to`).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = $alias]
+            /// let mut map: Map<u8, u8> = Map::with_capacity(100);
+            /// map.shrink_to(10);
+            /// assert!(map.capacity() >= 10 && map.capacity() < 100);
+            /// ```
+            pub fn shrink_to(&mut self, min_capacity: usize) {
+                self.raw.shrink_to(min_capacity);
+            }
+
+            /// [`reserve`](Self::reserve), returning an error instead of aborting
+            /// if the capacity overflows or the allocator fails (the map is then
+            /// unchanged).
+            ///
+            /// # Errors
+            ///
+            /// [`TryReserveError`](super::TryReserveError) when the new capacity
+            /// overflows or cannot be allocated.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = $alias]
+            /// let mut map: Map<u8, u8> = Map::default();
+            /// map.try_reserve(10).expect("10 entries fit");
+            /// assert!(map.try_reserve(usize::MAX).is_err());
+            /// ```
+            pub fn try_reserve(&mut self, additional: usize) -> Result<(), super::TryReserveError> {
+                self.raw.try_reserve(additional)
+            }
+
+            /// The map's table (for the sets built on it).
+            pub(super) fn raw(&self) -> &super::raw::KeyTable<K, V, C> {
+                &self.raw
+            }
+
+            /// The map's table, mutably (for the sets built on it).
+            pub(super) fn raw_mut(&mut self) -> &mut super::raw::KeyTable<K, V, C> {
+                &mut self.raw
+            }
+        }
+    };
+}
+pub(super) use weak_keyed_methods;
+
+weak_keyed_methods!(
+    WeakKeyMap,
+    " # type Map<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;"
+);
 
 impl<K, V, C, S> WeakKeyMap<K, V, C, S>
 where
@@ -861,51 +876,6 @@ where
         self.raw.reserve(additional);
     }
 
-    /// Whether every live entry of `self` has a live entry under an equal
-    /// key in `other`, with an equal value (weak-table's `is_submap`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let (mut small, mut big): (WeakKeyMap<u8, u8>, WeakKeyMap<u8, u8>) = Default::default();
-    /// let one = small.insert_new(1, 10);
-    /// big.insert(&one, 10);
-    /// let _two = big.insert_new(2, 20);
-    /// assert!(small.is_submap(&big) && !big.is_submap(&small));
-    /// ```
-    pub fn is_submap<W, S2>(&self, other: &WeakKeyMap<K, W, C, S2>) -> bool
-    where
-        V: PartialEq<W>,
-        S2: BuildHasher,
-    {
-        self.is_submap_with(other, |v, w| *v == *w)
-    }
-
-    /// Whether every live entry of `self` has a live entry under an equal
-    /// key in `other` whose value `value_eq` accepts (weak-table's
-    /// `is_submap_with`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type WeakKeyMap<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let (mut names, mut lengths): (WeakKeyMap<u8, &str>, WeakKeyMap<u8, usize>) = Default::default();
-    /// let key = names.insert_new(1, "Ada");
-    /// lengths.insert(&key, 3);
-    /// assert!(names.is_submap_with(&lengths, |name, len| name.len() == *len));
-    /// ```
-    pub fn is_submap_with<W, S2>(
-        &self,
-        other: &WeakKeyMap<K, W, C, S2>,
-        value_eq: impl FnMut(&V, &W) -> bool,
-    ) -> bool
-    where
-        S2: BuildHasher,
-    {
-        self.submap_len(other, value_eq).is_some()
-    }
-
     /// The live entries of `self` if each has a match in `other` (see
     /// [`is_submap_with`](Self::is_submap_with)), counted on the way.
     fn submap_len<W, S2>(
@@ -1003,6 +973,71 @@ where
     S: BuildHasher,
 {
 }
+
+/// `is_submap` and `is_submap_with` of the two weak-keyed maps, in an
+/// `impl` block of `$map` under the bounds `$($bound)*`, over the map's own
+/// `submap_len`; `$alias` names the map `Map` in the doctests.
+macro_rules! weak_keyed_submap {
+    ($map:ident, $alias:literal, $($bound:tt)*) => {
+        impl<K: ?Sized, V, C: WeakFamily, S: BuildHasher> $map<K, V, C, S>
+        where
+            $($bound)*
+        {
+            /// Whether every live entry of `self` has a live entry under the same
+            /// key (an equal key; for the identity map, the same allocation) in
+            /// `other`, with an equal value (weak-table's `is_submap`).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = $alias]
+            /// let (mut small, mut big): (Map<u8, u8>, Map<u8, u8>) = Default::default();
+            /// let one = small.insert_new(1, 10);
+            /// big.insert(&one, 10);
+            /// let _two = big.insert_new(2, 20);
+            /// assert!(small.is_submap(&big) && !big.is_submap(&small));
+            /// ```
+            pub fn is_submap<W, S2>(&self, other: &$map<K, W, C, S2>) -> bool
+            where
+                V: PartialEq<W>,
+                S2: BuildHasher,
+            {
+                self.is_submap_with(other, |v, w| *v == *w)
+            }
+
+            /// Whether every live entry of `self` has a live entry under the same
+            /// key in `other` whose value `value_eq` accepts (weak-table's
+            /// `is_submap_with`).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = $alias]
+            /// let (mut names, mut lengths): (Map<u8, &str>, Map<u8, usize>) = Default::default();
+            /// let key = names.insert_new(1, "Ada");
+            /// lengths.insert(&key, 3);
+            /// assert!(names.is_submap_with(&lengths, |name, len| name.len() == *len));
+            /// ```
+            pub fn is_submap_with<W, S2>(
+                &self,
+                other: &$map<K, W, C, S2>,
+                value_eq: impl FnMut(&V, &W) -> bool,
+            ) -> bool
+            where
+                S2: BuildHasher,
+            {
+                self.submap_len(other, value_eq).is_some()
+            }
+        }
+    };
+}
+pub(super) use weak_keyed_submap;
+
+weak_keyed_submap!(
+    WeakKeyMap,
+    " # type Map<K, V> = weakref_core::collections::WeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;",
+    K: Hash + Eq,
+);
 
 /// How many live entries `entries` yields, if `find` finds a value for
 /// each key that `value_eq` accepts (the weak-keyed maps' `is_submap_with`

@@ -6,8 +6,7 @@ use core::ptr;
 
 use super::family::WeakFamily;
 use super::key_map::{
-    Drain, Entry, ExtractIf, IntoIter, IntoKeys, IntoValues, Iter, IterMut, KeyRefs, Keys, Values,
-    ValuesMut, submap_len,
+    Drain, Entry, IntoIter, Iter, IterMut, KeyRefs, Keys, Values, ValuesMut, submap_len,
 };
 use super::raw::{KeyTable, Shown, StrongOf, WeakOf};
 use crate::Strong;
@@ -398,112 +397,12 @@ impl<K: ?Sized, V, C: WeakFamily, S> PtrWeakKeyMap<K, V, C, S> {
     pub fn drain(&mut self) -> Drain<'_, K, V, C> {
         self.raw.drain_live()
     }
-
-    /// An iterator that removes and yields the live entries for which
-    /// `pred` returns `true` (std's `HashMap::extract_if`; `pred` sees the
-    /// key as a strong handle). Dead entries met on the way are removed and
-    /// dropped, never yielded; if the iterator is dropped early, the
-    /// entries it has not reached stay.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
-    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut map: PtrWeakKeyMap<u8, u8> = PtrWeakKeyMap::default();
-    /// let (a, b) = (map.insert_new(1, 10), map.insert_new(2, 20));
-    /// let taken: Vec<(Rc<u8>, u8)> = map.extract_if(|_, v| *v > 10).collect();
-    /// assert!(taken.len() == 1 && Rc::ptr_eq(&taken[0].0, &b));
-    /// assert!(map.contains_key(&a) && !map.contains_key(&b));
-    /// ```
-    pub fn extract_if<F>(&mut self, pred: F) -> ExtractIf<'_, K, V, C, F>
-    where
-        F: FnMut(&StrongOf<K, C>, &mut V) -> bool,
-    {
-        self.raw.extract_if(pred)
-    }
-
-    /// Strong handles to the live keys, consuming the map (std's
-    /// `into_keys`); dead entries are dropped on the way.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
-    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut map: PtrWeakKeyMap<u8, &str> = PtrWeakKeyMap::default();
-    /// let key = map.insert_new(1, "one");
-    /// let keys: Vec<Rc<u8>> = map.into_keys().collect();
-    /// assert!(Rc::ptr_eq(&keys[0], &key));
-    /// ```
-    pub fn into_keys(self) -> IntoKeys<K, V, C> {
-        self.raw.into_live().into_keys()
-    }
-
-    /// The values of the live entries, by value, consuming the map (std's
-    /// `into_values`); dead entries are dropped on the way.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
-    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut map: PtrWeakKeyMap<u8, String> = PtrWeakKeyMap::default();
-    /// let _key = map.insert_new(1, "one".to_owned());
-    /// map.insert(&Rc::new(2), "dead at once".to_owned());
-    /// assert_eq!(map.into_values().collect::<Vec<_>>(), ["one"]);
-    /// ```
-    pub fn into_values(self) -> IntoValues<K, V, C> {
-        self.raw.into_live().into_values()
-    }
-
-    /// Purges the dead entries, then shrinks the allocation to fit the
-    /// live ones, keeping room for at least `min_capacity` entries (std's
-    /// `shrink_to`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut map: PtrWeakKeyMap<u8, u8> = PtrWeakKeyMap::with_capacity(100);
-    /// map.shrink_to(10);
-    /// assert!(map.capacity() >= 10 && map.capacity() < 100);
-    /// ```
-    pub fn shrink_to(&mut self, min_capacity: usize) {
-        self.raw.shrink_to(min_capacity);
-    }
-
-    /// [`reserve`](Self::reserve), returning an error instead of aborting
-    /// if the capacity overflows or the allocator fails (the map is then
-    /// unchanged).
-    ///
-    /// # Errors
-    ///
-    /// [`TryReserveError`](super::TryReserveError) when the new capacity
-    /// overflows or cannot be allocated.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut map: PtrWeakKeyMap<u8, u8> = PtrWeakKeyMap::default();
-    /// map.try_reserve(10).expect("10 entries fit");
-    /// assert!(map.try_reserve(usize::MAX).is_err());
-    /// ```
-    pub fn try_reserve(&mut self, additional: usize) -> Result<(), super::TryReserveError> {
-        self.raw.try_reserve(additional)
-    }
-
-    /// The map's table (for the sets built on it).
-    pub(super) fn raw(&self) -> &KeyTable<K, V, C> {
-        &self.raw
-    }
-
-    /// The map's table, mutably (for the sets built on it).
-    pub(super) fn raw_mut(&mut self) -> &mut KeyTable<K, V, C> {
-        &mut self.raw
-    }
 }
+
+super::key_map::weak_keyed_methods!(
+    PtrWeakKeyMap,
+    " # type Map<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;"
+);
 
 impl<K: ?Sized, V, C: WeakFamily, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     #[inline]
@@ -732,50 +631,6 @@ impl<K: ?Sized, V, C: WeakFamily, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
         self.raw.reserve(additional);
     }
 
-    /// Whether every live key of `self` is a live key of `other`, with an
-    /// equal value (weak-table's `is_submap`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let (mut small, mut big): (PtrWeakKeyMap<u8, u8>, PtrWeakKeyMap<u8, u8>) = Default::default();
-    /// let one = small.insert_new(1, 10);
-    /// big.insert(&one, 10);
-    /// let _two = big.insert_new(2, 20);
-    /// assert!(small.is_submap(&big) && !big.is_submap(&small));
-    /// ```
-    pub fn is_submap<W, S2>(&self, other: &PtrWeakKeyMap<K, W, C, S2>) -> bool
-    where
-        V: PartialEq<W>,
-        S2: BuildHasher,
-    {
-        self.is_submap_with(other, |v, w| *v == *w)
-    }
-
-    /// Whether every live key of `self` is a live key of `other` whose
-    /// value `value_eq` accepts (weak-table's `is_submap_with`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type PtrWeakKeyMap<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let (mut names, mut lengths): (PtrWeakKeyMap<u8, &str>, PtrWeakKeyMap<u8, usize>) = Default::default();
-    /// let key = names.insert_new(1, "Ada");
-    /// lengths.insert(&key, 3);
-    /// assert!(names.is_submap_with(&lengths, |name, len| name.len() == *len));
-    /// ```
-    pub fn is_submap_with<W, S2>(
-        &self,
-        other: &PtrWeakKeyMap<K, W, C, S2>,
-        value_eq: impl FnMut(&V, &W) -> bool,
-    ) -> bool
-    where
-        S2: BuildHasher,
-    {
-        self.submap_len(other, value_eq).is_some()
-    }
-
     /// The live entries of `self` if each has a match in `other` (see
     /// [`is_submap_with`](Self::is_submap_with)), counted on the way.
     fn submap_len<W, S2>(
@@ -833,6 +688,11 @@ impl<K: ?Sized + fmt::Debug, V: fmt::Debug, C: WeakFamily, S> fmt::Debug
         })
     }
 }
+
+super::key_map::weak_keyed_submap!(
+    PtrWeakKeyMap,
+    " # type Map<K, V> = weakref_core::collections::PtrWeakKeyMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;",
+);
 
 impl<K: ?Sized, V: PartialEq, C: WeakFamily, S: BuildHasher> PartialEq
     for PtrWeakKeyMap<K, V, C, S>

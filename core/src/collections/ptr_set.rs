@@ -8,7 +8,7 @@ use super::family::WeakFamily;
 use super::key_map;
 use super::ptr_key_map::PtrWeakKeyMap;
 use super::raw::{Shown, StrongOf};
-use super::set::{Drain, ExtractIf, IntoIter, Iter};
+use super::set::{Drain, IntoIter, Iter};
 use crate::Strong;
 use crate::count::RawCount;
 use crate::storage::Global;
@@ -298,67 +298,12 @@ impl<T: ?Sized, C: WeakFamily, S> PtrWeakSet<T, C, S> {
             inner: self.map.drain(),
         }
     }
-
-    /// An iterator that removes and yields the live elements for which
-    /// `pred` returns `true` (std's `HashSet::extract_if`). Dead elements
-    /// met on the way are removed, never yielded; if the iterator is
-    /// dropped early, the elements it has not reached stay.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
-    /// # type PtrWeakSet<T> = weakref_core::collections::PtrWeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut set: PtrWeakSet<u8> = PtrWeakSet::default();
-    /// let (one, two) = (set.insert_new(1), set.insert_new(2));
-    /// let taken: Vec<Rc<u8>> = set.extract_if(|x| **x == 2).collect();
-    /// assert!(taken.len() == 1 && Rc::ptr_eq(&taken[0], &two));
-    /// assert!(set.contains(&one) && !set.contains(&two));
-    /// ```
-    pub fn extract_if<F>(&mut self, pred: F) -> ExtractIf<'_, T, C, F>
-    where
-        F: FnMut(&StrongOf<T, C>) -> bool,
-    {
-        ExtractIf::new(self.map.raw_mut(), pred)
-    }
-
-    /// Purges the dead elements, then shrinks the allocation to fit the
-    /// live ones, keeping room for at least `min_capacity` (std's
-    /// `shrink_to`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type PtrWeakSet<T> = weakref_core::collections::PtrWeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut set: PtrWeakSet<u8> = PtrWeakSet::with_capacity(100);
-    /// set.shrink_to(10);
-    /// assert!(set.capacity() >= 10 && set.capacity() < 100);
-    /// ```
-    pub fn shrink_to(&mut self, min_capacity: usize) {
-        self.map.shrink_to(min_capacity);
-    }
-
-    /// [`reserve`](Self::reserve), returning an error instead of aborting
-    /// if the capacity overflows or the allocator fails (the set is then
-    /// unchanged).
-    ///
-    /// # Errors
-    ///
-    /// [`TryReserveError`](super::TryReserveError) when the new capacity
-    /// overflows or cannot be allocated.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type PtrWeakSet<T> = weakref_core::collections::PtrWeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut set: PtrWeakSet<u8> = PtrWeakSet::default();
-    /// set.try_reserve(10).expect("10 elements fit");
-    /// assert!(set.try_reserve(usize::MAX).is_err());
-    /// ```
-    pub fn try_reserve(&mut self, additional: usize) -> Result<(), super::TryReserveError> {
-        self.map.try_reserve(additional)
-    }
 }
+
+super::set::weak_set_methods!(
+    PtrWeakSet,
+    " # type Set<T> = weakref_core::collections::PtrWeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;"
+);
 
 impl<T: ?Sized, C: WeakFamily, S: BuildHasher> PtrWeakSet<T, C, S> {
     /// Adds `value`'s allocation (held weakly); returns `false` if it was

@@ -332,68 +332,83 @@ impl<T: ?Sized, C: WeakFamily, S> WeakSet<T, C, S> {
             inner: self.map.drain(),
         }
     }
-
-    /// An iterator that removes and yields the live elements for which
-    /// `pred` returns `true` (std's `HashSet::extract_if`). Dead elements
-    /// met on the way are removed, never yielded; if the iterator is
-    /// dropped early, the elements it has not reached stay.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
-    /// # type WeakSet<T> = weakref_core::collections::WeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let items: Vec<Rc<u8>> = (0..6).map(Rc::new).collect();
-    /// let mut set: WeakSet<u8> = items.iter().collect();
-    /// let mut odd: Vec<u8> = set.extract_if(|x| **x % 2 == 1).map(|x| *x).collect();
-    /// odd.sort();
-    /// assert_eq!(odd, [1, 3, 5]);
-    /// assert_eq!(set.live_len(), 3);
-    /// ```
-    pub fn extract_if<F>(&mut self, pred: F) -> ExtractIf<'_, T, C, F>
-    where
-        F: FnMut(&StrongOf<T, C>) -> bool,
-    {
-        ExtractIf::new(self.map.raw_mut(), pred)
-    }
-
-    /// Purges the dead elements, then shrinks the allocation to fit the
-    /// live ones, keeping room for at least `min_capacity` (std's
-    /// `shrink_to`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type WeakSet<T> = weakref_core::collections::WeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut set: WeakSet<u8> = WeakSet::with_capacity(100);
-    /// set.shrink_to(10);
-    /// assert!(set.capacity() >= 10 && set.capacity() < 100);
-    /// ```
-    pub fn shrink_to(&mut self, min_capacity: usize) {
-        self.map.shrink_to(min_capacity);
-    }
-
-    /// [`reserve`](Self::reserve), returning an error instead of aborting
-    /// if the capacity overflows or the allocator fails (the set is then
-    /// unchanged).
-    ///
-    /// # Errors
-    ///
-    /// [`TryReserveError`](super::TryReserveError) when the new capacity
-    /// overflows or cannot be allocated.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type WeakSet<T> = weakref_core::collections::WeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut set: WeakSet<u8> = WeakSet::default();
-    /// set.try_reserve(10).expect("10 elements fit");
-    /// assert!(set.try_reserve(usize::MAX).is_err());
-    /// ```
-    pub fn try_reserve(&mut self, additional: usize) -> Result<(), super::TryReserveError> {
-        self.map.try_reserve(additional)
-    }
 }
+
+/// The methods the two weak sets share word for word, in an `impl` block of
+/// `$set` (a set over a weak-keyed map `map`); `$alias` is its doctests'
+/// hidden alias line, naming it `Set`.
+macro_rules! weak_set_methods {
+    ($set:ident, $alias:literal) => {
+        impl<T: ?Sized, C: WeakFamily, S> $set<T, C, S> {
+            /// An iterator that removes and yields the live elements for which
+            /// `pred` returns `true` (std's `HashSet::extract_if`). Dead elements
+            /// met on the way are removed, never yielded; if the iterator is
+            /// dropped early, the elements it has not reached stay.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+            #[doc = $alias]
+            /// let items: Vec<Rc<u8>> = (0..6).map(Rc::new).collect();
+            /// let mut set: Set<u8> = items.iter().collect();
+            /// let mut odd: Vec<u8> = set.extract_if(|x| **x % 2 == 1).map(|x| *x).collect();
+            /// odd.sort();
+            /// assert_eq!(odd, [1, 3, 5]);
+            /// assert_eq!(set.live_len(), 3);
+            /// ```
+            pub fn extract_if<F>(&mut self, pred: F) -> super::set::ExtractIf<'_, T, C, F>
+            where
+                F: FnMut(&super::raw::StrongOf<T, C>) -> bool,
+            {
+                super::set::ExtractIf::new(self.map.raw_mut(), pred)
+            }
+
+            /// Purges the dead elements, then shrinks the allocation to fit the
+            /// live ones, keeping room for at least `min_capacity` (std's
+            /// `shrink_to`).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = $alias]
+            /// let mut set: Set<u8> = Set::with_capacity(100);
+            /// set.shrink_to(10);
+            /// assert!(set.capacity() >= 10 && set.capacity() < 100);
+            /// ```
+            pub fn shrink_to(&mut self, min_capacity: usize) {
+                self.map.shrink_to(min_capacity);
+            }
+
+            /// [`reserve`](Self::reserve), returning an error instead of aborting
+            /// if the capacity overflows or the allocator fails (the set is then
+            /// unchanged).
+            ///
+            /// # Errors
+            ///
+            /// [`TryReserveError`](super::TryReserveError) when the new capacity
+            /// overflows or cannot be allocated.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = $alias]
+            /// let mut set: Set<u8> = Set::default();
+            /// set.try_reserve(10).expect("10 elements fit");
+            /// assert!(set.try_reserve(usize::MAX).is_err());
+            /// ```
+            pub fn try_reserve(&mut self, additional: usize) -> Result<(), super::TryReserveError> {
+                self.map.try_reserve(additional)
+            }
+        }
+    };
+}
+pub(super) use weak_set_methods;
+
+weak_set_methods!(
+    WeakSet,
+    " # type Set<T> = weakref_core::collections::WeakSet<T, weakref_core::count::LocalCount, std::hash::RandomState>;"
+);
 
 impl<T, C, S> WeakSet<T, C, S>
 where
