@@ -95,6 +95,9 @@ fn main() -> ! {
     hprintln!(
         "instructions per operation ({ROUNDS} rounds, SysTick at {CORE_HZ} Hz, -icount shift=0), in tenths:"
     );
+    // The empty loop's own count, a check on the clock-to-instruction
+    // scale against its disassembly.
+    hprintln!("cost empty-loop: {}", tenths_per_round(empty, 0));
     for (row, weakref, heapless) in [
         ("alloc+free", weakref_alloc_free, Some(heapless_alloc_free)),
         ("clone+drop", weakref_clone_drop, Some(heapless_clone_drop)),

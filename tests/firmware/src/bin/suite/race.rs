@@ -39,7 +39,7 @@ use weakref_core::{Strong, Weak, static_pool};
 use crate::Counter;
 
 /// Values the main loop publishes, one after another.
-const ITERATIONS: u32 = 20_000;
+const ITERATIONS: u32 = 50_000;
 /// The tick period, in SysTick clocks: `PERIOD_MIN + (random % PERIOD_SPAN)`
 /// (a clock is 40 instructions on mps2-an386, 62.5 on microbit, under
 /// `-icount shift=0`): long enough for the handler to finish, short enough
