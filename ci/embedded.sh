@@ -106,7 +106,9 @@ formatting); `weakref` fills a static pool of four `u32`s with `Arc`s, is refuse
 keeps a `Weak` across the last strong handle, upgrades, refills; `heapless` is the
 same program on heapless's pool `Arc` (four `ArcBlock`s), without the weak handle
 (heapless has none: the nearest anchor). Flash = text + data; RAM = data + bss (the
-pools are statics; the stack comes on top).
+pools are statics; the stack comes on top). The baselines differ by their vector
+tables: cortex-m-rt's default has 240 interrupt vectors on v7em (1024 bytes), 32 on
+v6m (192 bytes); compare the columns "over baseline".
 
 Instructions: SysTick counts QEMU's virtual clock, which under `-icount shift=0`
 advances one nanosecond per instruction (QEMU models no cycle counter, and the

@@ -20,3 +20,13 @@ cargo clippy -p weakref-core --no-default-features --target riscv32imc-unknown-n
 cargo clippy -p weakref-core --no-default-features --features pool -- -D warnings
 RUSTFLAGS="--cfg portable_atomic_unsafe_assume_single_core" cargo clippy -p weakref-embedded \
     --features portable-atomic --target thumbv6m-none-eabi --target-dir target/nocas -- -D warnings
+# tests/firmware is its own workspace (Cortex-M only; see ci/embedded.sh):
+# from its directory, so its .cargo/config.toml applies.
+(
+    cd tests/firmware
+    unset RUSTFLAGS
+    cargo fmt -- --check
+    for target in thumbv6m-none-eabi thumbv7em-none-eabihf; do
+        cargo clippy --locked --release --target "$target" --bins -- -D warnings
+    done
+)

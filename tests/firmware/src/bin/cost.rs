@@ -81,13 +81,11 @@ fn main() -> ! {
         ));
     });
     let heapless_alloc_free = clocks(|i| {
-        drop(black_box(
-            HeaplessValues.alloc(i).ok().expect("a free block"),
-        ));
+        drop(black_box(HeaplessValues.alloc(i).expect("a free block")));
     });
     let ours = Arc::try_new_in(7, Pooled::new()).expect("a free slot");
     let weakref_clone_drop = clocks(|_| drop(black_box(Arc::clone(&ours))));
-    let theirs = HeaplessValues.alloc(7).ok().expect("a free block");
+    let theirs = HeaplessValues.alloc(7).expect("a free block");
     let heapless_clone_drop = clocks(|_| drop(black_box(theirs.clone())));
     let weak = Arc::downgrade(&ours);
     let weakref_upgrade_drop = clocks(|_| drop(black_box(weak.upgrade())));

@@ -15,8 +15,9 @@
 //!    every other tick it keeps the strong handle until the next tick, or,
 //!    when dead, takes the published weak handle (the block may then be
 //!    freed in the handler);
-//! 3. takes a pool slot of its own and gives it back, racing the main
-//!    loop's allocations and frees on the same pool.
+//! 3. takes a pool slot of its own, racing the main loop's allocations and
+//!    frees on the same pool; every third tick it keeps it until the next
+//!    tick, then checks its value was not overwritten (a slot taken twice).
 //!
 //! After each value the main loop checks it was dropped exactly once and
 //! that the pool is empty again; at the end, that the handler fired many
@@ -88,8 +89,10 @@ type RaceWeak = Weak<Canary, AtomicCount, Pooled<RacePool>>;
 /// The weak handle the main loop publishes, and the id behind it.
 static PUBLISHED: Mutex<RefCell<Option<RaceWeak>>> = Mutex::new(RefCell::new(None));
 static PUBLISHED_ID: Mutex<Cell<u32>> = Mutex::new(Cell::new(0));
-/// A strong handle the handler keeps until its next tick.
-static KEPT: Mutex<RefCell<Option<RaceArc>>> = Mutex::new(RefCell::new(None));
+/// The handler's own value, kept until its next tick.
+static OWN: Mutex<RefCell<Option<RaceArc>>> = Mutex::new(RefCell::new(None));
+/// A strong handle the handler keeps until its next tick, and its id.
+static KEPT: Mutex<RefCell<Option<(RaceArc, u32)>>> = Mutex::new(RefCell::new(None));
 /// The timer, for the handler to reprogram; and its random state.
 static TIMER: Mutex<RefCell<Option<SYST>>> = Mutex::new(RefCell::new(None));
 static SEED: Mutex<Cell<u32>> = Mutex::new(Cell::new(0x2545_F491));
@@ -100,6 +103,7 @@ static SEEN_DEAD: Counter = Counter::new();
 static MAIN_DROPS: Counter = Counter::new();
 static DROPPED_IN_HANDLER: Counter = Counter::new();
 static HANDLER_ALLOCATIONS: Counter = Counter::new();
+static MAIN_SAW_ALIVE: Counter = Counter::new();
 
 /// What the run observed.
 pub(crate) struct Report {
@@ -107,14 +111,16 @@ pub(crate) struct Report {
     alive: u32,
     dead: u32,
     dropped_in_handler: u32,
+    main_upgrades: u32,
 }
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{ITERATIONS} values, {} ticks: upgrade saw {} alive, {} dead; {} values died in the handler",
-            self.ticks, self.alive, self.dead, self.dropped_in_handler
+            "{ITERATIONS} values, {} ticks: the handler's upgrade saw {} alive, {} dead; \
+             the main loop's saw {} alive; {} values died in the handler",
+            self.ticks, self.alive, self.dead, self.main_upgrades, self.dropped_in_handler
         )
     }
 }
@@ -135,9 +141,25 @@ fn next_period() -> u32 {
 #[exception]
 fn SysTick() {
     TICKS.add(1);
-    let even = TICKS.get() % 2 == 0;
-    // 1. What the last tick kept: maybe the value's last strong handle.
-    drop(critical_section::with(|cs| KEPT.borrow_ref_mut(cs).take()));
+    let tick = TICKS.get();
+    let even = tick.is_multiple_of(2);
+    // 1. What the last tick kept: still alive (its strong handle kept it
+    // so), and still that value; maybe its last strong handle.
+    if let Some((kept, id)) = critical_section::with(|cs| KEPT.borrow_ref_mut(cs).take()) {
+        assert_eq!(kept.magic, LIVE, "value {id} dropped under a strong handle");
+        assert_eq!(
+            kept.id, id,
+            "value {id}'s block reused under a strong handle"
+        );
+        drop(kept);
+    }
+    if let Some(own) = critical_section::with(|cs| OWN.borrow_ref_mut(cs).take()) {
+        assert_eq!(
+            (own.id, own.magic),
+            (HANDLER_ID, LIVE),
+            "the handler's value overwritten: its slot taken twice"
+        );
+    }
     // 2. The upgrade.
     let published = critical_section::with(|cs| PUBLISHED.borrow_ref(cs).clone());
     if let Some(weak) = published {
@@ -148,7 +170,7 @@ fn SysTick() {
                 let id = critical_section::with(|cs| PUBLISHED_ID.borrow(cs).get());
                 assert_eq!(strong.id, id, "upgraded to another value: block reused");
                 if even {
-                    critical_section::with(|cs| *KEPT.borrow_ref_mut(cs) = Some(strong));
+                    critical_section::with(|cs| *KEPT.borrow_ref_mut(cs) = Some((strong, id)));
                 }
             }
             None => {
@@ -166,13 +188,24 @@ fn SysTick() {
     let own = RaceArc::try_new_in(Canary::new(HANDLER_ID), Pooled::new())
         .expect("the handler's slot: a slot leaked or was taken twice");
     HANDLER_ALLOCATIONS.add(1);
-    drop(own);
+    if tick.is_multiple_of(3) {
+        critical_section::with(|cs| *OWN.borrow_ref_mut(cs) = Some(own));
+    }
     let period = next_period();
     critical_section::with(|cs| {
         if let Some(timer) = TIMER.borrow_ref_mut(cs).as_mut() {
             timer.set_reload(period);
         }
     });
+}
+
+/// The pool's slots in use, less the one the handler keeps, if any (below
+/// zero if that one was counted once for two owners).
+fn slots_in_use_beside_own() -> isize {
+    critical_section::with(|cs| {
+        let own = isize::from(OWN.borrow_ref(cs).is_some());
+        RacePool::get().in_use() as isize - own
+    })
 }
 
 /// Runs the race; panics (failing the suite) on any wrong observation.
@@ -188,6 +221,9 @@ pub(crate) fn run(mut timer: SYST) -> Report {
         let drops = MAIN_DROPS.get();
         let value = RaceArc::try_new_in(Canary::new(i), Pooled::new())
             .expect("a free slot: the handler holds at most one");
+        // This value's slot and the handler's own, if it keeps one: a slot
+        // taken twice would count once.
+        assert_eq!(slots_in_use_beside_own(), 1, "value {i}'s slot taken once");
         critical_section::with(|cs| {
             PUBLISHED_ID.borrow(cs).set(i);
             let old = PUBLISHED
@@ -205,15 +241,22 @@ pub(crate) fn run(mut timer: SYST) -> Report {
             black_box(());
         }
         // The published weak handle, unless the handler took it.
-        drop(critical_section::with(|cs| {
-            PUBLISHED.borrow_ref_mut(cs).take()
-        }));
-        // The handler's next tick drops what it kept.
+        let weak = critical_section::with(|cs| PUBLISHED.borrow_ref_mut(cs).take());
+        // The handler's next tick drops what it kept, perhaps the last
+        // strong handle; meanwhile the main loop upgrades too.
         while critical_section::with(|cs| KEPT.borrow_ref(cs).is_some()) {
-            core::hint::spin_loop();
+            if let Some(strong) = weak.as_ref().and_then(RaceWeak::upgrade) {
+                assert_eq!(
+                    (strong.id, strong.magic),
+                    (i, LIVE),
+                    "upgraded to a dead value"
+                );
+                MAIN_SAW_ALIVE.add(1);
+            }
         }
+        drop(weak);
         assert_eq!(MAIN_DROPS.get(), drops + 1, "value {i} dropped once");
-        assert_eq!(RacePool::get().in_use(), 0, "value {i}'s slot given back");
+        assert_eq!(slots_in_use_beside_own(), 0, "value {i}'s slot given back");
     }
 
     critical_section::with(|cs| {
@@ -222,11 +265,14 @@ pub(crate) fn run(mut timer: SYST) -> Report {
             timer.disable_counter();
         }
     });
+    drop(critical_section::with(|cs| OWN.borrow_ref_mut(cs).take()));
+    assert_eq!(RacePool::get().in_use(), 0);
     let report = Report {
         ticks: TICKS.get(),
         alive: SEEN_ALIVE.get(),
         dead: SEEN_DEAD.get(),
         dropped_in_handler: DROPPED_IN_HANDLER.get(),
+        main_upgrades: MAIN_SAW_ALIVE.get(),
     };
     assert_eq!(HANDLER_ALLOCATIONS.get(), report.ticks);
     assert!(
@@ -238,6 +284,7 @@ pub(crate) fn run(mut timer: SYST) -> Report {
         report.alive > 0 && report.dead > 0,
         "both outcomes: {report}"
     );
+    assert!(report.main_upgrades > 0, "the main loop upgraded: {report}");
     assert!(
         report.dropped_in_handler > 0,
         "a value died in the handler: {report}"
