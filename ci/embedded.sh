@@ -5,7 +5,9 @@
 #   thumbv6m-none-eabi      Cortex-M0, -machine microbit: no CAS, weakref on
 #                           portable-atomic in a critical section
 #   thumbv7em-none-eabihf   Cortex-M4F, -machine mps2-an386: LDREX/STREX
-# Each run has a timeout; one pass line per target. Then the footprint
+# The suite runs twice per core: as built for release (the code shipped)
+# and for dev (overflow checks and debug assertions on, in weakref-core
+# too). Each run has a timeout; one pass line per target. Then the footprint
 # programs (run too: they check their own result) with their flash and RAM
 # sizes, and the instruction counts per pool operation against heapless.
 #
@@ -40,18 +42,23 @@ cd tests/firmware
 unset RUSTFLAGS
 targets=(thumbv6m-none-eabi thumbv7em-none-eabihf)
 for target in "${targets[@]}"; do
-    cargo build --release --locked --target "$target" --bins
+    cargo build --release --target "$target" --bins
+    cargo build --target "$target" --bin suite
 done
 
-run() { # target bin: runs it in QEMU (the target's runner), with a timeout
-    timeout --kill-after=5 60 cargo run -q --release --locked --target "$1" --bin "$2"
+run() { # target bin [cargo options]: runs it in QEMU (the target's runner), with a timeout
+    timeout --kill-after=5 60 cargo run -q --target "$1" --bin "$2" "${@:3}"
 }
 
 for target in "${targets[@]}"; do
-    out=$(run "$target" suite) || { echo "$out"; echo "FAIL $target: the suite failed"; exit 1; }
-    echo "$out"
-    passed=$(grep '^weakref firmware: ' <<<"$out") || { echo "FAIL $target: no pass line"; exit 1; }
-    echo "PASS $target: ${passed#weakref firmware: }"
+    for profile in release dev; do
+        out=$(run "$target" suite --profile "$profile") ||
+            { echo "$out"; echo "FAIL $target ($profile): the suite failed"; exit 1; }
+        echo "$out"
+        passed=$(grep '^weakref firmware: ' <<<"$out") ||
+            { echo "FAIL $target ($profile): no pass line"; exit 1; }
+    done
+    echo "PASS $target (release and dev builds): ${passed#weakref firmware: }"
 done
 
 # Flash = text + data (the initial values of .data live in flash), RAM =
@@ -60,11 +67,11 @@ rows=()
 costs=()
 for target in "${targets[@]}"; do
     for program in baseline weakref heapless; do
-        run "$target" "footprint-$program" || { echo "FAIL $target: footprint-$program"; exit 1; }
+        run "$target" "footprint-$program" --release || { echo "FAIL $target: footprint-$program"; exit 1; }
         read -r text data bss _ < <("$llvm_size" "target/$target/release/footprint-$program" | tail -1)
         rows+=("$target $program $((text + data)) $((data + bss))")
     done
-    out=$(run "$target" cost) || { echo "$out"; echo "FAIL $target: cost"; exit 1; }
+    out=$(run "$target" cost --release) || { echo "$out"; echo "FAIL $target: cost"; exit 1; }
     echo "$target: $out"
     # "cost OP: weakref N heapless M" (M "-": no such operation), in tenths;
     # "cost empty-loop: N".

@@ -27,6 +27,6 @@ RUSTFLAGS="--cfg portable_atomic_unsafe_assume_single_core" cargo clippy -p weak
     unset RUSTFLAGS
     cargo fmt -- --check
     for target in thumbv6m-none-eabi thumbv7em-none-eabihf; do
-        cargo clippy --locked --release --target "$target" --bins -- -D warnings
+        cargo clippy --release --target "$target" --bins -- -D warnings
     done
 )
