@@ -1,6 +1,7 @@
 //! The embedded upgrade race: a SysTick handler upgrades a weak handle
 //! while the main loop clones, drops and finally drops the last strong
-//! handle of the value behind it.
+//! handle of the value behind it; and the main loop upgrades while the
+//! handler drops the strong handle it kept, perhaps the last one.
 //!
 //! Under `-icount` the interrupt lands at an exact instruction, anywhere in
 //! the main loop (inside a count update too: between LDREX and STREX on the
@@ -19,10 +20,16 @@
 //!    frees on the same pool; every third tick it keeps it until the next
 //!    tick, then checks its value was not overwritten (a slot taken twice).
 //!
-//! After each value the main loop checks it was dropped exactly once and
-//! that the pool is empty again; at the end, that the handler fired many
-//! times and saw the value both alive and dead, and that values died on
-//! both sides.
+//! The main loop takes a slot (and checks it is counted once), publishes a
+//! weak handle, clones and drops, drops its strong handle, takes back the
+//! weak handle and, until the handler has dropped what it kept, upgrades
+//! it and checks what it reached. Then it checks the value was dropped
+//! exactly once and its slot given back. At the end: the handler fired
+//! many times, both sides' upgrades saw the value alive, the handler's also
+//! dead, and values died in the handler as well as in the main loop.
+//!
+//! A non-atomic upgrade, strong decrement or slot take planted in
+//! weakref-core fails this test on both cores (checked by hand).
 
 use core::cell::{Cell, RefCell};
 use core::fmt;
