@@ -17,20 +17,20 @@ miri_env=(env MIRIFLAGS="-Zmiri-strict-provenance")
 
 # name -> "tool|test filter", several separated by ';' (each must catch it)
 declare -A catcher=(
-    [01-upgrade-revives-zero]="loom|upgrade_vs_last_strong_drop"
+    [01-upgrade-revives-zero]="loom|upgrade_vs_last_strong_drop;sched|arc_sched"
     [02-last-drop-without-acquire]="loom|concurrent_last_drops_order_reads_before_drop"
     [03-downgrade-ignores-lock]="loom|downgrade_vs_get_mut"
     [04-purge-ignores-death]="loom|cache_purge_vs_death_and_get"
     [05-unregister-clears-flag-outside-lock]="loom|unregistration_vs_registration"
     [06-tally-acquire-relaxed]="loom|purge_skip_vs_death"
     [07-tally-release-relaxed]="loom|purge_skip_vs_death"
-    [08-cache-make-outside-lock]="loom|cache_get_or_insert_vs_last_drop"
+    [08-cache-make-outside-lock]="loom|cache_get_or_insert_vs_last_drop;sched|arc_sched"
     [09-slot-freed-before-value-drop]="miri|panic_safety::local::panicking_drop_still_frees_the_block;shuttle|full_static_pool_take_and_give_back"
     [10-make-mut-without-restore-guard]="test|adversary::handles::atomic::make_mut_allocate_panic_restores_strong"
     [11-arena-handed-on-in-use]="test|adversary::pools::late_thread_local_destructors"
     [12-count-before-allocator-clone]="test|adversary::handles::local::strong_clone_alloc_clone_panic"
     [13-narrow-increment-not-atomic]="loom|narrow_counts_near_their_limit"
-    [16-intern-checks-then-inserts]="shuttle|weak_interner_under_three_threads"
+    [16-intern-checks-then-inserts]="shuttle|weak_interner_under_three_threads;sched|arc_sched"
     [15-tally-reads-the-freed-block]="loom|last_weak_drop_vs_last_strong_drop"
     [14-upgrade-load-then-store]="shuttle|weak_cache_purges_under_three_threads;sched|arc_sched"
 )
