@@ -15,6 +15,9 @@ RUSTFLAGS="--cfg weakref_loom" cargo clippy -p weakref-core --features loom,pool
     --target-dir target/loom -- -D warnings
 RUSTFLAGS="--cfg weakref_shuttle" cargo clippy -p weakref-core --features shuttle,pool,collections --lib --tests \
     --target-dir target/shuttle -- -D warnings
+# The reference models as the schedule fuzzer (fuzz/sched) builds them.
+RUSTFLAGS="--cfg weakref_shuttle" cargo clippy -p weakref-tests --features weakref-core/shuttle --lib \
+    --target-dir target/shuttle -- -D warnings
 bash ci/targets.sh
 cargo clippy -p weakref-core --no-default-features --target riscv32imc-unknown-none-elf -- -D warnings
 cargo clippy -p weakref-core --no-default-features --features pool -- -D warnings
