@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 export CARGO_INCREMENTAL=0
 
-steps=(lint test docs package nostd loom shuttle miri mutants fuzz san msrv)
+steps=(lint test docs package nostd embedded loom shuttle miri mutants fuzz san msrv)
 declare -A took
 start_all=$SECONDS
 for step in "${steps[@]}"; do

@@ -184,6 +184,52 @@ corpus["weak_map_ops"] = {
     "purge_threshold_capacity": bytes([0x80 | 20]) + b"".join(fill),
 }
 
+# arc_sched (fuzz/sched): flags (bit 0 three threads, bit 1 u32 width, bits
+# 2-3 the mode), the number of operation bytes, the operations, then the
+# schedule: one byte per choice between runnable threads.
+def sched(flags, mode, ops, schedule):
+    assert len(ops) < 256
+    return (bytes([flags | mode << 2, len(ops)]) + ops + schedule)[:512]
+
+
+def phases(ps):
+    return threaded(0, ps)[1:]  # arc_ops's program, without its flags byte
+
+
+alternate = bytes([0, 1] * 120)
+rotate = bytes([0, 1, 2] * 80)
+late = bytes([0] * 40 + [1, 2, 1, 0, 2] * 40)
+# Callback and map programs, one share per thread (modes 1 and 2 split the
+# operation bytes into equal contiguous shares).
+cb = list(corpus["callback_ops"].values())
+mp = list(corpus["weak_map_ops"].values())
+def shares(programs, n):
+    width = min(max(len(x) for x in programs[:n]), 255 // n)
+    return b"".join(x[:width].ljust(width, b"\0") for x in programs[:n])
+# The shared scenario's operations (mode 3): an operation byte is
+# `key * 21 + op`, see `run_ops` in fuzz/sched/fuzz_targets/arc_sched.rs.
+def shared_ops(*ops):
+    return bytes(k * 21 + o for o, k in ops)
+cache_churn = shared_ops(*[(14, k) for k in range(12)], *[(16, 0)] * 6, (20, 0), *[(15, k) for k in range(6)],
+                         *[(17, k % 5) for k in range(6)], (18, 0), (19, 3), (20, 0))
+callbacks_vs_death = shared_ops((8, 0), (10, 0), (8, 0), (11, 0), (9, 0), (0, 0), (8, 0), (1, 0), (10, 0), (0, 0),
+                                (2, 0), (4, 0), (5, 0), (6, 0), (11, 0), (3, 0))
+corpus["arc_sched"] = {
+    "handles_upgrade_vs_last_drop_3": sched(1, 0, phases([make] + [race + make] * 2 + [race]), rotate),
+    "handles_upgrade_vs_last_drop_2": sched(0, 0, phases([make2] + [race2 + make2] * 2 + [race2]), alternate),
+    "handles_into_inner_3_u32": sched(3, 0, phases([three] + [inner + three] * 2 + [inner]), late),
+    "handles_make_mut_vs_upgrade_3": sched(1, 0, phases([make] + [mm + make] + [mm]), rotate),
+    "handles_get_mut_vs_weak_3": sched(1, 0, phases([make, gm]), late),
+    "callbacks_3": sched(1, 1, shares(cb, 3), rotate),
+    "callbacks_2": sched(0, 1, shares(cb[1:], 2), alternate),
+    "maps_2": sched(0, 2, shares(mp[2:], 2), alternate),
+    "maps_3": sched(1, 2, shares(mp, 3), late),
+    "shared_cache_3": sched(1, 3, cache_churn, rotate),
+    "shared_cache_2_u32": sched(2, 3, cache_churn, alternate),
+    "shared_callbacks_3": sched(1, 3, callbacks_vs_death, late),
+    "shared_callbacks_2": sched(0, 3, callbacks_vs_death, alternate),
+}
+
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 for target, files in corpus.items():
     os.makedirs(os.path.join(root, target), exist_ok=True)

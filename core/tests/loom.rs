@@ -79,13 +79,19 @@ type Weak<T> = weakref_core::Weak<T, AtomicCount, Global>;
 /// explores suspiciously few interleavings shows; for a failing model, the
 /// executions it took to find the failure.
 fn model(name: &str, f: impl Fn() + Sync + Send + 'static) {
+    explore(name, loom::model::Builder::new(), f);
+}
+
+/// [`model`] with a builder of its own (its preemption bound still from
+/// `LOOM_MAX_PREEMPTIONS`).
+fn explore(name: &str, builder: loom::model::Builder, f: impl Fn() + Sync + Send + 'static) {
     use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
     // Outside the model (loom does not see it), one per model run.
     let executions: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
     // Counted on failure too: how fast a planted bug is caught
     // (`ci/mutants.sh`).
     let result = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
-        loom::model(move || {
+        builder.check(move || {
             executions.fetch_add(1, Relaxed);
             f();
         });
@@ -422,29 +428,47 @@ fn full_pool_under_contention() {
     });
 }
 
-/// A `u8` counter near its limit (`MAX_REFCOUNT` = 127), two threads
-/// adding a handle each (a clone, an upgrade): narrow counts check before
-/// they add (a CAS loop), so no increment is lost and none passes the
-/// limit by more than the one step the contract allows.
+/// `u8` counters raced to their limit (`MAX_REFCOUNT` = 127): two threads
+/// each add a strong handle (a clone, an upgrade) and a weak one (a
+/// `downgrade`, a weak clone) while both counts sit just below it. Narrow
+/// counts check before they add (a CAS loop), so no increment is lost and
+/// each count stops exactly at the one step the contract allows past the
+/// limit: strong at `MAX_REFCOUNT + 1`, weak (stored doubled, its watch
+/// flag in bit 0) at `MAX_REFCOUNT + 1` too, where any further increment
+/// sees a value above the limit and aborts (`it::overflow` checks that
+/// abort in a child process). A plain load and store instead of the CAS
+/// (planted bug 13) loses an increment.
 #[test]
 fn narrow_counts_near_their_limit() {
     type Narrow<T> = Strong<T, AtomicCount<u8>, Global>;
-    crate::model("narrow_counts_near_their_limit", || {
+    const LIMIT: usize = AtomicCount::<u8>::MAX_REFCOUNT;
+    // Some 200 handles made and dropped per execution: more branches than
+    // loom's default allows (1 000).
+    let mut builder = loom::model::Builder::new();
+    builder.max_branches = 5_000;
+    crate::explore("narrow_counts_near_their_limit", builder, || {
         let first = Narrow::new(Payload::new(1));
         let weak = Narrow::downgrade(&first);
-        // 125 strong handles; the two racing ones reach the limit, 127.
-        let held: Vec<_> = (0..123).map(|_| Narrow::clone(&first)).collect();
-        let for_clone = Narrow::clone(&first);
-        let cloner = thread::spawn(move || {
-            let again = Narrow::clone(&for_clone);
+        // 126 strong handles: the two racing ones take strong to 128.
+        let held: Vec<_> = (0..124).map(|_| Narrow::clone(&first)).collect();
+        // 61 weak handles and the implicit one, stored doubled: 124; the
+        // two racing ones take it to 128.
+        let weaks: Vec<_> = (0..60).map(|_| weak.clone()).collect();
+        let for_thread = Narrow::clone(&first);
+        let racer = thread::spawn(move || {
+            let again = Narrow::clone(&for_thread);
+            let down = Narrow::downgrade(&for_thread);
             assert_eq!(again.get(), 1);
-            (for_clone, again)
+            (for_thread, again, down)
         });
         let upgraded = weak.upgrade().expect("alive");
-        let (for_clone, again) = cloner.join().unwrap();
-        assert_eq!(Narrow::strong_count(&first), 127);
-        drop((held, for_clone, again, upgraded, first));
+        let weak_again = weak.clone();
+        let (for_thread, again, down) = racer.join().unwrap();
+        assert_eq!(Narrow::strong_count(&first), LIMIT + 1);
+        assert_eq!(2 * (Narrow::weak_count(&first) + 1), LIMIT + 1);
+        drop((held, for_thread, again, upgraded, first));
         assert!(weak.upgrade().is_none());
+        drop((weaks, down, weak_again));
     });
 }
 

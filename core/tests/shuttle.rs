@@ -476,10 +476,42 @@ fn callback_registry_under_registration_unregistration_and_death() {
 
 static_pool! {
     /// Four slots, shared by four threads taking and giving back.
-    struct Slots: Pool<u64, AtomicCount, 4>;
+    struct Slots: Pool<Slotted, AtomicCount, 4>;
 }
 
-type PoolArc = Strong<u64, AtomicCount, Pooled<Slots>>;
+type PoolArc = Strong<Slotted, AtomicCount, Pooled<Slots>>;
+
+/// A pooled value whose drop checks that its slot is still its own: it
+/// reads its number, lets the other threads run, reads it again, then
+/// spoils it. A slot given back before the value's drop (planted bug 09)
+/// can be handed to another thread meanwhile, whose new value shows in the
+/// second read, or whose own check then sees the spoilt number.
+#[derive(Debug)]
+struct Slotted(u64);
+
+impl Slotted {
+    /// The number, read from memory (another thread may have written it,
+    /// if the slot was handed on too early).
+    fn read(&self) -> u64 {
+        // SAFETY: `self.0` is a valid, aligned, initialised `u64`; volatile
+        // only so that the compiler reads the memory again.
+        unsafe { std::ptr::read_volatile(&raw const self.0) }
+    }
+}
+
+impl Drop for Slotted {
+    fn drop(&mut self) {
+        let before = self.read();
+        thread::yield_now();
+        assert_eq!(
+            self.read(),
+            before,
+            "a slot was handed out again while its value was being dropped"
+        );
+        // SAFETY: as in `read`: our own valid `u64`.
+        unsafe { std::ptr::write_volatile(&raw mut self.0, u64::MAX) };
+    }
+}
 
 /// How many slots the test's actors hold: never more than the capacity.
 static HELD: AtomicUsize = AtomicUsize::new(0);
@@ -490,7 +522,8 @@ static HELD: AtomicUsize = AtomicUsize::new(0);
 /// request finds the pool full.
 ///
 /// Checked: a new handle never shares a slot with a live one (each writes
-/// its own value and reads it back before giving it back); the pool never
+/// its own value and reads it back before giving it back), nor with a
+/// value being dropped (`Slotted`'s drop); the pool never
 /// hands out more than its capacity; a weak handle keeps its slot, and its
 /// upgrade sees the value or nothing; at the end every slot is back.
 fn pool_scenario() {
@@ -498,18 +531,22 @@ fn pool_scenario() {
     const ROUNDS: u64 = 4;
     // Fill the pool.
     let first: Vec<PoolArc> = (0..ACTORS)
-        .map(|a| PoolArc::try_new_in(a * 1000, Pooled::new()).expect("a free slot"))
+        .map(|a| PoolArc::try_new_in(Slotted(a * 1000), Pooled::new()).expect("a free slot"))
         .collect();
     HELD.store(4, SeqCst);
     assert_eq!(<Slots as StaticPool>::get().in_use(), 4);
     assert!(
-        PoolArc::try_new_in(u64::MAX, Pooled::new()).is_err(),
+        PoolArc::try_new_in(Slotted(u64::MAX), Pooled::new()).is_err(),
         "a full pool handed out a fifth slot"
     );
     let actor = |a: u64, mut mine: PoolArc| {
         move || {
             for round in 1..=ROUNDS {
-                assert_eq!(*mine, a * 1000 + round - 1, "a slot shared by two handles");
+                assert_eq!(
+                    mine.read(),
+                    a * 1000 + round - 1,
+                    "a slot shared by two handles"
+                );
                 // Odd rounds: keep only a weak handle for a while (the slot
                 // stays taken); upgrade it, then let it go.
                 if round % 2 == 1 {
@@ -524,7 +561,7 @@ fn pool_scenario() {
                 let value = a * 1000 + round;
                 mine = loop {
                     // A take can miss a slot freed behind its search: retry.
-                    match PoolArc::try_new_in(value, Pooled::new()) {
+                    match PoolArc::try_new_in(Slotted(value), Pooled::new()) {
                         Ok(arc) => break arc,
                         Err(_) => thread::yield_now(),
                     }
@@ -532,7 +569,11 @@ fn pool_scenario() {
                 let held = HELD.fetch_add(1, SeqCst) + 1;
                 assert!(held <= 4, "{held} slots held in a pool of 4");
             }
-            assert_eq!(*mine, a * 1000 + ROUNDS, "a slot shared by two handles");
+            assert_eq!(
+                mine.read(),
+                a * 1000 + ROUNDS,
+                "a slot shared by two handles"
+            );
         }
     };
     let mut first = first.into_iter();

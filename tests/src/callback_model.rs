@@ -166,6 +166,22 @@ impl Program {
     /// the first difference.
     pub fn run(&self) {
         local::run(&self.0);
+        self.run_atomic();
+    }
+
+    /// The `AtomicCount` half of [`run`](Self::run): for a driver that runs
+    /// programs on several threads at once (the schedule fuzzer
+    /// `arc_sched`), whose registrations and deaths then race in the one
+    /// process-wide registry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_tests::callback_model::Program;
+    ///
+    /// Program::decode(&[0, 0, 0, 0, 0, 1, 0]).run_atomic();
+    /// ```
+    pub fn run_atomic(&self) {
         atomic::run(&self.0);
     }
 }

@@ -39,7 +39,15 @@
 
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher, RandomState};
+use std::hash::{Hash, Hasher};
+
+/// The maps' hasher: std's random one; under `--cfg weakref_shuttle` (the
+/// schedule fuzzer `arc_sched`) a fixed one, so that the same input takes
+/// the same shards and the same purges, and its schedule replays exactly.
+#[cfg(not(weakref_shuttle))]
+type MapHasher = std::hash::RandomState;
+#[cfg(weakref_shuttle)]
+type MapHasher = std::hash::BuildHasherDefault<std::hash::DefaultHasher>;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use arbitrary::Arbitrary;
@@ -436,9 +444,9 @@ struct Run<C: RawCount> {
     cm: VModel,
     log: Log,
     s: Vec<Option<Strong<Item, C, Global>>>,
-    vmap: WeakValueMap<u8, Item, C, RandomState>,
-    kmap: WeakKeyMap<Item, u32, C, RandomState>,
-    cache: WeakCache<u8, Item, C, RandomState>,
+    vmap: WeakValueMap<u8, Item, C, MapHasher>,
+    kmap: WeakKeyMap<Item, u32, C, MapHasher>,
+    cache: WeakCache<u8, Item, C, MapHasher>,
 }
 
 impl<C: RawCount> Run<C> {
@@ -447,11 +455,7 @@ impl<C: RawCount> Run<C> {
     /// exactly; a process-wide tally also moves with other tests').
     fn new(program: &Program, tally_per_thread: bool) -> Self {
         let capacity = usize::from(program.v_capacity);
-        let vmap = if capacity == 0 {
-            WeakValueMap::new()
-        } else {
-            WeakValueMap::with_capacity(capacity)
-        };
+        let vmap = WeakValueMap::with_capacity_and_hasher(capacity, MapHasher::default());
         let shards = program.cache_shards;
         Run {
             vals: Vals::default(),
@@ -466,8 +470,8 @@ impl<C: RawCount> Run<C> {
             log: Log::default(),
             s: (0..NS).map(|_| None).collect(),
             vmap,
-            kmap: WeakKeyMap::new(),
-            cache: WeakCache::with_shards_and_hasher(shards, RandomState::new()),
+            kmap: WeakKeyMap::with_hasher(MapHasher::default()),
+            cache: WeakCache::with_shards_and_hasher(shards, MapHasher::default()),
         }
     }
 
@@ -966,6 +970,22 @@ impl Program {
     /// the first difference.
     pub fn run(&self) {
         run::<LocalCount>(self, true);
+        self.run_atomic();
+    }
+
+    /// The `AtomicCount` half of [`run`](Self::run): for a driver that runs
+    /// programs on several threads at once (the schedule fuzzer
+    /// `arc_sched`), whose deaths then all move the one deaths tally (the
+    /// model allows it: another thread's deaths only add purges).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_tests::map_model::Program;
+    ///
+    /// Program::decode(&[0, 0, 0, 0, 0, 1, 0]).run_atomic();
+    /// ```
+    pub fn run_atomic(&self) {
         run::<AtomicCount>(self, false);
     }
 }

@@ -56,7 +56,14 @@ use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::thread;
+// Under `--cfg weakref_shuttle` (the schedule fuzzer `arc_sched`, which
+// runs `run_threaded_ops` inside a shuttle execution) the threads and the
+// per-thread clone count are shuttle's: its threads share one OS thread,
+// so std's thread-locals would be shared between them.
+#[cfg(weakref_shuttle)]
+use shuttle::{thread, thread_local};
+#[cfg(not(weakref_shuttle))]
+use std::{thread, thread_local};
 
 use arbitrary::{Arbitrary, Unstructured};
 use weakref_core::count::{RawCount, RawCountUnique, Sharing};
@@ -1605,7 +1612,7 @@ struct Trace<'a, T: std::fmt::Debug> {
 
 impl<T: std::fmt::Debug> Drop for Trace<'_, T> {
     fn drop(&mut self) {
-        if thread::panicking() {
+        if std::thread::panicking() {
             eprintln!("model check failed; program ({} steps):", self.ops.len());
             for (n, op) in self.ops.iter().enumerate() {
                 eprintln!("  {n:4}: {op:?}");
@@ -1802,8 +1809,9 @@ impl SpinBarrier {
         let mut spins = 0u32;
         while self.arrived.load(Ordering::Acquire) < *generation * self.threads {
             spins += 1;
-            // (Miri runs spins slowly and switches threads on a yield.)
-            if spins < 1 << 8 && !cfg!(miri) {
+            // (Miri runs spins slowly and switches threads on a yield;
+            // under shuttle only a yield lets another thread run.)
+            if spins < 1 << 8 && !cfg!(miri) && !cfg!(weakref_shuttle) {
                 std::hint::spin_loop();
             } else {
                 thread::yield_now();

@@ -1,39 +1,55 @@
-//! `arc_sched`: `Arc`/`Weak` operations on two or three shuttle threads,
-//! where the input decides the operations *and* the interleaving.
+//! `arc_sched`: weakref's atomic family on two or three shuttle threads,
+//! where the input decides the operations *and* the interleaving, and the
+//! outcomes are checked against the project's reference models.
 //!
 //! Built with `--cfg weakref_shuttle`, so every atomic access inside
-//! weakref-core, every registry lock and the `downgrade` spin are
+//! weakref-core, every registry or shard lock and the `downgrade` spin are
 //! scheduling points. [`ByteScheduler`] makes each choice between two or
-//! more runnable threads from one input byte; once the bytes run out it
-//! keeps the current thread (or, when that one yields or blocks, takes the
-//! next in id order), so every input has exactly one schedule and a crash
-//! input replays it exactly. Coverage guidance then steers towards
-//! interleavings that reach new code (the race between an upgrade and the
-//! last drop, `get_mut`'s weak lock against `downgrade`, a death against a
-//! registration).
+//! more runnable threads from one input byte; a thread that yields (a
+//! spin-wait: the model's phase barrier, `downgrade`'s wait on `get_mut`)
+//! hands over to the next runnable thread in id order without spending a
+//! byte; once the bytes run out it keeps the current thread. So every input
+//! has exactly one schedule, and a crash input replays it exactly (run it
+//! twice with `ARC_SCHED_TRACE=1`: the same hash of the decisions).
+//! Coverage guidance then steers towards interleavings that reach new code.
 //!
-//! Input: byte 0 picks the thread count (bit 0: 2 or 3) and the counter
-//! width (bit 1: `usize` or `u32`); byte 1 the number of operation bytes
-//! (mod 48), dealt round-robin to the threads; the rest is the schedule.
-//! An operation byte picks one of 17 operations (`% 17`): drop, upgrade,
-//! downgrade, clone, `into_inner`, `get_mut`, `make_mut`, drop the weak
-//! handle, `WeakRef::with_callback`, drop a `WeakRef`, `Finalizer::new`,
-//! `detach`, yield, read, and on a shared one-shard `WeakCache`
-//! `get_or_insert_with`, `get`, drop a cached value (the key: `/ 17 % 12`).
+//! Input: byte 0 is flags: bit 0 the thread count (2 or 3), bit 1 the
+//! counter width (`usize` or `u32`, mode 0), bits 2-3 the mode; byte 1 the
+//! number of operation bytes; the rest is the schedule. Modes, each checked
+//! against a model:
 //!
-//! Checked in every execution, whatever the interleaving: an upgrade never
-//! succeeds on a value already seen dead (the strong count never comes back
-//! from 0) or dropped; a value is dropped exactly once; no thread reads a
-//! value while `get_mut`/`make_mut` holds it; a `WeakRef` callback kept to
-//! the end runs exactly once, one dropped before runs at most once; a
-//! finalizer runs exactly once unless detached, never both; at the end
-//! every value is dropped and every weak handle sees strong count 0. The
-//! cache never returns a dead value or another key's; the cached handles
-//! kept to the end for one key are one value, still found; once they are
-//! dropped a purge leaves the cache empty.
-//!
-//! `ARC_SCHED_TRACE=1` prints a hash of the schedule and of what each
-//! thread observed: running one input twice must print the same hash.
+//! 0. **Handles** (`weakref_tests::model`): the operation bytes decode as
+//!    `arc_ops`'s phases of `ThreadedOp`s and run through
+//!    `model::run_threaded_ops`, on shuttle threads: upgrade against the
+//!    last drop, `into_inner`/`try_unwrap` against each other,
+//!    `get_mut`/`make_mut` against `downgrade`/`upgrade`, raw pointers.
+//!    Each thread checks every outcome against its view of the model as it
+//!    goes; between phases the model is checked exactly (counts, values,
+//!    identities, the drop log, the allocator).
+//! 1. **Callbacks** (`weakref_tests::callback_model`): each thread runs its
+//!    own callback program (its share of the bytes: `WeakRef`s with
+//!    callbacks, proxies, `WeakMethod`s, finalizers with `detach`/`call`,
+//!    deaths inside callbacks), checked exactly by the callback model after
+//!    every step, while the others' registrations, unregistrations and
+//!    deaths go through the same process-wide registry.
+//! 2. **Weak maps and the cache** (`weakref_tests::map_model`): each thread
+//!    runs its own map program (`WeakValueMap`, `WeakKeyMap`, `WeakCache`,
+//!    purges), checked by the map model, while every thread's deaths move
+//!    the one deaths tally that decides when purges scan.
+//! 3. **Shared**: one value, one `WeakCache` and one `WeakInterner` (one
+//!    shard each, so every death counts towards their purges) shared by
+//!    all threads: 21 operations (upgrade, downgrade, clone, `into_inner`,
+//!    `get_mut`, `make_mut`, callbacks, finalizers and `detach`,
+//!    `get_or_insert_with`, `get`, `remove`, `purge`, `intern`). Checked by
+//!    the models' rules, which hold whatever the interleaving: an upgrade
+//!    never succeeds on a value already seen dead; a value is dropped
+//!    exactly once; nobody reads a value while `get_mut`/`make_mut` holds
+//!    it; a callback kept to the end runs exactly once, one dropped before
+//!    at most once; a finalizer runs exactly once unless detached, never
+//!    both. The cache and the interner never return a dead value or
+//!    another key's; handles kept to the end for one key (never removed)
+//!    are one value, still found; once they are gone a purge leaves them
+//!    empty.
 //!
 //! ```text
 //! RUSTFLAGS="--cfg weakref_shuttle" cargo +nightly fuzz run --fuzz-dir fuzz/sched \
@@ -50,10 +66,11 @@ use libfuzzer_sys::fuzz_target;
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use shuttle::{Config, MaxSteps, Runner, thread};
 use weakref_core::callbacks::{CallbackFamily, Finalizer, FinalizerFamily, WeakRef};
-use weakref_core::collections::WeakCache;
+use weakref_core::collections::{WeakCache, WeakInterner};
 use weakref_core::count::{AtomicCount, AtomicWidth};
 use weakref_core::storage::Global;
 use weakref_core::{Strong, Weak};
+use weakref_tests::{callback_model, map_model, model};
 
 /// A scheduler that reads its choices from the fuzzer's bytes.
 #[derive(Debug)]
@@ -82,21 +99,21 @@ impl Scheduler for ByteScheduler {
         is_yielding: bool,
     ) -> Option<TaskId> {
         let ids: Vec<TaskId> = runnable.iter().map(|t| t.id()).collect();
+        let current = current.map(usize::from);
+        let runnable = |c: usize| ids.iter().any(|&id| usize::from(id) == c);
         let chosen = if ids.len() == 1 {
             // No choice: no byte spent.
             ids[0]
-        } else if let Some(&byte) = self.bytes.get(self.pos) {
+        } else if let (false, Some(&byte)) = (is_yielding, self.bytes.get(self.pos)) {
             self.pos += 1;
             ids[usize::from(byte) % ids.len()]
         } else {
-            // Out of bytes: a fixed choice. Keep the current thread unless
-            // it yields (a spin: let the others run) or cannot run; then the
-            // next one in id order, round-robin.
-            let current = current.map(usize::from);
+            // A fixed choice: a yielding thread (a spin-wait) hands over
+            // to the next runnable one in id order, round-robin, so waits
+            // spend no bytes; out of bytes, the current thread goes on
+            // while it can.
             match current {
-                Some(c) if !is_yielding && ids.iter().any(|&id| usize::from(id) == c) => {
-                    TaskId::from(c)
-                }
+                Some(c) if !is_yielding && runnable(c) => TaskId::from(c),
                 Some(c) => *ids
                     .iter()
                     .find(|&&id| usize::from(id) > c)
@@ -129,11 +146,20 @@ struct Shared {
     /// Per finalizer index: runs.
     finalizer_runs: Vec<AtomicUsize>,
     next_callback: AtomicUsize,
+    /// Per key: some thread removed it from the cache (its kept values may
+    /// then be out of the cache, and a second value for it may live).
+    removed: Vec<AtomicBool>,
 }
 
 /// Value ids, callback and finalizer indices per execution: more than any
 /// input can use (48 operations, each creating at most one).
 const ROOM: usize = 64;
+
+/// The most operation bytes the shared scenario uses.
+const SHARED_OPS: usize = 48;
+
+/// Cache and interner keys.
+const KEYS: u8 = 12;
 
 impl Shared {
     fn new() -> StdArc<Self> {
@@ -145,6 +171,7 @@ impl Shared {
             callback_runs: (0..ROOM).map(|_| AtomicUsize::new(0)).collect(),
             finalizer_runs: (0..ROOM).map(|_| AtomicUsize::new(0)).collect(),
             next_callback: AtomicUsize::new(0),
+            removed: (0..KEYS).map(|_| AtomicBool::new(false)).collect(),
         })
     }
 }
@@ -236,6 +263,8 @@ struct Slots<W: AtomicWidth> {
     detached: Vec<usize>,
     /// Values from the cache, kept, with their key.
     cached: Vec<(u8, ArcOf<W>)>,
+    /// Values from the interner, kept.
+    interned: Vec<Strong<u32, AtomicCount<W>, Global>>,
     /// What the thread observed, for the trace hash.
     seen: Vec<u64>,
 }
@@ -244,19 +273,28 @@ struct Slots<W: AtomicWidth> {
 /// purges), a fixed hasher (the same buckets in every run of an input).
 type Cache<W> = WeakCache<u8, Payload, AtomicCount<W>, BuildHasherDefault<DefaultHasher>>;
 
+/// The shared `WeakInterner`, likewise.
+type Interner<W> = WeakInterner<u32, AtomicCount<W>, BuildHasherDefault<DefaultHasher>>;
+
+/// The collections every thread of the shared scenario uses.
+struct Maps<W: AtomicWidth> {
+    cache: Cache<W>,
+    interner: Interner<W>,
+}
+
 /// What a cached value holds: its key, shifted.
 fn cached_number(key: u8) -> u64 {
     1000 + u64::from(key)
 }
 
 /// Operations: see `run_ops`.
-const OPS: u8 = 17;
+const OPS: u8 = 21;
 
 /// Runs one thread's operations.
 fn run_ops<W: AtomicWidth>(
     ops: &[u8],
     shared: &StdArc<Shared>,
-    cache: &Cache<W>,
+    maps: &Maps<W>,
     mut slots: Slots<W>,
 ) -> Slots<W>
 where
@@ -266,7 +304,8 @@ where
     for &op in ops {
         let mut seen = u64::from(op % OPS) << 32;
         // The key of the cache operations.
-        let key = op / OPS % 12;
+        let key = op / OPS % KEYS;
+        let cache = &maps.cache;
         match op % OPS {
             0 => drop(slots.strong.take()),
             1 => {
@@ -377,6 +416,29 @@ where
                 }
             }
             16 => drop(slots.cached.pop()),
+            17 => {
+                let value = maps.interner.intern(u32::from(key));
+                assert_eq!(*value, u32::from(key), "interned another value");
+                seen |= u64::from(*value);
+                slots.interned.push(value);
+            }
+            18 => drop(slots.interned.pop()),
+            19 => {
+                shared.removed[usize::from(key)].store(true, SeqCst);
+                if let Some(value) = cache.remove(&key) {
+                    seen |= value.read();
+                    assert_eq!(
+                        value.read(),
+                        cached_number(key),
+                        "removed another key's value"
+                    );
+                }
+            }
+            20 => {
+                cache.purge();
+                maps.interner.purge();
+                seen |= (cache.len() as u64) << 22;
+            }
             _ => {
                 if let Some(s) = &slots.strong {
                     seen |= s.read() | (Arc::<W>::strong_count(s) as u64) << 20;
@@ -390,15 +452,18 @@ where
     slots
 }
 
-/// One execution: main makes the value, gives each thread a strong and a
-/// weak handle, runs the threads, then checks the end state.
-fn execution<W: AtomicWidth>(threads: usize, ops: &[u8], observed: &StdMutex<Vec<u64>>)
+/// One execution of the shared scenario: main makes the value, gives each
+/// thread a strong and a weak handle, runs the threads, then checks the end
+/// state.
+fn shared_scenario<W: AtomicWidth>(threads: usize, ops: &[u8], observed: &StdMutex<Vec<u64>>)
 where
     AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
 {
     let shared = Shared::new();
-    let cache: StdArc<Cache<W>> =
-        StdArc::new(WeakCache::with_shards_and_hasher(1, Default::default()));
+    let maps: StdArc<Maps<W>> = StdArc::new(Maps {
+        cache: WeakCache::with_shards_and_hasher(1, Default::default()),
+        interner: WeakInterner::with_shards_and_hasher(1, Default::default()),
+    });
     let value: Strong<Payload, AtomicCount<W>, Global> = Strong::new(Payload::new(0, &shared));
     let handles: Vec<_> = (0..threads)
         .map(|t| {
@@ -410,24 +475,30 @@ where
                 finalizers: Vec::new(),
                 detached: Vec::new(),
                 cached: Vec::new(),
+                interned: Vec::new(),
                 seen: Vec::new(),
             };
             let shared = shared.clone();
-            let cache = cache.clone();
-            thread::spawn(move || run_ops(&mine, &shared, &cache, slots))
+            let maps = maps.clone();
+            thread::spawn(move || run_ops(&mine, &shared, &maps, slots))
         })
         .collect();
     drop(value);
     let mut results: Vec<Slots<W>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
 
-    // The cache: one live value per key (kept handles are all the same
-    // one, and still found), then nothing once they are dropped.
+    // The cache: one live value per key never removed (kept handles are
+    // all the same one, and still found), then nothing once they are
+    // dropped.
+    let cache = &maps.cache;
     let cached: Vec<_> = results
         .iter_mut()
         .flat_map(|s| s.cached.drain(..))
         .collect();
     for (key, value) in &cached {
         assert_eq!(value.read(), cached_number(*key));
+        if shared.removed[usize::from(*key)].load(SeqCst) {
+            continue;
+        }
         let found = cache.get(key).expect("a live cached value is found");
         assert!(
             Strong::ptr_eq(&found, value),
@@ -444,6 +515,26 @@ where
     assert_eq!(cache.live_len(), 0);
     cache.purge();
     assert_eq!(cache.len(), 0, "a purge left a dead entry");
+
+    // The interner: one live value per key, still found; then nothing.
+    let interned: Vec<_> = results
+        .iter_mut()
+        .flat_map(|s| s.interned.drain(..))
+        .collect();
+    for value in &interned {
+        let found = maps
+            .interner
+            .get(&**value)
+            .expect("a live interned value is found");
+        assert!(
+            Strong::ptr_eq(&found, value),
+            "two live interned values for one key"
+        );
+    }
+    drop(interned);
+    assert_eq!(maps.interner.live_len(), 0);
+    maps.interner.purge();
+    assert_eq!(maps.interner.len(), 0, "a purge left a dead entry");
 
     // Every strong handle is gone: every value is dead, dropped once.
     let created = shared.next_value.load(SeqCst);
@@ -485,10 +576,9 @@ where
     }
 }
 
-fn run<W: AtomicWidth>(threads: usize, ops: Vec<u8>, schedule: Vec<u8>)
-where
-    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
-{
+/// Runs `body` as one shuttle execution under the input's `schedule`;
+/// `body` may record what its threads observed for the trace hash.
+fn run(schedule: Vec<u8>, body: impl Fn(&StdMutex<Vec<u64>>) + Send + Sync + 'static) {
     let trace = StdArc::new(StdMutex::new(Vec::new()));
     let observed = StdArc::new(StdMutex::new(Vec::new()));
     let scheduler = ByteScheduler {
@@ -506,7 +596,7 @@ where
     if tracing {
         trace_on_panic(&trace);
     }
-    Runner::new(scheduler, config).run(move || execution::<W>(threads, &ops, &seen));
+    Runner::new(scheduler, config).run(move || body(&seen));
     if tracing {
         let mut h = DefaultHasher::new();
         trace.lock().unwrap().hash(&mut h);
@@ -516,6 +606,25 @@ where
             h.finish(),
             trace.lock().unwrap().len()
         );
+    }
+}
+
+/// Modes 1 and 2: thread `t` runs `program` on its share of `ops` (a
+/// contiguous `1 / threads` of them), each program checked by its model
+/// while the others run.
+fn per_thread(threads: usize, ops: &[u8], program: fn(&[u8])) {
+    let share = ops.len().div_ceil(threads).max(1);
+    let mut shares = ops.chunks(share).map(<[u8]>::to_vec);
+    let mine = shares.next().unwrap_or_default();
+    let others: Vec<_> = (1..threads)
+        .map(|_| {
+            let theirs = shares.next().unwrap_or_default();
+            thread::spawn(move || program(&theirs))
+        })
+        .collect();
+    program(&mine);
+    for other in others {
+        other.join().unwrap();
     }
 }
 
@@ -552,11 +661,39 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let threads = if flags & 1 == 0 { 2 } else { 3 };
-    let len = (usize::from(*len) % 48).min(rest.len());
-    let (ops, schedule) = rest.split_at(len);
-    if flags & 2 == 0 {
-        run::<usize>(threads, ops.to_vec(), schedule.to_vec());
-    } else {
-        run::<u32>(threads, ops.to_vec(), schedule.to_vec());
+    let wide = flags & 2 == 0;
+    let (ops, schedule) = rest.split_at(usize::from(*len).min(rest.len()));
+    let (ops, schedule) = (ops.to_vec(), schedule.to_vec());
+    match flags >> 2 & 3 {
+        0 => {
+            let phases = model::decode_phases(&ops);
+            run(schedule, move |_| {
+                if wide {
+                    model::run_threaded_ops::<AtomicCount>(threads, &phases);
+                } else {
+                    model::run_threaded_ops::<AtomicCount<u32>>(threads, &phases);
+                }
+            });
+        }
+        1 => run(schedule, move |_| {
+            per_thread(threads, &ops, |bytes| {
+                callback_model::Program::decode(bytes).run_atomic();
+            });
+        }),
+        2 => run(schedule, move |_| {
+            per_thread(threads, &ops, |bytes| {
+                map_model::Program::decode(bytes).run_atomic();
+            });
+        }),
+        _ => {
+            let ops = ops[..ops.len().min(SHARED_OPS)].to_vec();
+            run(schedule, move |seen| {
+                if wide {
+                    shared_scenario::<usize>(threads, &ops, seen);
+                } else {
+                    shared_scenario::<u32>(threads, &ops, seen);
+                }
+            });
+        }
     }
 });

@@ -2,7 +2,8 @@
 //! `Weak` over a static pool, with no allocator anywhere. CI builds it for
 //! `thumbv7em-none-eabihf`, `thumbv6m-none-eabi` (with `portable-atomic`)
 //! and `riscv32imc-unknown-none-elf` (with `portable-atomic`); on the host
-//! its unit tests run it.
+//! its unit tests run it, and on emulated Cortex-M0 and Cortex-M4F cores the
+//! firmware suite in `tests/firmware` does (`ci/embedded.sh`).
 //!
 //! ```
 //! let mut bus = weakref_embedded::SensorBus::new();

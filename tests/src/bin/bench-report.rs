@@ -2,7 +2,8 @@
 //! one run of every criterion bench of weakref-tests (each group holds the
 //! anchor — std, a plain map, weak-table — beside ours), plus the
 //! instruction counts of `benches/icount.rs` and `benches/icount_churn.rs`,
-//! as ratios ours / anchor.
+//! as ratios ours / anchor; then the embedded section as
+//! `ci/embedded.sh --report tests/firmware/footprint.md` last wrote it.
 //!
 //! ```text
 //! cargo run -p weakref-tests --release --bin bench-report            # run, then write
@@ -754,11 +755,18 @@ fn main() {
             .map_or(5, |n| n.parse().expect("--ab N: a number of rounds"))
     };
     let ab = interleaved(&root, &criterion_dir, &rows, rounds);
-    fs::write(
-        root.join("BENCHMARKS.md"),
-        markdown(&rows, (&ab, rounds), &icount, &churn, &maps_ab, &machine()),
-    )
-    .expect("write BENCHMARKS.md");
+    let mut report = markdown(&rows, (&ab, rounds), &icount, &churn, &maps_ab, &machine());
+    // The embedded numbers come from QEMU runs, not from here: the section
+    // that `ci/embedded.sh --report` wrote, as it is.
+    let embedded = root.join("tests/firmware/footprint.md");
+    report.push('\n');
+    report.push_str(&fs::read_to_string(&embedded).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (`ci/embedded.sh --report` writes it)",
+            embedded.display()
+        )
+    }));
+    fs::write(root.join("BENCHMARKS.md"), report).expect("write BENCHMARKS.md");
     fs::write(root.join("benchmarks.svg"), svg(&rows)).expect("write benchmarks.svg");
     println!(
         "wrote BENCHMARKS.md and benchmarks.svg ({} ratios, {} instruction counts, {} churn rows)",
