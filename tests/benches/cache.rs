@@ -152,9 +152,7 @@ fn cache_thread<C: SharedCache>(cache: &C, seed: u64, ops: u64) {
     let mut next = 0;
     let mut x = 0x9E37_79B9_7F4A_7C15 ^ seed;
     for _ in 0..ops {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        next_random(&mut x);
         let key = x % KEYS;
         if x % 10 == 0 {
             let value = C::make(key);
@@ -213,6 +211,13 @@ impl Interner for OurInterner {
     }
 }
 
+/// The next state of a xorshift generator (the key streams).
+fn next_random(x: &mut u64) {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+}
+
 /// The strings of the key space.
 fn words() -> Vec<String> {
     (0..KEYS).map(|k| format!("word-{k:05}")).collect()
@@ -225,9 +230,7 @@ fn run_held<I: Interner>(interner: &I, words: &[String], ops: u64) -> Duration {
     let mut x = 0x2545_F491_4F6C_DD1D_u64;
     let start = Instant::now();
     for _ in 0..ops {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        next_random(&mut x);
         black_box(interner.intern(&words[(x % KEYS) as usize]));
     }
     let time = start.elapsed();
@@ -242,9 +245,7 @@ fn run_dying<I: Interner>(interner: &I, words: &[String], ops: u64) -> Duration 
     let mut x = 0x2545_F491_4F6C_DD1D_u64;
     let start = Instant::now();
     for _ in 0..ops {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        next_random(&mut x);
         round.push(interner.intern(&words[(x % KEYS) as usize]));
         if round.len() == ROUND {
             round.clear();
@@ -294,26 +295,30 @@ fn cache_group(c: &mut Criterion, threads: usize) {
     group.finish();
 }
 
+/// What an interning workload runs: the table, the words, the interns.
+type InternRun<I> = fn(&I, &[String], u64) -> Duration;
+
+/// The interning workloads: name, internment's run, ours.
+fn intern_workloads() -> [(&'static str, InternRun<Internment>, InternRun<OurInterner>); 2] {
+    [
+        ("intern/held", run_held, run_held),
+        ("intern/dying", run_dying, run_dying),
+    ]
+}
+
 fn intern_groups(c: &mut Criterion) {
     let words = words();
-    let mut group = c.benchmark_group("intern/held");
-    group.bench_function("internment ArcIntern", |b| {
-        b.iter_custom(|n| run_held(&Internment, &words, n))
-    });
-    group.bench_function("weakref WeakInterner", |b| {
-        let interner = new_interner();
-        b.iter_custom(|n| run_held(&interner, &words, n))
-    });
-    group.finish();
-    let mut group = c.benchmark_group("intern/dying");
-    group.bench_function("internment ArcIntern", |b| {
-        b.iter_custom(|n| run_dying(&Internment, &words, n))
-    });
-    group.bench_function("weakref WeakInterner", |b| {
-        let interner = new_interner();
-        b.iter_custom(|n| run_dying(&interner, &words, n))
-    });
-    group.finish();
+    for (name, anchor, ours) in intern_workloads() {
+        let mut group = c.benchmark_group(name);
+        group.bench_function("internment ArcIntern", |b| {
+            b.iter_custom(|n| anchor(&Internment, &words, n))
+        });
+        group.bench_function("weakref WeakInterner", |b| {
+            let interner = new_interner();
+            b.iter_custom(|n| ours(&interner, &words, n))
+        });
+        group.finish();
+    }
 }
 
 /// One interleaved A/B pair: `anchor` and `ours` measured back to back,
@@ -408,20 +413,15 @@ fn ab(rounds: usize) {
     }
     let words = words();
     let ours = new_interner();
-    let pairs = ab_rounds(
-        rounds,
-        OPS,
-        || run_held(&Internment, &words, OPS),
-        || run_held(&ours, &words, OPS),
-    );
-    ab_line("intern/held", "internment ArcIntern", "", &pairs);
-    let pairs = ab_rounds(
-        rounds,
-        OPS,
-        || run_dying(&Internment, &words, OPS),
-        || run_dying(&ours, &words, OPS),
-    );
-    ab_line("intern/dying", "internment ArcIntern", "", &pairs);
+    for (name, anchor, ours_run) in intern_workloads() {
+        let pairs = ab_rounds(
+            rounds,
+            OPS,
+            || anchor(&Internment, &words, OPS),
+            || ours_run(&ours, &words, OPS),
+        );
+        ab_line(name, "internment ArcIntern", "", &pairs);
+    }
 }
 
 /// The 1-thread workloads counted under callgrind, by name.
@@ -433,6 +433,8 @@ const ICOUNT_OPS: &[&str] = &[
     "intern-held ours",
     "intern-dying internment",
     "intern-dying ours",
+    "reload held",
+    "reload dropped",
 ];
 
 /// Runs one of `ICOUNT_OPS` `n` times (the process under callgrind). The
@@ -448,8 +450,27 @@ fn icount_run(op: &str, n: u64) {
         "intern-held ours" => drop(run_held(&new_interner(), &words, n)),
         "intern-dying internment" => drop(run_dying(&Internment, &words, n)),
         "intern-dying ours" => drop(run_dying(&new_interner(), &words, n)),
+        "reload held" => reload(n, true),
+        "reload dropped" => reload(n, false),
         _ => panic!("unknown operation {op}"),
     }
+}
+
+/// `get_or_insert_with` on one key, `n` times, the handle kept (each
+/// call a hit) or dropped right away (each call a miss and a reload): the
+/// warning in `WeakCache`'s docs.
+fn reload(n: u64, held: bool) {
+    let cache = new_ours();
+    let mut kept = None;
+    for _ in 0..n {
+        let value = cache
+            .0
+            .get_or_insert_with(black_box(7), || Arc::new(black_box(7)));
+        if held {
+            kept = Some(value);
+        }
+    }
+    drop(kept);
 }
 
 /// Prints instructions per operation: `icount | workload | contender |
@@ -461,6 +482,10 @@ fn icount() {
         .collect();
     for (op, count) in &counts {
         let (workload, who) = op.split_once(' ').unwrap();
+        if workload == "reload" {
+            println!("icount | reload | {who} | {count:.1} | -");
+            continue;
+        }
         let ours = counts
             .iter()
             .find(|(o, _)| *o == format!("{workload} ours"))

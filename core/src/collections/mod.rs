@@ -165,8 +165,8 @@
 
 #![forbid(unsafe_code)]
 
-mod cache;
-mod interner;
+pub mod cache;
+pub mod interner;
 pub mod key_map;
 mod ptr_key_map;
 mod ptr_set;
