@@ -17,14 +17,21 @@ use crate::count::RawCount;
 /// stops being returned when its value's last strong handle is dropped.
 ///
 /// The map is split into shards (by the key's hash), each a
-/// [`WeakValueMap`] behind its own lock, so threads working on different
-/// keys rarely wait for each other (weak-table and `Mutex<HashMap>` need one
-/// lock for everything). A lock is held for one map operation; the user
-/// code that runs under it is the keys' `Hash`, `Eq` and `Drop` (of keys
-/// replaced or purged) and [`get_or_insert_with`](Self::get_or_insert_with)'s
-/// `make`, see there: like any `Mutex<HashMap>`'s, they must not use this
-/// same cache (the shard's lock is not re-entrant). Values are never dropped
-/// under a lock (the map holds them weakly).
+/// [`WeakValueMap`] behind its own reader-writer lock (std's `RwLock`; a
+/// spin lock without the `std` feature), so threads working on different
+/// keys rarely wait for each other, and lookups of one shard (`get`,
+/// `contains_key`, the hits of `get_or_insert_with`) share its lock
+/// (weak-table and `Mutex<HashMap>` need one lock for everything). The key
+/// is hashed once, for the shard and its table. A lock is held for one map
+/// operation; the user code that runs under it is the keys' `Hash`, `Eq`
+/// and `Drop` (of keys replaced or purged), the closures of
+/// [`get_or_insert_with`](Self::get_or_insert_with) (`make`, see there),
+/// [`entry`](Self::entry), [`for_each`](Self::for_each) and
+/// [`retain`](Self::retain): like any `Mutex<HashMap>`'s, they must not use
+/// this same cache (the shard's lock is not re-entrant). Values are never
+/// dropped under a lock (the map holds them weakly; the visits keep the
+/// handles they lend until the lock is released), except by an `entry`
+/// closure that drops the last handle itself.
 ///
 /// Python's weak dictionaries had thread bugs this design rules out (each
 /// is a named test in `weakref-tests`): `get_or_insert_with` never returns
