@@ -352,31 +352,13 @@ fn cache_section(root: &Path, rounds: usize) -> String {
     }
     let rounds = (2 * rounds + 1).max(11);
     eprintln!("cache: interleaved A/B ({rounds} rounds) and instruction counts");
-    let ab = cargo(
-        root,
-        &[
-            "bench",
-            "-p",
-            "weakref-tests",
-            "--bench",
-            "cache",
-            "--",
-            "--ab",
-            &rounds.to_string(),
-        ],
-    );
-    let icount = cargo(
-        root,
-        &[
-            "bench",
-            "-p",
-            "weakref-tests",
-            "--bench",
-            "cache",
-            "--",
-            "icount",
-        ],
-    );
+    let cache_bench = |args: &[&str]| {
+        let mut all = vec!["bench", "-p", "weakref-tests", "--bench", "cache", "--"];
+        all.extend(args);
+        cargo(root, &all)
+    };
+    let ab = cache_bench(&["--ab", &rounds.to_string()]);
+    let icount = cache_bench(&["icount"]);
     let _ = writeln!(
         md,
         "`benches/cache.rs -- --ab {rounds}`: every contender hashes with `ahash::RandomState`\n\
