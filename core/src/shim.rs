@@ -104,9 +104,9 @@ mod imp {
     #[cfg(feature = "alloc")]
     pub(crate) use super::heap::{alloc, dealloc};
 
-    /// The lock of the callback registry, of finalizer state and of the
-    /// concurrent collections' shards, held for a few map operations: std's
-    /// `Mutex` with feature `std`, a spin lock without. Measured with
+    /// The lock of the callback registry and of finalizer state, held for
+    /// a few map operations: std's `Mutex` with feature `std`, a spin lock
+    /// (the write side of [`SpinRwLock`]) without. Measured with
     /// `benches/cache.rs` (2 threads on 2 cores): idle, spin 48.6 ns/op
     /// against std 54.1; with two CPU hogs beside it, spin 84 against std
     /// 39, as a preempted holder leaves a spinner burning its time slice
@@ -115,8 +115,18 @@ mod imp {
     #[derive(Debug)]
     pub(crate) struct Mutex<T>(
         #[cfg(feature = "std")] std::sync::Mutex<T>,
-        #[cfg(not(feature = "std"))] SpinLock<T>,
+        #[cfg(not(feature = "std"))] SpinRwLock<T>,
     );
+
+    // Why only `T: Send` (the spin lock asks `Sync` too, for its readers)?
+    // This lock never reads: it hands `&mut T` to one thread at a time, as
+    // std's `Mutex` does, so the value moves between threads but is never
+    // shared.
+    //
+    // SAFETY: `lock` is the only way to the value, and it takes the spin
+    // lock's write side: at most one guard exists at a time.
+    #[cfg(all(feature = "alloc", not(feature = "std")))]
+    unsafe impl<T: Send> Sync for Mutex<T> {}
 
     #[cfg(feature = "alloc")]
     impl<T> Mutex<T> {
@@ -124,7 +134,7 @@ mod imp {
             #[cfg(feature = "std")]
             return Mutex(std::sync::Mutex::new(value));
             #[cfg(not(feature = "std"))]
-            return Mutex(SpinLock::new(value));
+            return Mutex(SpinRwLock::new(value));
         }
 
         #[inline]
@@ -138,84 +148,166 @@ mod imp {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             #[cfg(not(feature = "std"))]
-            return self.0.lock();
+            return self.0.write();
         }
     }
 
-    /// The lock without `std`: a flag taken by compare-and-swap, waited on
-    /// with plain loads (test-and-test-and-set). The crate's own, so that a
-    /// `std` build compiles no lock crate at all.
+    /// The lock of each shard of the concurrent collections: readers
+    /// (lookups, which only upgrade a weak handle) share it, writers
+    /// (inserts, removals, purges) hold it alone. std's `RwLock` with
+    /// feature `std` (a waiting thread parks), [`SpinRwLock`] without.
+    #[cfg(feature = "alloc")]
+    #[derive(Debug)]
+    pub(crate) struct RwLock<T>(
+        #[cfg(feature = "std")] std::sync::RwLock<T>,
+        #[cfg(not(feature = "std"))] SpinRwLock<T>,
+    );
+
+    #[cfg(feature = "alloc")]
+    impl<T> RwLock<T> {
+        pub(crate) const fn new(value: T) -> Self {
+            #[cfg(feature = "std")]
+            return RwLock(std::sync::RwLock::new(value));
+            #[cfg(not(feature = "std"))]
+            return RwLock(SpinRwLock::new(value));
+        }
+
+        /// Shared access. Poisoning is ignored, as for [`Mutex`].
+        #[inline]
+        pub(crate) fn read(&self) -> impl core::ops::Deref<Target = T> + '_ {
+            #[cfg(feature = "std")]
+            return self
+                .0
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            #[cfg(not(feature = "std"))]
+            return self.0.read();
+        }
+
+        /// Exclusive access. Poisoning is ignored, as for [`Mutex`].
+        #[inline]
+        pub(crate) fn write(&self) -> impl core::ops::DerefMut<Target = T> + '_ {
+            #[cfg(feature = "std")]
+            return self
+                .0
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            #[cfg(not(feature = "std"))]
+            return self.0.write();
+        }
+    }
+
+    /// The lock without `std`: one word, `WRITER` while a writer holds it,
+    /// else `READER` times the number of readers; taken by compare-and-swap,
+    /// waited on with plain loads (test-and-test-and-set). The crate's own,
+    /// so that a `std` build compiles no lock crate at all. Readers can
+    /// keep a writer waiting while they overlap without a gap: the shards'
+    /// readers hold it for one lookup each.
     #[cfg(all(feature = "alloc", not(feature = "std")))]
-    pub(crate) struct SpinLock<T> {
-        /// `true` while a [`SpinGuard`] exists.
-        locked: AtomicBool,
+    pub(crate) struct SpinRwLock<T> {
+        state: AtomicUsize,
         value: UnsafeCell<T>,
     }
 
-    // Why `T: Send`? The lock hands `&mut T` to one thread at a time, as
-    // std's `Mutex` does, so the value moves between threads but is never
-    // shared.
-    //
-    // SAFETY: `value` is reached only through a `SpinGuard`, and at most one
-    // guard exists at a time (the CAS on `locked`), with Acquire/Release
-    // ordering each holder's accesses after the previous holder's.
+    /// [`SpinRwLock::state`] while a writer holds the lock.
     #[cfg(all(feature = "alloc", not(feature = "std")))]
-    unsafe impl<T: Send> Sync for SpinLock<T> {}
+    const WRITER: usize = 1;
+    /// What each reader adds to [`SpinRwLock::state`].
+    #[cfg(all(feature = "alloc", not(feature = "std")))]
+    const READER: usize = 2;
+
+    // Why `T: Send + Sync`? Writers get `&mut T` one at a time, so the value
+    // moves between threads (`Send`); readers get `&T` on several threads
+    // at once (`Sync`), as with std's `RwLock`.
+    //
+    // SAFETY: `value` is reached only through the guards: a `SpinWriteGuard`
+    // exists only while `state` is `WRITER` (no reader, no other writer), a
+    // `SpinReadGuard` only while the `WRITER` bit is clear; Acquire on taking
+    // and Release on leaving order each holder's accesses after those of
+    // the writers before it.
+    #[cfg(all(feature = "alloc", not(feature = "std")))]
+    unsafe impl<T: Send + Sync> Sync for SpinRwLock<T> {}
 
     #[cfg(all(feature = "alloc", not(feature = "std")))]
-    impl<T> core::fmt::Debug for SpinLock<T> {
+    impl<T> core::fmt::Debug for SpinRwLock<T> {
         fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            f.write_str("SpinLock")
+            f.write_str("SpinRwLock")
         }
     }
 
     #[cfg(all(feature = "alloc", not(feature = "std")))]
-    impl<T> SpinLock<T> {
+    impl<T> SpinRwLock<T> {
         pub(crate) const fn new(value: T) -> Self {
-            SpinLock {
-                locked: AtomicBool::new(false),
+            SpinRwLock {
+                state: AtomicUsize::new(0),
                 value: UnsafeCell::new(value),
             }
         }
 
         #[inline]
-        pub(crate) fn lock(&self) -> SpinGuard<'_, T> {
+        pub(crate) fn write(&self) -> SpinWriteGuard<'_, T> {
             // ORDERING: Acquire on success; pairs with the Release store of
-            // the previous guard's drop: its accesses to `value` happen
-            // before ours. Relaxed on failure and while waiting: we only
-            // retry.
+            // the previous writer's guard drop and the Release decrement of
+            // each reader's: their accesses to `value` happen before ours.
+            // Relaxed on failure and while waiting: we only retry.
             while self
-                .locked
-                .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .state
+                .compare_exchange_weak(0, WRITER, Ordering::Acquire, Ordering::Relaxed)
                 .is_err()
             {
-                while self.locked.load(Ordering::Relaxed) {
+                while self.state.load(Ordering::Relaxed) != 0 {
                     spin_loop();
                 }
             }
-            SpinGuard { lock: self }
+            SpinWriteGuard { lock: self }
+        }
+
+        #[inline]
+        pub(crate) fn read(&self) -> SpinReadGuard<'_, T> {
+            loop {
+                let state = self.state.load(Ordering::Relaxed);
+                if state & WRITER != 0 {
+                    spin_loop();
+                    continue;
+                }
+                // Past `usize::MAX / 2` readers (leaked guards) the count
+                // would reach the writer bit.
+                let Some(next) = state.checked_add(READER) else {
+                    crate::shim::abort();
+                };
+                // ORDERING: Acquire on success; pairs with the Release store
+                // of the last writer's guard drop: its writes to `value`
+                // happen before our reads. Relaxed on failure: we retry.
+                if self
+                    .state
+                    .compare_exchange_weak(state, next, Ordering::Acquire, Ordering::Relaxed)
+                    .is_ok()
+                {
+                    return SpinReadGuard { lock: self };
+                }
+            }
         }
     }
 
-    /// Access to a [`SpinLock`]'s value, until dropped.
+    /// Exclusive access to a [`SpinRwLock`]'s value, until dropped.
     #[cfg(all(feature = "alloc", not(feature = "std")))]
-    pub(crate) struct SpinGuard<'a, T> {
-        lock: &'a SpinLock<T>,
+    pub(crate) struct SpinWriteGuard<'a, T> {
+        lock: &'a SpinRwLock<T>,
     }
 
     #[cfg(all(feature = "alloc", not(feature = "std")))]
-    impl<T> core::ops::Deref for SpinGuard<'_, T> {
+    impl<T> core::ops::Deref for SpinWriteGuard<'_, T> {
         type Target = T;
 
         fn deref(&self) -> &T {
-            // SAFETY: this guard holds the lock (`SpinLock::lock`), so no
-            // other reference to the value exists while `&self` lives.
+            // SAFETY: this guard holds the lock alone (`SpinRwLock::write`),
+            // so no other reference to the value exists while `&self` lives.
             unsafe { &*self.lock.value.get() }
         }
     }
 
     #[cfg(all(feature = "alloc", not(feature = "std")))]
-    impl<T> core::ops::DerefMut for SpinGuard<'_, T> {
+    impl<T> core::ops::DerefMut for SpinWriteGuard<'_, T> {
         fn deref_mut(&mut self) -> &mut T {
             // SAFETY: as in `deref`, and `&mut self` makes this the only
             // borrow of the guard.
@@ -224,11 +316,38 @@ mod imp {
     }
 
     #[cfg(all(feature = "alloc", not(feature = "std")))]
-    impl<T> Drop for SpinGuard<'_, T> {
+    impl<T> Drop for SpinWriteGuard<'_, T> {
         fn drop(&mut self) {
             // ORDERING: Release; pairs with the Acquire CAS of the next
-            // `lock`: our accesses to the value happen before its.
-            self.lock.locked.store(false, Ordering::Release);
+            // `write` or `read`: our accesses to the value happen before
+            // theirs.
+            self.lock.state.store(0, Ordering::Release);
+        }
+    }
+
+    /// Shared access to a [`SpinRwLock`]'s value, until dropped.
+    #[cfg(all(feature = "alloc", not(feature = "std")))]
+    pub(crate) struct SpinReadGuard<'a, T> {
+        lock: &'a SpinRwLock<T>,
+    }
+
+    #[cfg(all(feature = "alloc", not(feature = "std")))]
+    impl<T> core::ops::Deref for SpinReadGuard<'_, T> {
+        type Target = T;
+
+        fn deref(&self) -> &T {
+            // SAFETY: this guard counts as a reader (`SpinRwLock::read`), so
+            // no writer, hence no `&mut` to the value, exists while it lives.
+            unsafe { &*self.lock.value.get() }
+        }
+    }
+
+    #[cfg(all(feature = "alloc", not(feature = "std")))]
+    impl<T> Drop for SpinReadGuard<'_, T> {
+        fn drop(&mut self) {
+            // ORDERING: Release; pairs with the Acquire CAS of the next
+            // `write`: our reads of the value happen before its writes.
+            self.lock.state.fetch_sub(READER, Ordering::Release);
         }
     }
 
@@ -327,6 +446,30 @@ mod imp {
         }
     }
 
+    /// The shards' lock, as loom's `RwLock` (see the non-loom `imp`).
+    #[cfg(feature = "alloc")]
+    #[derive(Debug)]
+    pub(crate) struct RwLock<T>(loom::sync::RwLock<T>);
+
+    #[cfg(feature = "alloc")]
+    impl<T> RwLock<T> {
+        pub(crate) fn new(value: T) -> Self {
+            RwLock(loom::sync::RwLock::new(value))
+        }
+
+        pub(crate) fn read(&self) -> impl core::ops::Deref<Target = T> + '_ {
+            self.0
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+
+        pub(crate) fn write(&self) -> impl core::ops::DerefMut<Target = T> + '_ {
+            self.0
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+    }
+
     /// A lazily built global, rebuilt for each loom model run.
     macro_rules! global {
         ($(#[$meta:meta])* $vis:vis fn $name:ident() -> &'static $ty:ty = $init:expr;) => {
@@ -403,6 +546,33 @@ mod imp {
             // Poisoning is ignored, as in the default `imp`.
             self.0
                 .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+    }
+
+    /// The shards' lock, as shuttle's `RwLock` (a scheduling point, like
+    /// its `Mutex`).
+    #[cfg(feature = "alloc")]
+    #[derive(Debug)]
+    pub(crate) struct RwLock<T>(shuttle::sync::RwLock<T>);
+
+    #[cfg(feature = "alloc")]
+    impl<T> RwLock<T> {
+        pub(crate) fn new(value: T) -> Self {
+            RwLock(shuttle::sync::RwLock::new(value))
+        }
+
+        #[inline]
+        pub(crate) fn read(&self) -> impl core::ops::Deref<Target = T> + '_ {
+            self.0
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        }
+
+        #[inline]
+        pub(crate) fn write(&self) -> impl core::ops::DerefMut<Target = T> + '_ {
+            self.0
+                .write()
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
         }
     }
@@ -529,7 +699,7 @@ pub(crate) fn alloc_failed(layout: core::alloc::Layout) -> ! {
     not(weakref_shuttle)
 ))]
 mod spin_lock_tests {
-    use super::Mutex;
+    use super::{Mutex, RwLock};
 
     #[test]
     fn increments_under_the_lock_are_never_lost() {
@@ -545,5 +715,24 @@ mod spin_lock_tests {
         }
         other.join().unwrap();
         assert_eq!(*COUNTER.lock(), 2 * rounds);
+    }
+
+    #[test]
+    fn readers_never_see_a_write_half_done() {
+        static PAIR: RwLock<(u32, u32)> = RwLock::new((0, 0));
+        let rounds = if cfg!(miri) { 50 } else { 10_000 };
+        let writer = std::thread::spawn(move || {
+            for _ in 0..rounds {
+                let mut pair = PAIR.write();
+                pair.0 += 1;
+                pair.1 += 1;
+            }
+        });
+        for _ in 0..rounds {
+            let pair = PAIR.read();
+            assert_eq!(pair.0, pair.1);
+        }
+        writer.join().unwrap();
+        assert_eq!(*PAIR.read(), (rounds, rounds));
     }
 }

@@ -355,12 +355,14 @@ collection_alias! {
 collection_alias! {
     /// A weak-valued cache that many threads share by `&self`, without a
     /// global lock: `get`, `insert`, `remove`, `get_or_insert_with` (one
-    /// live value per key; `make` runs once per miss), `len`/`live_len`,
-    /// `purge` and consistent `snapshot`s.
+    /// live value per key; `make` runs once per miss) by owned or borrowed
+    /// key and its fallible `try_` forms, `entry`, `iter`/`for_each`/
+    /// `retain`, `len`/`live_len`, `purge` and consistent `snapshot`s.
     ///
     /// An alias of [`weakref_core::collections::WeakCache`]: lock-striped
-    /// shards of `WeakValueMap`, each behind its own lock (std's `Mutex`
-    /// with the default `std` feature, a spin lock without it).
+    /// shards of `WeakValueMap`, each behind its own reader-writer lock
+    /// (std's `RwLock` with the default `std` feature, a spin lock without
+    /// it); lookups share it.
     ///
     /// # Examples
     ///

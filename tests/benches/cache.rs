@@ -1,22 +1,45 @@
-//! Criterion bench: the concurrent weak cache against the two ways people
-//! share a weak map between threads today, in the same run (issue 9).
+//! The concurrent weak cache and interner against what a Rust user would
+//! pick instead (issues 9 and 20), in the same run, all with one hasher
+//! (`ahash::RandomState`, the one internment is built on).
 //!
-//! Workload, per thread (2 threads): a stream of keys from a 4096-key space
-//! (xorshift), 90% `get` and 10% `insert` of a fresh value. Each thread keeps
-//! its 1024 most recent values alive in a ring, so older values die when
-//! they fall out of it: the caches see hits, misses on dead values, and
-//! deaths on the other thread all the time.
+//! Cache workload, per thread: a stream of keys from a 4096-key space
+//! (xorshift), 90 % `get` and 10 % `insert` of a fresh value. Each thread
+//! keeps its 1024 most recent values alive in a ring, so older values die
+//! when they fall out of it: the caches see hits, misses on dead values,
+//! and deaths on the other thread all the time. On 1 and on 2 threads.
 //!
-//! - `mutex<hashmap>`: `Mutex<HashMap<u64, std::sync::Weak<V>>>`.
-//! - `rwlock<weak-table>`: `RwLock<weak_table::WeakValueHashMap>` (reads
-//!   under the read lock; weak-table's inserts need `&mut`).
-//! - `weakref WeakCache`: `weakref_sync::WeakCache`, by `&self`.
+//! - `mutex<hashmap>`: `Mutex<HashMap<u64, std::sync::Weak<V>>>`, purged by
+//!   hand when it doubles past the key space;
+//! - `dashmap`: `DashMap<u64, std::sync::Weak<V>>` (dashmap 6), purged the
+//!   same way;
+//! - `rwlock<weak-table>`: `RwLock<weak_table::WeakValueHashMap>`;
+//! - `weakref WeakCache`: ours, by `&self`.
 //!
-//! Time per operation (both threads' operations counted).
+//! Interner workloads (1 thread), over the strings of a 4096-key space:
+//! `held`, every string's handle kept alive, so each intern is a hit;
+//! `dying`, rounds of 256 interns whose handles all drop at the round's
+//! end, so nearly every intern is a miss and every value dies.
+//! `internment ArcIntern` (`ArcIntern::<String>::from_ref`) against
+//! `weakref WeakInterner` (`intern_with(&str, Arc::from)`).
+//!
+//! Modes of this binary:
 //!
 //! ```text
-//! cargo bench -p weakref-tests --bench cache
+//! cargo bench -p weakref-tests --bench cache               # criterion
+//! cargo bench -p weakref-tests --bench cache -- --ab 21    # interleaved A/B, one process
+//! cargo bench -p weakref-tests --bench cache -- icount     # instructions (callgrind)
 //! ```
+//!
+//! `--ab N`: N rounds per pair (ours, anchor); each round runs both back to
+//! back on caches kept across rounds, alternating which goes first, and
+//! gives one time ratio. Prints one `ab` line per pair: median, min and max
+//! of the rounds' ratios. The 2-thread `Mutex<HashMap>` is bimodal (the
+//! threads either contend, or the lock convoys and one thread runs alone
+//! for long stretches): its rounds are split at the widest gap in the
+//! anchor's own times, and each mode reported on its own line.
+//!
+//! `icount`: instructions per operation of the 1-thread workloads under
+//! callgrind (`common/callgrind.rs`), where time is noisy.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -24,15 +47,26 @@ use std::sync::{Arc as StdArc, Barrier, Mutex, RwLock, Weak as StdWeak};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::Criterion;
+use dashmap::DashMap;
+use internment::ArcIntern;
 use weak_table::WeakValueHashMap;
+use weakref_core::collections::{WeakCache, WeakInterner};
+use weakref_core::count::AtomicCount;
+use weakref_sync::Arc;
 
-const THREADS: usize = 2;
+#[path = "common/callgrind.rs"]
+mod callgrind;
+
+/// The one hasher of every contender.
+type Hasher = ahash::RandomState;
+
 const KEYS: u64 = 4096;
 const RING: usize = 1024;
+/// Interns per round of the `dying` workload.
+const ROUND: usize = 256;
 
-/// The operations a shared weak cache offers the workload, for a value
-/// handle type `H` (std's `Arc` or ours).
+/// The operations a shared weak cache offers the workload.
 trait SharedCache: Sync {
     type Handle: Send;
     fn make(value: u64) -> Self::Handle;
@@ -40,7 +74,7 @@ trait SharedCache: Sync {
     fn insert(&self, key: u64, value: &Self::Handle);
 }
 
-struct MutexHashMap(Mutex<HashMap<u64, StdWeak<u64>>>);
+struct MutexHashMap(Mutex<HashMap<u64, StdWeak<u64>, Hasher>>);
 
 impl SharedCache for MutexHashMap {
     type Handle = StdArc<u64>;
@@ -61,7 +95,27 @@ impl SharedCache for MutexHashMap {
     }
 }
 
-struct RwLockWeakTable(RwLock<WeakValueHashMap<u64, StdWeak<u64>>>);
+struct Dash(DashMap<u64, StdWeak<u64>, Hasher>);
+
+impl SharedCache for Dash {
+    type Handle = StdArc<u64>;
+    fn make(value: u64) -> StdArc<u64> {
+        StdArc::new(value)
+    }
+    fn get(&self, key: u64) -> Option<StdArc<u64>> {
+        self.0.get(&key).and_then(|weak| weak.upgrade())
+    }
+    fn insert(&self, key: u64, value: &StdArc<u64>) {
+        // The same hand-written purge (`len` locks every shard in turn,
+        // as ours does; checked once every 64 inserts, on the key).
+        if key % 64 == 0 && self.0.len() >= 2 * KEYS as usize {
+            self.0.retain(|_, v| v.strong_count() > 0);
+        }
+        self.0.insert(key, StdArc::downgrade(value));
+    }
+}
+
+struct RwLockWeakTable(RwLock<WeakValueHashMap<u64, StdWeak<u64>, Hasher>>);
 
 impl SharedCache for RwLockWeakTable {
     type Handle = StdArc<u64>;
@@ -76,74 +130,387 @@ impl SharedCache for RwLockWeakTable {
     }
 }
 
-struct Ours(weakref_sync::WeakCache<u64, u64>);
+struct Ours(WeakCache<u64, u64, AtomicCount, Hasher>);
 
 impl SharedCache for Ours {
-    type Handle = weakref_sync::Arc<u64>;
-    fn make(value: u64) -> weakref_sync::Arc<u64> {
-        weakref_sync::Arc::new(value)
+    type Handle = Arc<u64>;
+    fn make(value: u64) -> Arc<u64> {
+        Arc::new(value)
     }
-    fn get(&self, key: u64) -> Option<weakref_sync::Arc<u64>> {
+    fn get(&self, key: u64) -> Option<Arc<u64>> {
         self.0.get(&key)
     }
-    fn insert(&self, key: u64, value: &weakref_sync::Arc<u64>) {
+    fn insert(&self, key: u64, value: &Arc<u64>) {
         self.0.insert(key, value);
     }
 }
 
-/// `ops` operations on each of `THREADS` threads; the wall time of the
-/// slowest, divided into per-operation time by criterion's iteration count.
-fn run<C: SharedCache>(cache: &C, ops: u64) -> Duration {
-    let barrier = Barrier::new(THREADS);
+/// The cache workload on one thread: `ops` operations from the stream
+/// seeded by `seed`, the ring keeping recent values alive.
+fn cache_thread<C: SharedCache>(cache: &C, seed: u64, ops: u64) {
+    let mut ring: Vec<Option<C::Handle>> = (0..RING).map(|_| None).collect();
+    let mut next = 0;
+    let mut x = 0x9E37_79B9_7F4A_7C15 ^ seed;
+    for _ in 0..ops {
+        next_random(&mut x);
+        let key = x % KEYS;
+        if x % 10 == 0 {
+            let value = C::make(key);
+            cache.insert(key, &value);
+            ring[next] = Some(value); // the old one may die
+            next = (next + 1) % RING;
+        } else {
+            black_box(cache.get(key));
+        }
+    }
+}
+
+/// `ops` operations on each of `threads` threads: the slowest thread's wall
+/// time.
+fn run_cache<C: SharedCache>(cache: &C, threads: usize, ops: u64) -> Duration {
+    let barrier = Barrier::new(threads);
     let times: Vec<Duration> = thread::scope(|s| {
-        let joins: Vec<_> = (0..THREADS as u64)
+        let joins: Vec<_> = (0..threads as u64)
             .map(|t| {
                 let barrier = &barrier;
                 s.spawn(move || {
-                    let mut ring: Vec<Option<C::Handle>> = (0..RING).map(|_| None).collect();
-                    let mut next = 0;
-                    let mut x = 0x9E37_79B9_7F4A_7C15 ^ (t + 1);
                     barrier.wait();
                     let start = Instant::now();
-                    for _ in 0..ops {
-                        x ^= x << 13;
-                        x ^= x >> 7;
-                        x ^= x << 17;
-                        let key = x % KEYS;
-                        if x % 10 == 0 {
-                            let value = C::make(key);
-                            cache.insert(key, &value);
-                            ring[next] = Some(value); // the old one may die
-                            next = (next + 1) % RING;
-                        } else {
-                            black_box(cache.get(key));
-                        }
-                    }
+                    cache_thread(cache, t + 1, ops);
                     start.elapsed()
                 })
             })
             .collect();
         joins.into_iter().map(|j| j.join().unwrap()).collect()
     });
-    times.into_iter().max().unwrap() / THREADS as u32
+    times.into_iter().max().unwrap()
 }
 
-fn cache(c: &mut Criterion) {
-    let mut group = c.benchmark_group("cache/2 threads 90% get 10% insert");
+/// An interning table, by `&self`.
+trait Interner {
+    type Handle;
+    fn intern(&self, text: &str) -> Self::Handle;
+}
+
+/// internment's global `ArcIntern<String>` table.
+struct Internment;
+
+impl Interner for Internment {
+    type Handle = ArcIntern<String>;
+    fn intern(&self, text: &str) -> ArcIntern<String> {
+        ArcIntern::from_ref(text)
+    }
+}
+
+struct OurInterner(WeakInterner<str, AtomicCount, Hasher>);
+
+impl Interner for OurInterner {
+    type Handle = Arc<str>;
+    fn intern(&self, text: &str) -> Arc<str> {
+        self.0.intern_with(text, |t: &str| Arc::from(t))
+    }
+}
+
+/// The next state of a xorshift generator (the key streams).
+fn next_random(x: &mut u64) {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+}
+
+/// The strings of the key space.
+fn words() -> Vec<String> {
+    (0..KEYS).map(|k| format!("word-{k:05}")).collect()
+}
+
+/// Interns `words` in a random order `ops` times, every word's handle
+/// held alive meanwhile (each intern a hit): the time of the interns.
+fn run_held<I: Interner>(interner: &I, words: &[String], ops: u64) -> Duration {
+    let held: Vec<I::Handle> = words.iter().map(|w| interner.intern(w)).collect();
+    let mut x = 0x2545_F491_4F6C_DD1D_u64;
+    let start = Instant::now();
+    for _ in 0..ops {
+        next_random(&mut x);
+        black_box(interner.intern(&words[(x % KEYS) as usize]));
+    }
+    let time = start.elapsed();
+    drop(held);
+    time
+}
+
+/// Rounds of `ROUND` interns whose handles all drop at the round's end
+/// (nearly every intern a miss, every value dying): the time of it all.
+fn run_dying<I: Interner>(interner: &I, words: &[String], ops: u64) -> Duration {
+    let mut round: Vec<I::Handle> = Vec::with_capacity(ROUND);
+    let mut x = 0x2545_F491_4F6C_DD1D_u64;
+    let start = Instant::now();
+    for _ in 0..ops {
+        next_random(&mut x);
+        round.push(interner.intern(&words[(x % KEYS) as usize]));
+        if round.len() == ROUND {
+            round.clear();
+        }
+    }
+    drop(round);
+    start.elapsed()
+}
+
+fn new_mutex() -> MutexHashMap {
+    MutexHashMap(Mutex::new(HashMap::with_hasher(Hasher::new())))
+}
+fn new_dash() -> Dash {
+    Dash(DashMap::with_hasher(Hasher::new()))
+}
+fn new_weak_table() -> RwLockWeakTable {
+    RwLockWeakTable(RwLock::new(WeakValueHashMap::with_hasher(Hasher::new())))
+}
+fn new_ours() -> Ours {
+    Ours(WeakCache::with_hasher(Hasher::new()))
+}
+fn new_interner() -> OurInterner {
+    OurInterner(WeakInterner::with_hasher(Hasher::new()))
+}
+
+fn cache_group(c: &mut Criterion, threads: usize) {
+    let mut group = c.benchmark_group(format!(
+        "cache/{threads} thread{} 90% get 10% insert",
+        if threads == 1 { "" } else { "s" }
+    ));
     group.bench_function("mutex<hashmap>", |b| {
-        let cache = MutexHashMap(Mutex::new(HashMap::new()));
-        b.iter_custom(|n| run(&cache, n))
+        let cache = new_mutex();
+        b.iter_custom(|n| run_cache(&cache, threads, n))
+    });
+    group.bench_function("dashmap", |b| {
+        let cache = new_dash();
+        b.iter_custom(|n| run_cache(&cache, threads, n))
     });
     group.bench_function("rwlock<weak-table>", |b| {
-        let cache = RwLockWeakTable(RwLock::new(WeakValueHashMap::new()));
-        b.iter_custom(|n| run(&cache, n))
+        let cache = new_weak_table();
+        b.iter_custom(|n| run_cache(&cache, threads, n))
     });
     group.bench_function("weakref WeakCache", |b| {
-        let cache = Ours(weakref_sync::WeakCache::new());
-        b.iter_custom(|n| run(&cache, n))
+        let cache = new_ours();
+        b.iter_custom(|n| run_cache(&cache, threads, n))
     });
     group.finish();
 }
 
-criterion_group!(benches, cache);
-criterion_main!(benches);
+/// What an interning workload runs: the table, the words, the interns.
+type InternRun<I> = fn(&I, &[String], u64) -> Duration;
+
+/// The interning workloads: name, internment's run, ours.
+fn intern_workloads() -> [(&'static str, InternRun<Internment>, InternRun<OurInterner>); 2] {
+    [
+        ("intern/held", run_held, run_held),
+        ("intern/dying", run_dying, run_dying),
+    ]
+}
+
+fn intern_groups(c: &mut Criterion) {
+    let words = words();
+    for (name, anchor, ours) in intern_workloads() {
+        let mut group = c.benchmark_group(name);
+        group.bench_function("internment ArcIntern", |b| {
+            b.iter_custom(|n| anchor(&Internment, &words, n))
+        });
+        group.bench_function("weakref WeakInterner", |b| {
+            let interner = new_interner();
+            b.iter_custom(|n| ours(&interner, &words, n))
+        });
+        group.finish();
+    }
+}
+
+/// One interleaved A/B pair: `anchor` and `ours` measured back to back,
+/// `rounds` times, the order alternating. Returns `(anchor, ours)` times
+/// in nanoseconds per operation (`ops` operations a run and thread).
+fn ab_rounds(
+    rounds: usize,
+    ops: u64,
+    mut anchor: impl FnMut() -> Duration,
+    mut ours: impl FnMut() -> Duration,
+) -> Rounds {
+    // A warm-up of each (fills the tables, grows them to size).
+    anchor();
+    ours();
+    (0..rounds)
+        .map(|round| {
+            let (a, o) = if round % 2 == 0 {
+                let a = anchor();
+                (a, ours())
+            } else {
+                let o = ours();
+                (anchor(), o)
+            };
+            let per_op = |t: Duration| t.as_secs_f64() * 1e9 / ops as f64;
+            (per_op(a), per_op(o))
+        })
+        .collect()
+}
+
+/// Prints one `ab` line: the median, min and max of ours / anchor.
+fn ab_line(group: &str, anchor: &str, mode: &str, pairs: &[(f64, f64)]) {
+    let mut ratios: Vec<f64> = pairs.iter().map(|(a, o)| o / a).collect();
+    ratios.sort_by(f64::total_cmp);
+    let (Some(min), Some(max)) = (ratios.first(), ratios.last()) else {
+        return;
+    };
+    let mut anchor_ns: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+    anchor_ns.sort_by(f64::total_cmp);
+    println!(
+        "ab | {group} | weakref | {anchor} | {mode} | {:.3} | {min:.3} | {max:.3} | {} | {:.1}",
+        ratios[ratios.len() / 2],
+        ratios.len(),
+        anchor_ns[anchor_ns.len() / 2],
+    );
+}
+
+/// Rounds of `(anchor, ours)` times, in nanoseconds per operation.
+type Rounds = Vec<(f64, f64)>;
+
+/// The rounds split into two modes at the widest gap (over 1.5×) between
+/// the anchor's sorted times, for a bimodal anchor: `(fast, slow)`; the
+/// slow part is empty when the rounds show one mode only.
+fn split_modes(mut pairs: Rounds) -> (Rounds, Rounds) {
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let gap = (1..pairs.len())
+        .map(|i| (pairs[i].0 / pairs[i - 1].0, i))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match gap {
+        Some((ratio, at)) if ratio > 1.5 => {
+            let slow = pairs.split_off(at);
+            (pairs, slow)
+        }
+        _ => (pairs, Vec::new()),
+    }
+}
+
+fn ab(rounds: usize) {
+    const OPS: u64 = 2_000_000;
+    for threads in [1, 2] {
+        let group = format!(
+            "cache/{threads} thread{} 90% get 10% insert",
+            if threads == 1 { "" } else { "s" }
+        );
+        let ours = new_ours();
+        let run_ours = || run_cache(&ours, threads, OPS);
+        let dash = new_dash();
+        let pairs = ab_rounds(rounds, OPS, || run_cache(&dash, threads, OPS), run_ours);
+        ab_line(&group, "dashmap", "", &pairs);
+        let mutex = new_mutex();
+        let pairs = ab_rounds(rounds, OPS, || run_cache(&mutex, threads, OPS), run_ours);
+        if threads == 1 {
+            ab_line(&group, "mutex<hashmap>", "", &pairs);
+        } else {
+            let (convoy, contended) = split_modes(pairs);
+            if contended.is_empty() {
+                ab_line(&group, "mutex<hashmap>", "one mode seen", &convoy);
+            } else {
+                ab_line(&group, "mutex<hashmap>", "convoy (fast anchor)", &convoy);
+                ab_line(&group, "mutex<hashmap>", "contended", &contended);
+            }
+        }
+    }
+    let words = words();
+    let ours = new_interner();
+    for (name, anchor, ours_run) in intern_workloads() {
+        let pairs = ab_rounds(
+            rounds,
+            OPS,
+            || anchor(&Internment, &words, OPS),
+            || ours_run(&ours, &words, OPS),
+        );
+        ab_line(name, "internment ArcIntern", "", &pairs);
+    }
+}
+
+/// The 1-thread workloads counted under callgrind, by name.
+const ICOUNT_OPS: &[&str] = &[
+    "cache dashmap",
+    "cache mutex<hashmap>",
+    "cache ours",
+    "intern-held internment",
+    "intern-held ours",
+    "intern-dying internment",
+    "intern-dying ours",
+    "reload held",
+    "reload dropped",
+];
+
+/// Runs one of `ICOUNT_OPS` `n` times (the process under callgrind). The
+/// workloads' warm-up (tables filled, handles held) runs in both the short
+/// and the long run, so it cancels out.
+fn icount_run(op: &str, n: u64) {
+    let words = words();
+    match op {
+        "cache dashmap" => cache_thread(&new_dash(), 1, n),
+        "cache mutex<hashmap>" => cache_thread(&new_mutex(), 1, n),
+        "cache ours" => cache_thread(&new_ours(), 1, n),
+        "intern-held internment" => drop(run_held(&Internment, &words, n)),
+        "intern-held ours" => drop(run_held(&new_interner(), &words, n)),
+        "intern-dying internment" => drop(run_dying(&Internment, &words, n)),
+        "intern-dying ours" => drop(run_dying(&new_interner(), &words, n)),
+        "reload held" => reload(n, true),
+        "reload dropped" => reload(n, false),
+        _ => panic!("unknown operation {op}"),
+    }
+}
+
+/// `get_or_insert_with` on one key, `n` times, the handle kept (each
+/// call a hit) or dropped right away (each call a miss and a reload): the
+/// warning in `WeakCache`'s docs.
+fn reload(n: u64, held: bool) {
+    let cache = new_ours();
+    let mut kept = None;
+    for _ in 0..n {
+        let value = cache
+            .0
+            .get_or_insert_with(black_box(7), || Arc::new(black_box(7)));
+        if held {
+            kept = Some(value);
+        }
+    }
+    drop(kept);
+}
+
+/// Prints instructions per operation: `icount | workload | contender |
+/// count | ours / it`.
+fn icount() {
+    let counts: Vec<(&str, f64)> = ICOUNT_OPS
+        .iter()
+        .map(|op| (*op, callgrind::per_op(op)))
+        .collect();
+    for (op, count) in &counts {
+        let (workload, who) = op.split_once(' ').unwrap();
+        if workload == "reload" {
+            println!("icount | reload | {who} | {count:.1} | -");
+            continue;
+        }
+        let ours = counts
+            .iter()
+            .find(|(o, _)| *o == format!("{workload} ours"))
+            .map_or(f64::NAN, |(_, c)| *c);
+        println!(
+            "icount | {workload} | {who} | {count:.1} | {:.3}",
+            ours / count
+        );
+    }
+}
+
+fn main() {
+    match callgrind::args() {
+        callgrind::Args::Run(op, n) => return icount_run(&op, n),
+        callgrind::Args::Report(what) if what == "icount" => return icount(),
+        callgrind::Args::Report(_) => {}
+    }
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--ab") {
+        let rounds = args.get(at + 1).map_or(11, |n| n.parse().expect("--ab N"));
+        return ab(rounds);
+    }
+    let mut c = Criterion::default().configure_from_args();
+    cache_group(&mut c, 1);
+    cache_group(&mut c, 2);
+    intern_groups(&mut c);
+    c.final_summary();
+}

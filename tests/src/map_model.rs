@@ -279,9 +279,10 @@ impl Policy {
 
     /// After a purge that left `live` entries: the next at twice that, or
     /// four times where deaths are counted (the death rule bounds dead
-    /// entries then).
+    /// entries then) and in a cache's shards (no death rule: four times
+    /// trades dead entries for fewer purges).
     fn fit(&mut self, live: usize) {
-        let factor = if self.bound_dead && self.tally.is_some() {
+        let factor = if !self.bound_dead || self.tally.is_some() {
             4
         } else {
             2

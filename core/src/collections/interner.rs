@@ -7,7 +7,7 @@ use core::hash::{BuildHasher, Hash};
 
 use super::raw::StrongOf;
 use super::set::WeakSet;
-use super::sharded::{DEFAULT_SHARDS, Shards};
+use super::sharded::{DEFAULT_SHARDS, ShardIter, Shards};
 use crate::Strong;
 use crate::count::RawCount;
 use crate::storage::Global;
@@ -57,6 +57,22 @@ impl<T: ?Sized, C: RawCount> WeakInterner<T, C, std::hash::RandomState> {
     pub fn new() -> Self {
         Self::with_hasher(std::hash::RandomState::new())
     }
+
+    /// An empty interner with room for `capacity` elements (spread over
+    /// its shards) before any shard grows, with std's `RandomState`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_core::collections::WeakInterner;
+    /// use weakref_core::count::AtomicCount;
+    ///
+    /// let names: WeakInterner<str, AtomicCount, _> = WeakInterner::with_capacity(1000);
+    /// assert!(names.capacity() >= 1000);
+    /// ```
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, std::hash::RandomState::new())
+    }
 }
 
 impl<T: ?Sized, C: RawCount, S: BuildHasher + Clone> WeakInterner<T, C, S> {
@@ -91,14 +107,125 @@ impl<T: ?Sized, C: RawCount, S: BuildHasher + Clone> WeakInterner<T, C, S> {
     /// assert!(names.is_empty());
     /// ```
     pub fn with_shards_and_hasher(shards: usize, hash_builder: S) -> Self {
-        let make = || WeakSet::with_hasher(hash_builder.clone()).for_shard();
+        Self::with_shards_capacity_and_hasher(shards, 0, hash_builder)
+    }
+
+    /// An empty interner with room for `capacity` elements (spread over
+    /// its shards) before any shard grows, hashing with `hash_builder`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::hash::RandomState;
+    /// use weakref_core::collections::WeakInterner;
+    /// use weakref_core::count::AtomicCount;
+    ///
+    /// let names: WeakInterner<str, AtomicCount, _> =
+    ///     WeakInterner::with_capacity_and_hasher(1000, RandomState::new());
+    /// assert!(names.capacity() >= 1000);
+    /// ```
+    pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        Self::with_shards_capacity_and_hasher(DEFAULT_SHARDS, capacity, hash_builder)
+    }
+
+    fn with_shards_capacity_and_hasher(shards: usize, capacity: usize, hash_builder: S) -> Self {
+        let make = |capacity| {
+            WeakSet::with_capacity_and_hasher(capacity, hash_builder.clone()).for_shard()
+        };
         WeakInterner {
-            shards: Shards::new(shards, hash_builder.clone(), make),
+            shards: Shards::new(shards, capacity, hash_builder.clone(), make),
         }
     }
 }
 
 impl<T: ?Sized, C: RawCount, S> WeakInterner<T, C, S> {
+    /// The number of elements the shards hold without growing (their sum).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_core::collections::WeakInterner;
+    /// use weakref_core::count::AtomicCount;
+    ///
+    /// let names: WeakInterner<str, AtomicCount, _> = WeakInterner::with_capacity(64);
+    /// assert!(names.capacity() >= 64);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        let mut capacity = 0;
+        self.shards.for_each(|set| capacity += set.capacity());
+        capacity
+    }
+
+    /// Calls `f` on each live element, shard by shard, each under its
+    /// shared lock (see [`WeakCache::for_each`](super::WeakCache::for_each)
+    /// for what that means; `f` must not use this interner).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_core::collections::WeakInterner;
+    /// use weakref_core::count::AtomicCount;
+    ///
+    /// let names: WeakInterner<String, AtomicCount, _> = WeakInterner::new();
+    /// let _held = [names.intern("ada".to_owned()), names.intern("bob".to_owned())];
+    /// let mut letters = 0;
+    /// names.for_each(|name| letters += name.len());
+    /// assert_eq!(letters, 6);
+    /// ```
+    pub fn for_each(&self, mut f: impl FnMut(&StrongOf<T, C>)) {
+        self.shards.visit(|set, held| {
+            for element in set.iter() {
+                f(&element);
+                held.push(element);
+            }
+        });
+    }
+
+    /// An iterator over the live elements, one shard's copy at a time
+    /// (see [`WeakCache::iter`](super::WeakCache::iter)): the loop body
+    /// may use the interner.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_core::collections::WeakInterner;
+    /// use weakref_core::count::AtomicCount;
+    ///
+    /// let names: WeakInterner<String, AtomicCount, _> = WeakInterner::new();
+    /// let _ada = names.intern("ada".to_owned());
+    /// let all: Vec<String> = names.iter().map(|name| (*name).clone()).collect();
+    /// assert_eq!(all, ["ada"]);
+    /// ```
+    pub fn iter(&self) -> Iter<'_, T, C, S> {
+        Iter {
+            inner: self.shards.iter(|set| set.iter().collect()),
+        }
+    }
+
+    /// Keeps only the live elements for which `f` returns `true`; dead
+    /// ones are removed too. Shard by shard, under each one's exclusive
+    /// lock (`f` must not use this interner).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_core::collections::WeakInterner;
+    /// use weakref_core::count::AtomicCount;
+    ///
+    /// let names: WeakInterner<String, AtomicCount, _> = WeakInterner::new();
+    /// let _held = [names.intern("ada".to_owned()), names.intern("bob".to_owned())];
+    /// names.retain(|name| name.starts_with('a'));
+    /// assert_eq!(names.live_len(), 1);
+    /// ```
+    pub fn retain(&self, mut f: impl FnMut(&StrongOf<T, C>) -> bool) {
+        self.shards.visit_mut(|set, held| {
+            set.retain(|element| {
+                held.push(element.clone());
+                f(element)
+            });
+        });
+    }
+
     /// The number of elements, including dead ones not yet purged.
     ///
     /// # Examples
@@ -165,7 +292,7 @@ impl<T: ?Sized, C: RawCount, S> WeakInterner<T, C, S> {
     /// assert_eq!(names.len(), 0);
     /// ```
     pub fn purge(&self) {
-        self.shards.for_each(WeakSet::purge);
+        self.shards.for_each_mut(WeakSet::purge);
     }
 
     /// The live elements at one moment (every shard locked while copying).
@@ -181,7 +308,7 @@ impl<T: ?Sized, C: RawCount, S> WeakInterner<T, C, S> {
     /// assert_eq!(names.snapshot().len(), 1);
     /// ```
     pub fn snapshot(&self) -> Vec<StrongOf<T, C>> {
-        let locked = self.shards.lock_all();
+        let locked = self.shards.read_all();
         let mut live = Vec::new();
         for set in &locked {
             live.extend(set.iter());
@@ -223,9 +350,17 @@ where
         T: Borrow<Q>,
         Q: ?Sized + Hash + Eq,
     {
-        self.shards
-            .lock(self.shards.hash(value))
-            .get_or_insert_with(value, make)
+        let hash = self.shards.hash(value);
+        // A hit needs only the shared lock; a miss checks again under the
+        // exclusive one, where `make` runs.
+        if let Some(found) = self.shards.read(hash).get_hashed(hash, value) {
+            return found;
+        }
+        let mut shard = self.shards.write(hash);
+        match shard.get_hashed(hash, value) {
+            Some(found) => found,
+            None => shard.get_or_insert_hashed(hash, &make(value)),
+        }
     }
 
     /// The live element equal to `value`, or `value` itself, moved into a
@@ -247,10 +382,14 @@ where
     where
         T: Sized,
     {
-        let mut shard = self.shards.lock(self.shards.hash(&value));
-        match shard.get(&value) {
+        let hash = self.shards.hash(&value);
+        if let Some(found) = self.shards.read(hash).get_hashed(hash, &value) {
+            return found;
+        }
+        let mut shard = self.shards.write(hash);
+        match shard.get_hashed(hash, &value) {
             Some(found) => found,
-            None => shard.get_or_insert(&Strong::<T, C, Global>::new(value)),
+            None => shard.get_or_insert_hashed(hash, &Strong::<T, C, Global>::new(value)),
         }
     }
 
@@ -272,7 +411,8 @@ where
         T: Borrow<Q>,
         Q: ?Sized + Hash + Eq,
     {
-        self.shards.lock(self.shards.hash(value)).get(value)
+        let hash = self.shards.hash(value);
+        self.shards.read(hash).get_hashed(hash, value)
     }
 
     /// Whether an element equal to `value` is live.
@@ -292,7 +432,8 @@ where
         T: Borrow<Q>,
         Q: ?Sized + Hash + Eq,
     {
-        self.shards.lock(self.shards.hash(value)).contains(value)
+        let hash = self.shards.hash(value);
+        self.shards.read(hash).contains_hashed(hash, value)
     }
 
     /// Removes the live element equal to `value`; returns whether there
@@ -316,7 +457,9 @@ where
         T: Borrow<Q>,
         Q: ?Sized + Hash + Eq,
     {
-        self.shards.lock(self.shards.hash(value)).remove(value)
+        // Through `take`: the element is dropped here, after the shard's
+        // lock is released (its `Drop` may use this interner).
+        self.take(value).is_some()
     }
 
     /// Removes the live element equal to `value` and returns it (std's
@@ -339,7 +482,8 @@ where
         T: Borrow<Q>,
         Q: ?Sized + Hash + Eq,
     {
-        self.shards.lock(self.shards.hash(value)).take(value)
+        let hash = self.shards.hash(value);
+        self.shards.write(hash).take_hashed(hash, value)
     }
 }
 
@@ -350,11 +494,45 @@ impl<T: ?Sized, C: RawCount> Default for WeakInterner<T, C, std::hash::RandomSta
     }
 }
 
-impl<T: ?Sized, C: RawCount, S> fmt::Debug for WeakInterner<T, C, S> {
+/// The live elements, as a set (shard by shard, see
+/// [`WeakInterner::for_each`]).
+impl<T: ?Sized + fmt::Debug, C: RawCount, S> fmt::Debug for WeakInterner<T, C, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WeakInterner")
-            .field("shards", &self.shards.count())
-            .field("len", &self.len())
-            .finish()
+        let mut set = f.debug_set();
+        self.for_each(|element| {
+            set.entry(&&**element);
+        });
+        set.finish()
+    }
+}
+
+/// An iterator over a [`WeakInterner`]'s live elements, one shard's copy
+/// at a time (see [`WeakInterner::iter`]).
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::collections::WeakInterner;
+/// use weakref_core::count::AtomicCount;
+///
+/// let names: WeakInterner<String, AtomicCount, _> = WeakInterner::new();
+/// let _ada = names.intern("ada".to_owned());
+/// assert_eq!(names.iter().count(), 1);
+/// ```
+pub struct Iter<'a, T: ?Sized, C: RawCount, S> {
+    inner: ShardIter<'a, WeakSet<T, C, S>, S, StrongOf<T, C>>,
+}
+
+impl<T: ?Sized, C: RawCount, S> Iterator for Iter<'_, T, C, S> {
+    type Item = StrongOf<T, C>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next()
+    }
+}
+
+impl<T: ?Sized, C: RawCount, S> fmt::Debug for Iter<'_, T, C, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Iter").finish_non_exhaustive()
     }
 }

@@ -685,7 +685,17 @@ where
         K: Borrow<Q>,
         Q: ?Sized + Hash + Eq,
     {
-        let hash = self.hash(key);
+        self.get_hashed(self.hash(key), key)
+    }
+
+    /// `get` with the key's hash already computed (by this map's hasher,
+    /// or one that hashes identically: the concurrent interner's).
+    #[inline]
+    pub(super) fn get_hashed<Q>(&self, hash: u64, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
         self.raw
             .find(hash, |stored| key_eq::<K, _, C>(stored, key))
             .map(|slot| &slot.value)
@@ -735,7 +745,15 @@ where
         K: Borrow<Q>,
         Q: ?Sized + Hash + Eq,
     {
-        let hash = self.hash(key);
+        self.get_key_value_hashed(self.hash(key), key)
+    }
+
+    /// `get_key_value` with the hash computed (see `get_hashed`).
+    pub(super) fn get_key_value_hashed<Q>(&self, hash: u64, key: &Q) -> Option<(StrongOf<K, C>, &V)>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
         let mut found = None;
         let slot = self.raw.find(hash, |stored| {
             found = key_match::<K, _, C>(stored, key);
@@ -812,7 +830,19 @@ where
         K: Borrow<Q>,
         Q: ?Sized + Hash + Eq,
     {
-        let hash = self.hash(key);
+        self.remove_entry_hashed(self.hash(key), key)
+    }
+
+    /// `remove_entry` with the hash computed (see `get_hashed`).
+    pub(super) fn remove_entry_hashed<Q>(
+        &mut self,
+        hash: u64,
+        key: &Q,
+    ) -> Option<(StrongOf<K, C>, V)>
+    where
+        K: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
         let mut found = None;
         let slot = self.raw.remove(hash, |stored| {
             found = key_match::<K, _, C>(stored, key);
@@ -836,7 +866,11 @@ where
     /// assert_eq!(counts.get("word"), Some(&3));
     /// ```
     pub fn entry(&mut self, key: &StrongOf<K, C>) -> Entry<'_, K, V, C> {
-        let hash = self.hash(&**key);
+        self.entry_hashed(self.hash(&**key), key)
+    }
+
+    /// `entry` with the hash computed (see `get_hashed`).
+    pub(super) fn entry_hashed(&mut self, hash: u64, key: &StrongOf<K, C>) -> Entry<'_, K, V, C> {
         let entry = self
             .raw
             .entry(hash, |stored| key_match::<K, _, C>(stored, &**key));

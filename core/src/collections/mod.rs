@@ -212,9 +212,9 @@
 
 #![forbid(unsafe_code)]
 
-mod cache;
+pub mod cache;
 mod family;
-mod interner;
+pub mod interner;
 pub mod key_map;
 mod ptr_key_map;
 mod ptr_set;

@@ -19,8 +19,9 @@
 //! purge_at = max(k × live, min_capacity, PURGE_MIN)
 //! ```
 //!
-//! with `k` = 4 where the death rule applies and 2 where it does not
-//! (`threshold`), and the table resized (by hashbrown, with the stored
+//! with `k` = 4 where the death rule applies and in the shards of a
+//! striped collection, 2 in a lone table without a tally (`threshold`),
+//! and the table resized (by hashbrown, with the stored
 //! hashes: no user code runs): it shrinks if it is four times too large
 //! for `target`; and if the purge erased entries, it gets room for
 //! `purge_at` entries, rehashed in place or grown, so that neither the
@@ -366,9 +367,11 @@ impl<T: Cached> Table<T> {
     /// keeps dead entries at most the live ones + `PURGE_MIN` on its own,
     /// four times that, so that the size rule does not rescan a table
     /// whose entries mostly live (measured on the churn bench: a fourth
-    /// fewer entries scanned, the same peak).
+    /// fewer entries scanned, the same peak); and four times in a shard
+    /// (no death rule there, see `WeakCache`), trading dead entries for
+    /// half the purges of a cache whose values keep dying.
     fn threshold(&self, live: usize) -> usize {
-        let factor = if self.bound_dead && T::weak_deaths().is_some() {
+        let factor = if !self.bound_dead || T::weak_deaths().is_some() {
             4
         } else {
             2

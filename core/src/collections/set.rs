@@ -555,7 +555,50 @@ where
     /// assert!(Rc::ptr_eq(&set.get_or_insert(&b), &a));
     /// ```
     pub fn get_or_insert(&mut self, value: &StrongOf<T, C>) -> StrongOf<T, C> {
-        match self.map.entry(value) {
+        self.get_or_insert_hashed(super::raw::hash_one(self.hasher(), &**value), value)
+    }
+
+    /// `get` with the hash computed (see `get_or_insert_hashed`).
+    #[inline]
+    pub(super) fn get_hashed<Q>(&self, hash: u64, value: &Q) -> Option<StrongOf<T, C>>
+    where
+        T: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        self.map
+            .get_key_value_hashed(hash, value)
+            .map(|(key, ())| key)
+    }
+
+    /// `contains` with the hash computed (see `get_or_insert_hashed`).
+    #[inline]
+    pub(super) fn contains_hashed<Q>(&self, hash: u64, value: &Q) -> bool
+    where
+        T: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        self.map.get_hashed(hash, value).is_some()
+    }
+
+    /// `take` with the hash computed (see `get_or_insert_hashed`).
+    pub(super) fn take_hashed<Q>(&mut self, hash: u64, value: &Q) -> Option<StrongOf<T, C>>
+    where
+        T: Borrow<Q>,
+        Q: ?Sized + Hash + Eq,
+    {
+        self.map
+            .remove_entry_hashed(hash, value)
+            .map(|(key, ())| key)
+    }
+
+    /// `get_or_insert` with `value`'s hash already computed (by this set's
+    /// hasher, or one that hashes identically: the concurrent interner's).
+    pub(super) fn get_or_insert_hashed(
+        &mut self,
+        hash: u64,
+        value: &StrongOf<T, C>,
+    ) -> StrongOf<T, C> {
+        match self.map.entry_hashed(hash, value) {
             key_map::Entry::Occupied(entry) => Clone::clone(entry.key()),
             key_map::Entry::Vacant(entry) => {
                 entry.insert(());

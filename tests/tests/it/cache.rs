@@ -154,3 +154,256 @@ fn interning_from_threads_shares_one_allocation() {
     symbols.purge();
     assert!(symbols.is_empty());
 }
+
+/// The API of issue 20, single-threaded, for both counter families: the
+/// `Rc` family (`LocalCount`, weakref-std's handles) and the `Arc` family.
+macro_rules! api_tests {
+    ($family:ident, $count:ty, $($strong:ident)::+) => {
+        mod $family {
+            use std::cell::Cell;
+            use std::hash::RandomState;
+
+            use weakref_core::collections::value_map::Entry;
+            use $($strong)::+ as Handle;
+
+            type Cache<K, V> = weakref_core::collections::WeakCache<K, V, $count, RandomState>;
+            type Interner<T> = weakref_core::collections::WeakInterner<T, $count, RandomState>;
+
+            thread_local! {
+                static CLONES: Cell<usize> = const { Cell::new(0) };
+            }
+
+            /// A key that counts its clones (`ToOwned` for a `Clone` type).
+            #[derive(Debug, PartialEq, Eq, Hash)]
+            struct Key(u32);
+
+            impl Clone for Key {
+                fn clone(&self) -> Self {
+                    CLONES.with(|c| c.set(c.get() + 1));
+                    Key(self.0)
+                }
+            }
+
+            fn clones() -> usize {
+                CLONES.with(Cell::get)
+            }
+
+            #[test]
+            fn get_or_insert_with_key_makes_the_owned_key_only_on_a_miss() {
+                let cache: Cache<Key, u32> = Cache::new();
+                let before = clones();
+                let made = cache.get_or_insert_with_key(&Key(1), |k| Handle::new(k.0 * 10));
+                assert_eq!(clones() - before, 1, "a miss stores one owned key");
+                for _ in 0..3 {
+                    let hit = cache.get_or_insert_with_key(&Key(1), |_| unreachable!("a hit"));
+                    assert!(Handle::ptr_eq(&hit, &made));
+                }
+                assert_eq!(clones() - before, 1, "hits make no owned key");
+                drop((made,));
+                // Dead: a miss again, `make` runs again, the key is stored anew.
+                let again = cache.get_or_insert_with_key(&Key(1), |k| Handle::new(k.0));
+                assert_eq!(*again, 1);
+                assert_eq!(clones() - before, 2);
+            }
+
+            #[test]
+            fn get_or_insert_with_key_by_str_for_string_keys() {
+                let cache: Cache<String, usize> = Cache::new();
+                let a = cache.get_or_insert_with_key("sunset.png", |k| Handle::new(k.len()));
+                let b = cache.get_or_insert_with_key("sunset.png", |_| unreachable!());
+                assert!(Handle::ptr_eq(&a, &b));
+                assert_eq!(cache.get("sunset.png").as_deref(), Some(&10));
+            }
+
+            #[test]
+            fn try_get_or_insert_with_returns_the_error_and_stores_nothing() {
+                let cache: Cache<u32, u32> = Cache::new();
+                let err = cache.try_get_or_insert_with(1, || Err::<Handle<u32>, _>("failed"));
+                assert_eq!(err.unwrap_err(), "failed");
+                assert_eq!(cache.len(), 0);
+                assert!(cache.get(&1).is_none());
+                let ok = cache.try_get_or_insert_with(1, || Ok::<_, ()>(Handle::new(5)));
+                let ok = ok.unwrap();
+                // A live value: `make` does not run, even a failing one.
+                let hit = cache.try_get_or_insert_with(1, || Err("never called"));
+                assert!(Handle::ptr_eq(&hit.unwrap(), &ok));
+            }
+
+            #[test]
+            fn try_get_or_insert_with_key_error_makes_no_owned_key() {
+                let cache: Cache<Key, u32> = Cache::new();
+                let before = clones();
+                let err = cache.try_get_or_insert_with_key(&Key(3), |_| Err::<Handle<u32>, _>(()));
+                assert!(err.is_err());
+                assert_eq!(clones(), before);
+                assert!(cache.is_empty());
+            }
+
+            #[test]
+            fn for_each_and_iter_visit_live_entries_only() {
+                let cache: Cache<u32, u32> = Cache::new();
+                let held: Vec<Handle<u32>> = (0..10).map(Handle::new).collect();
+                for v in &held {
+                    cache.insert(**v, v);
+                }
+                for k in 100..110 {
+                    cache.insert(k, &Handle::new(k)); // dead at once
+                }
+                let mut seen = Vec::new();
+                cache.for_each(|k, v| {
+                    assert_eq!(k, &**v);
+                    seen.push(*k);
+                });
+                seen.sort_unstable();
+                assert_eq!(seen, (0..10).collect::<Vec<_>>());
+                let mut iterated: Vec<u32> = cache.iter().map(|(k, _)| k).collect();
+                iterated.sort_unstable();
+                assert_eq!(iterated, seen);
+            }
+
+            #[test]
+            fn iter_body_may_use_the_cache() {
+                let cache: Cache<u32, u32> = Cache::with_shards_and_hasher(1, RandomState::new());
+                let held: Vec<Handle<u32>> = (0..8).map(Handle::new).collect();
+                for v in &held {
+                    cache.insert(**v, v);
+                }
+                for (k, v) in cache.iter() {
+                    // One shard: its lock would be held if the iterator
+                    // yielded under it, and `insert` would deadlock.
+                    cache.insert(k + 100, &v);
+                    assert!(cache.remove(&k).is_some());
+                }
+                assert_eq!(cache.live_len(), 8);
+                assert!((100..108).all(|k| cache.contains_key(&k)));
+            }
+
+            #[test]
+            fn retain_keeps_what_the_predicate_keeps() {
+                let cache: Cache<u32, u32> = Cache::new();
+                let held: Vec<Handle<u32>> = (0..20).map(Handle::new).collect();
+                for v in &held {
+                    cache.insert(**v, v);
+                }
+                cache.insert(99, &Handle::new(99)); // dead: removed too
+                cache.retain(|k, v| {
+                    assert_eq!(k, &**v);
+                    k % 3 == 0
+                });
+                assert_eq!(cache.len(), 7);
+                assert!((0..20).all(|k| cache.contains_key(&k) == (k % 3 == 0)));
+            }
+
+            #[test]
+            fn entry_sees_live_values_as_occupied_and_dead_ones_as_vacant() {
+                let cache: Cache<&str, u32> = Cache::new();
+                let one = Handle::new(1);
+                cache.insert("a", &one);
+                let got = cache.entry("a", |e| match e {
+                    Entry::Occupied(e) => Some(e.into_value()),
+                    Entry::Vacant(_) => None,
+                });
+                let got = got.unwrap();
+                assert!(Handle::ptr_eq(&got, &one));
+                drop((got, one));
+                let two = Handle::new(2);
+                let stored = cache.entry("a", |e| match e {
+                    Entry::Occupied(_) => panic!("the value died"),
+                    Entry::Vacant(e) => e.insert(Handle::clone(&two)),
+                });
+                assert!(Handle::ptr_eq(&stored, &two));
+                assert!(Handle::ptr_eq(&cache.get("a").unwrap(), &two));
+                let removed = cache.entry("a", |e| match e {
+                    Entry::Occupied(e) => e.remove(),
+                    Entry::Vacant(_) => panic!("live"),
+                });
+                assert!(Handle::ptr_eq(&removed, &two));
+                assert!(cache.is_empty());
+            }
+
+            #[test]
+            fn with_capacity_reserves_over_the_shards() {
+                let cache: Cache<u32, u32> = Cache::with_capacity(4096);
+                assert!(cache.capacity() >= 4096);
+                assert!(cache.is_empty());
+                let interner: Interner<str> = Interner::with_capacity(512);
+                assert!(interner.capacity() >= 512);
+            }
+
+            #[test]
+            fn debug_shows_the_live_entries() {
+                let cache: Cache<u32, &str> = Cache::new();
+                let v = Handle::new("seven");
+                cache.insert(7, &v);
+                cache.insert(8, &Handle::new("dead"));
+                assert_eq!(format!("{cache:?}"), r#"{7: "seven"}"#);
+                let names: Interner<str> = Interner::new();
+                let ada = names.intern_with("ada", |s: &str| Handle::from(s));
+                drop(names.intern_with("bob", |s: &str| Handle::from(s)));
+                assert_eq!(format!("{names:?}"), r#"{"ada"}"#);
+                drop(ada);
+            }
+
+            #[test]
+            fn interner_for_each_iter_and_retain() {
+                let names: Interner<String> = Interner::new();
+                let held: Vec<Handle<String>> =
+                    ["ada", "bob", "amy"].map(|n| names.intern(n.to_owned())).into();
+                drop(names.intern("dead".to_owned()));
+                let mut seen = Vec::new();
+                names.for_each(|n| seen.push((**n).clone()));
+                seen.sort();
+                assert_eq!(seen, ["ada", "amy", "bob"]);
+                let mut iterated: Vec<String> = names.iter().map(|n| (*n).clone()).collect();
+                iterated.sort();
+                assert_eq!(iterated, seen);
+                names.retain(|n| n.starts_with('a'));
+                assert_eq!(names.len(), 2);
+                assert!(!names.contains("bob"));
+                drop(held);
+            }
+        }
+    };
+}
+
+api_tests!(local, weakref_core::count::LocalCount, weakref_std::Rc);
+api_tests!(atomic, weakref_core::count::AtomicCount, weakref_sync::Arc);
+
+/// A value whose `Drop` uses the cache it is in: `for_each` and `retain`
+/// must not drop it under a shard's lock (std's `RwLock` is not
+/// re-entrant: this test would hang or panic).
+#[test]
+fn for_each_and_retain_drop_no_value_under_the_lock() {
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<WeakCache<u32, Reentrant>> = OnceLock::new();
+    struct Reentrant(u32);
+    impl Drop for Reentrant {
+        fn drop(&mut self) {
+            if self.0 < 1000 {
+                let cache = CACHE.get().unwrap();
+                cache.insert(self.0 + 1000, &Arc::new(Reentrant(self.0 + 1000)));
+            }
+        }
+    }
+    let cache = CACHE.get_or_init(|| WeakCache::with_shards_and_hasher(1, Default::default()));
+    for visit in ["for_each", "retain"] {
+        let outside = Mutex::new(Some(Arc::new(Reentrant(1))));
+        cache.insert(1, outside.lock().unwrap().as_ref().unwrap());
+        let kill = || {
+            // The last handle but the one the cache upgraded for the visit.
+            drop(outside.lock().unwrap().take());
+        };
+        if visit == "for_each" {
+            cache.for_each(|_, _| kill());
+        } else {
+            cache.retain(|_, _| {
+                kill();
+                true
+            });
+        }
+        assert!(
+            cache.get(&1).is_none(),
+            "{visit}: the value died after the visit"
+        );
+    }
+}
