@@ -1,7 +1,8 @@
 //! Counter strategies: the strong + weak state machine behind every handle.
 //!
 //! [`RawCount`] is the protocol; [`LocalCount`] (`Cell`s, single-threaded)
-//! and [`AtomicCount`] (atomics with std's orderings) implement it. Both are
+//! and [`AtomicCount`] (atomics with std's orderings) implement it;
+//! [`WaitFreeCount`] is `AtomicCount` with a wait-free `upgrade`. Both are
 //! generic over the integer [`Width`] they count in: `usize` by default (a
 //! 16-byte header on 64-bit targets), `u32` for an 8-byte header, `u8` or
 //! `u16` where small limits are wanted (the overflow tests use `u8`).
@@ -41,6 +42,11 @@ mod atomic;
 #[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic", weakref_loom))]
 pub use atomic::{AtomicCount, AtomicWidth};
 
+#[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic", weakref_loom))]
+mod wait_free;
+#[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic", weakref_loom))]
+pub use wait_free::{CasLoop, StrongProtocol, WaitFree, WaitFreeCount};
+
 /// The strong + weak counter of one block.
 ///
 /// # Safety
@@ -68,7 +74,10 @@ pub unsafe trait RawCount {
     /// under construction (`new_cyclic`).
     fn new(strong: usize, weak: usize) -> Self;
 
-    /// The strong count (a `Relaxed` snapshot).
+    /// The strong count (a `Relaxed` snapshot). An answer of 0 is final:
+    /// no later [`try_inc_strong`](Self::try_inc_strong) succeeds (a
+    /// counter may make it so first: [`WaitFreeCount`] marks a count it
+    /// reads between a last drop and its dead flag as dead).
     fn strong(&self) -> usize;
 
     /// The weak count including the implicit weak (an `Acquire` snapshot).

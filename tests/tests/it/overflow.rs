@@ -1,7 +1,8 @@
 //! The overflow policy, through tiny-width counters (`u8`): a count that
 //! would pass its limit aborts the process, as std's `Rc`/`Arc` do. No
 //! 2^63-step loops: the limit of a `u8` strong count is 255 (local) or 127
-//! (atomic, half the width, as `isize::MAX` is for `usize`). Weak counts
+//! (atomic, half the width, as `isize::MAX` is for `usize`; 31 for the
+//! wait-free counter, whose two top bits are flags). Weak counts
 //! are stored doubled (the low bit is the watch flag of death callbacks),
 //! so their limits are half of those: 127 and 63 weak counts.
 //!
@@ -11,7 +12,7 @@
 use std::process::Command;
 
 use weakref_core::Strong;
-use weakref_core::count::{AtomicCount, LocalCount, RawCount};
+use weakref_core::count::{AtomicCount, LocalCount, RawCount, WaitFreeCount};
 use weakref_core::storage::Global;
 
 const CHILD: &str = "WEAKREF_OVERFLOW_CHILD";
@@ -127,5 +128,32 @@ fn atomic_weak_aborts_above_half_width() {
             core::mem::forget(weak);
         },
         || core::mem::forget(Tiny::downgrade(&arc)),
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns a process")]
+fn wait_free_strong_aborts_above_an_eighth() {
+    assert_eq!(WaitFreeCount::<u8>::MAX_REFCOUNT, 31);
+    let arc = Tiny::<WaitFreeCount<u8>>::new(0);
+    expect_abort(
+        "overflow::wait_free_strong_aborts_above_an_eighth",
+        || clone_up_to(&arc, 32),
+        || core::mem::forget(Tiny::clone(&arc)),
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns a process")]
+fn wait_free_upgrade_aborts_above_an_eighth() {
+    let arc = Tiny::<WaitFreeCount<u8>>::new(0);
+    let weak = Tiny::downgrade(&arc);
+    expect_abort(
+        "overflow::wait_free_upgrade_aborts_above_an_eighth",
+        || {
+            clone_up_to(&arc, 31);
+            core::mem::forget(weak.upgrade().expect("31 -> 32 is allowed"));
+        },
+        || core::mem::forget(weak.upgrade()),
     );
 }
