@@ -176,8 +176,8 @@ impl_atomic_width!(u32 => AtomicU32 if "32");
 ///
 /// `W` is the integer it counts in (see [`Width`]): `usize` by default, `u32`
 /// for an 8-byte header. A count passing [`AtomicCount::MAX_REFCOUNT`]
-/// (half the width, `isize::MAX` for `usize`; an eighth with [`WaitFree`],
-/// whose strong word keeps its two top bits for flags) aborts the process, as std's
+/// (half the width, `isize::MAX` for `usize`; a quarter for `u8`/`u16`
+/// with [`WaitFree`]) aborts the process, as std's
 /// `Arc` does; the other half is headroom for threads racing past the check
 /// (`u8` and `u16` counts check before they add, and need none).
 ///
@@ -230,9 +230,8 @@ impl<W: AtomicWidth, S: StrongProtocol> AtomicCount<W, S> {
     }
 
     /// The largest count that operations accept before aborting: half the
-    /// width (`isize::MAX` for `usize`, std's `MAX_REFCOUNT`); with
-    /// [`WaitFree`], an eighth (its flags take the strong word's two top
-    /// bits, and the same headroom is kept below them).
+    /// width (`isize::MAX` for `usize`, std's `MAX_REFCOUNT`); a quarter
+    /// for `u8`/`u16` with [`WaitFree`] (whose dead flag is the top bit).
     ///
     /// # Why the counts never wrap
     ///
@@ -250,14 +249,23 @@ impl<W: AtomicWidth, S: StrongProtocol> AtomicCount<W, S> {
     /// threads stopped there at once (2 is the weak step): 2^30 threads for
     /// `u32` (std's own margin on 32-bit targets, and above any operating
     /// system's thread limit: Linux caps thread ids at 2^22), 2^62 for a
-    /// 64-bit `usize`. With [`WaitFree`] the strong count must stay below
-    /// its flag bits, `W::MAX / 4`: that takes `MAX_REFCOUNT` threads
-    /// stopped past the check, 2^29 for `u32`. Any thread that reaches its check aborts the process.
+    /// 64-bit `usize`. With [`WaitFree`], a strong count past
+    /// `MAX_REFCOUNT` sets the top bit, the dead flag, at once: until the
+    /// thread that added aborts, upgrades fail and `strong` reads 0, wrong
+    /// answers but no unsoundness (a value is claimed only by a decrement
+    /// that found exactly 1, and the `HELPED` claim needs the dead flag
+    /// too). Its `u8`/`u16` counts check before adding and stop at a
+    /// quarter of the width, so they never reach the flag. Any thread that reaches its check aborts the process.
     /// For `u16` it would take 16 384 threads, and for `u8` 64: a real
     /// program can have that many, so those widths use the CAS increment
     /// (`AtomicWidth::CHECK_BEFORE_ADD`), a little slower, and never store
     /// more than `MAX_REFCOUNT + 2`.
-    pub const MAX_REFCOUNT: usize = W::MAX >> if S::WAIT_FREE { 3 } else { 1 };
+    pub const MAX_REFCOUNT: usize = W::MAX
+        >> if S::WAIT_FREE && W::CHECK_BEFORE_ADD {
+            2
+        } else {
+            1
+        };
 
     /// The `weak` value that marks it locked by `is_unique`.
     const LOCKED: usize = W::MAX;

@@ -5,12 +5,15 @@
 //!
 //! # The strong word
 //!
-//! `ZERO` is the top bit of the width and `HELPED` the one below it; the
-//! count lives under them ([`AtomicCount::MAX_REFCOUNT`] is `W::MAX / 8`).
+//! `ZERO` is the top bit of the width and `HELPED` the one below it.
+//! `HELPED` means something only with `ZERO`: a live count may use every
+//! bit below `ZERO` ([`AtomicCount::MAX_REFCOUNT`] is std's, half the
+//! width, checked after the add as std does, so `clone` costs what std's
+//! does; `u8`/`u16` counts check before adding and stop at a quarter).
 //!
 //! | stored value          | meaning                                                   |
 //! |-----------------------|-----------------------------------------------------------|
-//! | n, 0 < n              | n strong handles                                          |
+//! | n, 0 < n < `ZERO`     | n strong handles                                          |
 //! | 0                     | the last handle has decremented and not yet flagged: an upgrade now keeps the value alive |
 //! | `ZERO` + s            | dead, for good (sticky); s upgrades that saw the flag have not yet taken their step back |
 //! | `ZERO` + `HELPED` + s | dead, declared by a reader that saw 0; the dropper has not yet claimed the value |
@@ -79,9 +82,14 @@
 //!   three, `strong` at most two. (Widths under 32 bits keep a CAS loop for
 //!   their increments, whose limit they check before adding: lock-free.)
 //! * **No overflow into the flags.** Live counts abort above
-//!   `MAX_REFCOUNT` as `CasLoop`'s do; the steps under a dead flag are
-//!   taken back, so they never accumulate. `HELPED` is set only together
-//!   with `ZERO`, from 0, and never again once cleared.
+//!   `MAX_REFCOUNT` as `CasLoop`'s do. A `usize`/`u32` count that passes
+//!   it reaches `ZERO` at once, but only until the thread that added
+//!   aborts: upgrades fail and readers see 0 meanwhile (wrong answers, as
+//!   std's are past its limit, not unsound: only a decrement that found
+//!   exactly 1 claims the value, and a `HELPED` claim needs `ZERO` too).
+//!   The steps under a dead flag are taken back, so they never
+//!   accumulate. `HELPED` is set only together with `ZERO`, from 0, and
+//!   never again once cleared.
 //! * **`make_mut`'s restore keeps stray steps.** After `sharing` or
 //!   `try_take_strong` set `ZERO`, an upgrader that read 1 just before may
 //!   still add its step and take it back. `publish_strong` subtracts
@@ -169,8 +177,8 @@ impl StrongProtocol for WaitFree {
 /// value's death: the last drop adds a compare-and-swap (its 0 → dead
 /// flag), and an upgrade of a value caught dying adds a `fetch_sub`.
 /// Everything else (weak handles, callbacks, weak maps, `get_mut`,
-/// `make_mut`) works as with [`AtomicCount`]. Counts abort above
-/// [`AtomicCount::MAX_REFCOUNT`], an eighth of the width.
+/// `make_mut`) works as with [`AtomicCount`], at the same limit
+/// ([`AtomicCount::MAX_REFCOUNT`]; a quarter of the width for `u8`/`u16`).
 ///
 /// # Examples
 ///
@@ -288,8 +296,9 @@ impl<W: AtomicWidth, S: StrongProtocol> AtomicCount<W, S> {
         // `fetch_and` below does the Acquire when it claims.
         match W::compare_exchange(&self.strong, 0, Self::ZERO, Acquire, Relaxed) {
             Ok(_) => true,
-            // A reader saw 0 and set the flag for us: claim it.
-            Err(now) if now & Self::HELPED != 0 => {
+            // A reader saw 0 and set the flag for us: claim it. (`HELPED`
+            // alone is a bit of a live count.)
+            Err(now) if now & (Self::ZERO | Self::HELPED) == Self::ZERO | Self::HELPED => {
                 // ORDERING: Acquire; pairs with the Release decrements, as
                 // the CAS above would have (the reader's CAS is an RMW in
                 // the same sequence).
@@ -321,8 +330,9 @@ mod tests {
     #[test]
     fn the_flags_sit_above_the_limit() {
         type C = WaitFreeCount<u8>;
-        assert_eq!((C::ZERO, C::HELPED, C::MAX_REFCOUNT), (0x80, 0x40, 31));
-        assert_eq!(WaitFreeCount::<u32>::MAX_REFCOUNT, (1 << 29) - 1);
+        assert_eq!((C::ZERO, C::HELPED, C::MAX_REFCOUNT), (0x80, 0x40, 63));
+        assert_eq!(WaitFreeCount::<u32>::MAX_REFCOUNT, i32::MAX as usize);
+        assert_eq!(WaitFreeCount::<usize>::MAX_REFCOUNT, isize::MAX as usize);
     }
 
     #[test]
@@ -366,6 +376,14 @@ mod tests {
         assert!(count.claim_value()); // the dropper claims HELPED
         assert!(!count.claim_value()); // nobody else can
         assert_eq!(count.strong(), 0);
+    }
+
+    #[test]
+    fn a_live_count_with_the_helped_bit_is_not_claimed() {
+        type C = WaitFreeCount<u8>;
+        let count = C::new(C::HELPED, 1);
+        assert!(!count.claim_value());
+        assert_eq!(count.strong(), C::HELPED);
     }
 
     #[test]

@@ -12,8 +12,9 @@
 //! last drop, `get_mut`'s weak lock against `downgrade`, a death against a
 //! registration).
 //!
-//! Input: byte 0 picks the thread count (bit 0: 2 or 3) and the counter
-//! width (bit 1: `usize` or `u32`); byte 1 the number of operation bytes
+//! Input: byte 0 picks the thread count (bit 0: 2 or 3), the counter
+//! width (bit 1: `usize` or `u32`) and its strong protocol (bit 2:
+//! `CasLoop` or `WaitFree`, issue 23); byte 1 the number of operation bytes
 //! (mod 48), dealt round-robin to the threads; the rest is the schedule.
 //! An operation byte picks one of 17 operations (`% 17`): drop, upgrade,
 //! downgrade, clone, `into_inner`, `get_mut`, `make_mut`, drop the weak
@@ -51,7 +52,7 @@ use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use shuttle::{Config, MaxSteps, Runner, thread};
 use weakref_core::callbacks::{CallbackFamily, Finalizer, FinalizerFamily, WeakRef};
 use weakref_core::collections::WeakCache;
-use weakref_core::count::{AtomicCount, AtomicWidth};
+use weakref_core::count::{AtomicCount, AtomicWidth, CasLoop, StrongProtocol, WaitFree};
 use weakref_core::storage::Global;
 use weakref_core::{Strong, Weak};
 
@@ -215,34 +216,34 @@ type Func = Box<dyn FnOnce() + Send>;
 type Trace = StdArc<StdMutex<Vec<usize>>>;
 
 /// A strong handle to a payload.
-type ArcOf<W> = Strong<Payload, AtomicCount<W>, Global>;
+type ArcOf<W, S> = Strong<Payload, AtomicCount<W, S>, Global>;
 
 /// A weak handle and the id of its value.
-type Tagged<W> = (Weak<Payload, AtomicCount<W>, Global>, usize);
+type Tagged<W, S> = (Weak<Payload, AtomicCount<W, S>, Global>, usize);
 
 /// A registration and its callback's index.
 type Registered<R> = (R, usize);
 
 /// One thread's handles.
-struct Slots<W: AtomicWidth> {
-    strong: Option<Strong<Payload, AtomicCount<W>, Global>>,
+struct Slots<W: AtomicWidth, S: StrongProtocol> {
+    strong: Option<Strong<Payload, AtomicCount<W, S>, Global>>,
     /// A weak handle and the id of its value.
-    weak: Option<Tagged<W>>,
+    weak: Option<Tagged<W, S>>,
     /// Registered handles with callbacks, and their callback index.
-    refs: Vec<Registered<WeakRef<Payload, AtomicCount<W>>>>,
+    refs: Vec<Registered<WeakRef<Payload, AtomicCount<W, S>>>>,
     /// Finalizers and their index.
-    finalizers: Vec<Registered<Finalizer<Payload, Func, AtomicCount<W>>>>,
+    finalizers: Vec<Registered<Finalizer<Payload, Func, AtomicCount<W, S>>>>,
     /// Finalizer indices detached (taken out: they must never run).
     detached: Vec<usize>,
     /// Values from the cache, kept, with their key.
-    cached: Vec<(u8, ArcOf<W>)>,
+    cached: Vec<(u8, ArcOf<W, S>)>,
     /// What the thread observed, for the trace hash.
     seen: Vec<u64>,
 }
 
 /// The shared `WeakCache`: one shard (every death counts towards its
 /// purges), a fixed hasher (the same buckets in every run of an input).
-type Cache<W> = WeakCache<u8, Payload, AtomicCount<W>, BuildHasherDefault<DefaultHasher>>;
+type Cache<W, S> = WeakCache<u8, Payload, AtomicCount<W, S>, BuildHasherDefault<DefaultHasher>>;
 
 /// What a cached value holds: its key, shifted.
 fn cached_number(key: u8) -> u64 {
@@ -253,16 +254,16 @@ fn cached_number(key: u8) -> u64 {
 const OPS: u8 = 17;
 
 /// Runs one thread's operations.
-fn run_ops<W: AtomicWidth>(
+fn run_ops<W: AtomicWidth, S: StrongProtocol>(
     ops: &[u8],
     shared: &StdArc<Shared>,
-    cache: &Cache<W>,
-    mut slots: Slots<W>,
-) -> Slots<W>
+    cache: &Cache<W, S>,
+    mut slots: Slots<W, S>,
+) -> Slots<W, S>
 where
-    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
+    AtomicCount<W, S>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
 {
-    type Arc<W> = Strong<Payload, AtomicCount<W>, Global>;
+    type Arc<W, S> = Strong<Payload, AtomicCount<W, S>, Global>;
     for &op in ops {
         let mut seen = u64::from(op % OPS) << 32;
         // The key of the cache operations.
@@ -291,7 +292,7 @@ where
             }
             2 => {
                 if let Some(s) = &slots.strong {
-                    slots.weak = Some((Arc::<W>::downgrade(s), s.id));
+                    slots.weak = Some((Arc::<W, S>::downgrade(s), s.id));
                 }
             }
             3 => {
@@ -303,21 +304,21 @@ where
             4 => {
                 if let Some(s) = slots.strong.take() {
                     // The last strong handle gives the value back.
-                    if let Some(value) = Arc::<W>::into_inner(s) {
+                    if let Some(value) = Arc::<W, S>::into_inner(s) {
                         seen |= value.read() | 1 << 17;
                     }
                 }
             }
             5 => {
-                if let Some(value) = slots.strong.as_mut().and_then(Arc::<W>::get_mut) {
+                if let Some(value) = slots.strong.as_mut().and_then(Arc::<W, S>::get_mut) {
                     value.write();
                     seen |= 1 << 18;
                 }
             }
             6 => {
                 if let Some(s) = &mut slots.strong {
-                    let (before, id) = (Arc::<W>::as_ptr(s), s.id);
-                    let value = Arc::<W>::make_mut(s);
+                    let (before, id) = (Arc::<W, S>::as_ptr(s), s.id);
+                    let value = Arc::<W, S>::make_mut(s);
                     if value.id == id && !std::ptr::eq(before, &*value) {
                         // Moved to a new block (only weak handles were
                         // left; they now see the old one dead): a new
@@ -379,7 +380,7 @@ where
             16 => drop(slots.cached.pop()),
             _ => {
                 if let Some(s) = &slots.strong {
-                    seen |= s.read() | (Arc::<W>::strong_count(s) as u64) << 20;
+                    seen |= s.read() | (Arc::<W, S>::strong_count(s) as u64) << 20;
                 }
             }
         }
@@ -392,14 +393,14 @@ where
 
 /// One execution: main makes the value, gives each thread a strong and a
 /// weak handle, runs the threads, then checks the end state.
-fn execution<W: AtomicWidth>(threads: usize, ops: &[u8], observed: &StdMutex<Vec<u64>>)
+fn execution<W: AtomicWidth, S: StrongProtocol>(threads: usize, ops: &[u8], observed: &StdMutex<Vec<u64>>)
 where
-    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
+    AtomicCount<W, S>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
 {
     let shared = Shared::new();
-    let cache: StdArc<Cache<W>> =
+    let cache: StdArc<Cache<W, S>> =
         StdArc::new(WeakCache::with_shards_and_hasher(1, Default::default()));
-    let value: Strong<Payload, AtomicCount<W>, Global> = Strong::new(Payload::new(0, &shared));
+    let value: Strong<Payload, AtomicCount<W, S>, Global> = Strong::new(Payload::new(0, &shared));
     let handles: Vec<_> = (0..threads)
         .map(|t| {
             let mine: Vec<u8> = ops.iter().skip(t).step_by(threads).copied().collect();
@@ -418,7 +419,7 @@ where
         })
         .collect();
     drop(value);
-    let mut results: Vec<Slots<W>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let mut results: Vec<Slots<W, S>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
 
     // The cache: one live value per key (kept handles are all the same
     // one, and still found), then nothing once they are dropped.
@@ -485,9 +486,9 @@ where
     }
 }
 
-fn run<W: AtomicWidth>(threads: usize, ops: Vec<u8>, schedule: Vec<u8>)
+fn run<W: AtomicWidth, S: StrongProtocol>(threads: usize, ops: Vec<u8>, schedule: Vec<u8>)
 where
-    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
+    AtomicCount<W, S>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
 {
     let trace = StdArc::new(StdMutex::new(Vec::new()));
     let observed = StdArc::new(StdMutex::new(Vec::new()));
@@ -506,7 +507,7 @@ where
     if tracing {
         trace_on_panic(&trace);
     }
-    Runner::new(scheduler, config).run(move || execution::<W>(threads, &ops, &seen));
+    Runner::new(scheduler, config).run(move || execution::<W, S>(threads, &ops, &seen));
     if tracing {
         let mut h = DefaultHasher::new();
         trace.lock().unwrap().hash(&mut h);
@@ -554,9 +555,11 @@ fuzz_target!(|data: &[u8]| {
     let threads = if flags & 1 == 0 { 2 } else { 3 };
     let len = (usize::from(*len) % 48).min(rest.len());
     let (ops, schedule) = rest.split_at(len);
-    if flags & 2 == 0 {
-        run::<usize>(threads, ops.to_vec(), schedule.to_vec());
-    } else {
-        run::<u32>(threads, ops.to_vec(), schedule.to_vec());
+    let (ops, schedule) = (ops.to_vec(), schedule.to_vec());
+    match flags & 6 {
+        0 => run::<usize, CasLoop>(threads, ops, schedule),
+        2 => run::<u32, CasLoop>(threads, ops, schedule),
+        4 => run::<usize, WaitFree>(threads, ops, schedule),
+        _ => run::<u32, WaitFree>(threads, ops, schedule),
     }
 });

@@ -1,8 +1,8 @@
 //! The overflow policy, through tiny-width counters (`u8`): a count that
 //! would pass its limit aborts the process, as std's `Rc`/`Arc` do. No
 //! 2^63-step loops: the limit of a `u8` strong count is 255 (local) or 127
-//! (atomic, half the width, as `isize::MAX` is for `usize`; 31 for the
-//! wait-free counter, whose two top bits are flags). Weak counts
+//! (atomic, half the width, as `isize::MAX` is for `usize`; 63 for the
+//! wait-free counter, whose top bit is its dead flag). Weak counts
 //! are stored doubled (the low bit is the watch flag of death callbacks),
 //! so their limits are half of those: 127 and 63 weak counts.
 //!
@@ -133,26 +133,26 @@ fn atomic_weak_aborts_above_half_width() {
 
 #[test]
 #[cfg_attr(miri, ignore = "spawns a process")]
-fn wait_free_strong_aborts_above_an_eighth() {
-    assert_eq!(WaitFreeCount::<u8>::MAX_REFCOUNT, 31);
+fn wait_free_strong_aborts_above_a_quarter() {
+    assert_eq!(WaitFreeCount::<u8>::MAX_REFCOUNT, 63);
     let arc = Tiny::<WaitFreeCount<u8>>::new(0);
     expect_abort(
-        "overflow::wait_free_strong_aborts_above_an_eighth",
-        || clone_up_to(&arc, 32),
+        "overflow::wait_free_strong_aborts_above_a_quarter",
+        || clone_up_to(&arc, 64),
         || core::mem::forget(Tiny::clone(&arc)),
     );
 }
 
 #[test]
 #[cfg_attr(miri, ignore = "spawns a process")]
-fn wait_free_upgrade_aborts_above_an_eighth() {
+fn wait_free_upgrade_aborts_above_a_quarter() {
     let arc = Tiny::<WaitFreeCount<u8>>::new(0);
     let weak = Tiny::downgrade(&arc);
     expect_abort(
-        "overflow::wait_free_upgrade_aborts_above_an_eighth",
+        "overflow::wait_free_upgrade_aborts_above_a_quarter",
         || {
-            clone_up_to(&arc, 31);
-            core::mem::forget(weak.upgrade().expect("31 -> 32 is allowed"));
+            clone_up_to(&arc, 63);
+            core::mem::forget(weak.upgrade().expect("63 -> 64 is allowed"));
         },
         || core::mem::forget(weak.upgrade()),
     );

@@ -1,0 +1,218 @@
+//! Interleaved A/B timing of the wait-free upgrade (issue 23): std's
+//! `Arc`, `weakref_sync::Arc` (`AtomicCount`, a CAS-loop upgrade) and
+//! `Strong<T, WaitFreeCount>` in one process, each scenario run for the
+//! three back to back in every round, the order rotating, and reported as
+//! the median and range over the rounds of each one's time / std's.
+//!
+//! ```text
+//! cargo run -p weakref-tests --release --bin wait-free-ab [-- ROUNDS [FILTER]]
+//! ```
+//!
+//! Default 11 rounds. On a 2-core machine shared with other work the
+//! 2-thread rows also measure the scheduler: read their range, not only
+//! the median.
+
+use std::hint::black_box;
+use std::sync::Barrier;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Instant;
+
+use weakref_core::Strong;
+use weakref_core::count::WaitFreeCount;
+use weakref_core::storage::Global;
+
+/// Runs `work(iters)` on two threads at once; returns the slower one's
+/// time per iteration, in nanoseconds.
+fn on_two_threads(iters: u64, work: impl Fn(u64) + Sync) -> f64 {
+    let barrier = Barrier::new(2);
+    let elapsed = thread::scope(|s| {
+        let run = || {
+            barrier.wait();
+            let start = Instant::now();
+            work(iters);
+            start.elapsed()
+        };
+        let other = s.spawn(run);
+        let mine = run();
+        mine.max(other.join().unwrap())
+    });
+    elapsed.as_nanos() as f64 / iters as f64
+}
+
+/// Runs `work(iters)` on this thread while `noise` loops on another;
+/// returns `work`'s time per iteration, in nanoseconds.
+fn while_busy(iters: u64, work: impl FnOnce(u64), noise: impl Fn() + Sync) -> f64 {
+    let stop = AtomicBool::new(false);
+    let started = Barrier::new(2);
+    let elapsed = thread::scope(|s| {
+        s.spawn(|| {
+            started.wait();
+            while !stop.load(Ordering::Relaxed) {
+                noise();
+            }
+        });
+        started.wait();
+        let start = Instant::now();
+        work(iters);
+        let elapsed = start.elapsed();
+        stop.store(true, Ordering::Relaxed);
+        elapsed
+    });
+    elapsed.as_nanos() as f64 / iters as f64
+}
+
+/// Times `work(iters)` on this thread, per iteration, in nanoseconds.
+fn alone(iters: u64, work: impl FnOnce(u64)) -> f64 {
+    let start = Instant::now();
+    work(iters);
+    start.elapsed().as_nanos() as f64 / iters as f64
+}
+
+const CONTENDED: u64 = 400_000;
+const SINGLE: u64 = 2_000_000;
+
+/// The scenarios for one pointer family `$arc`: `(name, fn() -> ns/op)`.
+macro_rules! scenarios {
+    ($arc:ident) => {{
+        fn upgrade_2t() -> f64 {
+            let strong = $arc::new(1u64);
+            let weak = $arc::downgrade(&strong);
+            on_two_threads(CONTENDED, |n| {
+                (0..n).for_each(|_| drop(black_box(black_box(&weak).upgrade())))
+            })
+        }
+        fn clone_2t() -> f64 {
+            let strong = $arc::new(1u64);
+            on_two_threads(CONTENDED, |n| {
+                (0..n).for_each(|_| drop(black_box(black_box(&strong).clone())))
+            })
+        }
+        fn upgrade_while_cloned() -> f64 {
+            let strong = $arc::new(1u64);
+            let weak = $arc::downgrade(&strong);
+            while_busy(
+                CONTENDED,
+                |n| (0..n).for_each(|_| drop(black_box(black_box(&weak).upgrade()))),
+                || drop(black_box(strong.clone())),
+            )
+        }
+        fn upgrade() -> f64 {
+            let strong = $arc::new(1u64);
+            let weak = $arc::downgrade(&strong);
+            alone(SINGLE, |n| {
+                (0..n).for_each(|_| drop(black_box(black_box(&weak).upgrade())))
+            })
+        }
+        fn clone() -> f64 {
+            let strong = $arc::new(1u64);
+            alone(SINGLE, |n| {
+                (0..n).for_each(|_| drop(black_box(black_box(&strong).clone())))
+            })
+        }
+        fn downgrade() -> f64 {
+            let strong = $arc::new(1u64);
+            alone(SINGLE, |n| {
+                (0..n).for_each(|_| drop(black_box($arc::downgrade(black_box(&strong)))))
+            })
+        }
+        fn new_drop() -> f64 {
+            alone(SINGLE, |n| {
+                (0..n).for_each(|_| drop(black_box($arc::new(black_box(7u64)))))
+            })
+        }
+        fn last_drop_with_weak() -> f64 {
+            alone(SINGLE, |n| {
+                (0..n).for_each(|_| {
+                    let strong = $arc::new(black_box(7u64));
+                    let weak = $arc::downgrade(&strong);
+                    drop(black_box(strong));
+                    drop(black_box(weak));
+                })
+            })
+        }
+        fn dead_upgrade() -> f64 {
+            let weak = $arc::downgrade(&$arc::new(1u64));
+            alone(SINGLE, |n| {
+                (0..n).for_each(|_| drop(black_box(black_box(&weak).upgrade())))
+            })
+        }
+        [
+            ("2 threads: upgrade+drop", upgrade_2t as fn() -> f64),
+            ("2 threads: clone+drop", clone_2t),
+            ("upgrade+drop while cloned", upgrade_while_cloned),
+            ("upgrade+drop", upgrade),
+            ("clone+drop", clone),
+            ("downgrade+drop", downgrade),
+            ("new+drop", new_drop),
+            ("new+downgrade+last drop", last_drop_with_weak),
+            ("dead upgrade", dead_upgrade),
+        ]
+    }};
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
+
+/// `median (min–max)` of a sample.
+fn spread(values: &[f64]) -> String {
+    let mut sorted = values.to_vec();
+    let m = median(&mut sorted);
+    format!("{m:.3} ({:.3}–{:.3})", sorted[0], sorted[sorted.len() - 1])
+}
+
+fn main() {
+    type StdArc<T> = std::sync::Arc<T>;
+    type OurArc<T> = weakref_sync::Arc<T>;
+    type WaitFreeArc<T> = Strong<T, WaitFreeCount, Global>;
+
+    let mut args = std::env::args().skip(1);
+    let rounds: usize = args.next().map_or(11, |a| a.parse().expect("ROUNDS"));
+    let filter = args.next().unwrap_or_default();
+    let families = [
+        scenarios!(StdArc),
+        scenarios!(OurArc),
+        scenarios!(WaitFreeArc),
+    ];
+
+    println!(
+        "{rounds} interleaved rounds; per row: ns/op median, and time / std's: median (min–max)"
+    );
+    println!(
+        "| operation | std ns | AtomicCount / std | WaitFreeCount / std | WaitFreeCount / AtomicCount |"
+    );
+    println!("|---|---|---|---|---|");
+    for (row, (name, _)) in families[0].iter().enumerate() {
+        if !name.contains(filter.as_str()) {
+            continue;
+        }
+        // One untimed warm-up of each.
+        for family in &families {
+            (family[row].1)();
+        }
+        let mut times = vec![Vec::new(); families.len()];
+        for round in 0..rounds {
+            for k in 0..families.len() {
+                let f = (round + k) % families.len();
+                times[f].push((families[f][row].1)());
+            }
+        }
+        let ratio = |a: usize, b: usize| -> Vec<f64> {
+            times[a].iter().zip(&times[b]).map(|(x, y)| x / y).collect()
+        };
+        let std_ns = median(&mut times[0].clone());
+        println!(
+            "| {name} | {std_ns:.1} | {} | {} | {} |",
+            spread(&ratio(1, 0)),
+            spread(&ratio(2, 0)),
+            spread(&ratio(2, 1)),
+        );
+    }
+}
