@@ -91,6 +91,9 @@ unsafe impl<const BUG: u8> RawCount for Planted<BUG> {
         self.strong.fetch_add(1, Relaxed);
     }
     fn try_inc_strong(&self) -> bool {
+        if self.strong.load(Relaxed) & ZERO != 0 {
+            return false;
+        }
         // ORDERING: Acquire; pairs with the Release decrements and publish.
         if self.strong.fetch_add(1, Acquire) & ZERO == 0 {
             return true;

@@ -28,7 +28,7 @@
 //! | operation          | atomic access                                                 | partner |
 //! |--------------------|---------------------------------------------------------------|---------|
 //! | `inc_strong`       | `fetch_add` Relaxed, as `CasLoop`                              | (an existing handle) |
-//! | `try_inc_strong`   | `fetch_add` Acquire; saw `ZERO`: `fetch_sub` Relaxed, fail (`u8`/`u16`: CAS loop, fail on `ZERO`) | `dec_strong`'s and `publish_strong`'s Release |
+//! | `try_inc_strong`   | load Relaxed, fail on `ZERO`; `fetch_add` Acquire; saw `ZERO`: `fetch_sub` Relaxed, fail (`u8`/`u16`: CAS loop, fail on `ZERO`) | `dec_strong`'s and `publish_strong`'s Release |
 //! | `dec_strong`       | `fetch_sub` Release; last: CAS 0 → `ZERO` Acquire; failed on `HELPED`: `fetch_and(!HELPED)` Acquire | every handle's Release decrement (one release sequence) |
 //! | `strong`           | load Relaxed; read 0: CAS 0 → `ZERO` + `HELPED` Relaxed         | none: decides, reads nothing |
 //! | `try_take_strong`  | CAS 1 → `ZERO` Acquire                                          | the Release decrements |
@@ -78,8 +78,10 @@
 //!   weak map that purges an entry it reads as dead never purges a value
 //!   that an upgrade then revives.
 //! * **Wait-free.** Every operation is a bounded number of steps:
-//!   `try_inc_strong` one RMW (two when it fails), `dec_strong` at most
-//!   three, `strong` at most two. (Widths under 32 bits keep a CAS loop for
+//!   `try_inc_strong` a load and one RMW (two when it fails after the
+//!   load saw the value alive: the paper's hybrid, whose load spares a
+//!   value already dead any RMW), `dec_strong` at most three, `strong` at
+//!   most two. (Widths under 32 bits keep a CAS loop for
 //!   their increments, whose limit they check before adding: lock-free.)
 //! * **No overflow into the flags.** Live counts abort above
 //!   `MAX_REFCOUNT` as `CasLoop`'s do. A `usize`/`u32` count that passes
@@ -233,7 +235,8 @@ impl<W: AtomicWidth, S: StrongProtocol> AtomicCount<W, S> {
         }
     }
 
-    /// [`RawCount::try_inc_strong`]: one `fetch_add`, failing on the flag.
+    /// [`RawCount::try_inc_strong`]: a load that fails on the flag, then
+    /// one `fetch_add`, failing on the flag.
     #[inline]
     pub(super) fn wait_free_try_inc_strong(&self) -> bool {
         if W::CHECK_BEFORE_ADD {
@@ -243,6 +246,14 @@ impl<W: AtomicWidth, S: StrongProtocol> AtomicCount<W, S> {
         // through handles that are gone, also a pending last handle whose
         // place we take when we read 0) and of `publish_strong` (the value
         // is initialised).
+        // The paper's hybrid: a value already seen dead fails at once,
+        // without an RMW (a dead upgrade costs a load, as std's does;
+        // measured: 6.8 x std's time with the `fetch_add` and its undo, 0.75
+        // x with this load). Relaxed: a flag we read is sticky (or set by
+        // an owner that may publish later, when failing is also right).
+        if W::load(&self.strong, Relaxed) & Self::ZERO != 0 {
+            return false;
+        }
         let old = W::fetch_add(&self.strong, 1, Acquire);
         if old & Self::ZERO != 0 {
             // Dead: take our step back (Relaxed: nothing is read, and the

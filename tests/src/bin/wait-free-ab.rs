@@ -69,7 +69,7 @@ fn alone(iters: u64, work: impl FnOnce(u64)) -> f64 {
     start.elapsed().as_nanos() as f64 / iters as f64
 }
 
-const CONTENDED: u64 = 400_000;
+const CONTENDED: u64 = 3_000_000;
 const SINGLE: u64 = 2_000_000;
 
 /// The scenarios for one pointer family `$arc`: `(name, fn() -> ns/op)`.
@@ -177,42 +177,39 @@ fn main() {
     let rounds: usize = args.next().map_or(11, |a| a.parse().expect("ROUNDS"));
     let filter = args.next().unwrap_or_default();
     let families = [
-        scenarios!(StdArc),
-        scenarios!(OurArc),
-        scenarios!(WaitFreeArc),
+        ("std", scenarios!(StdArc)),
+        ("AtomicCount", scenarios!(OurArc)),
+        ("WaitFreeCount", scenarios!(WaitFreeArc)),
     ];
 
     println!(
-        "{rounds} interleaved rounds; per row: ns/op median, and time / std's: median (min–max)"
+        "{rounds} interleaved rounds; ns/op of std (median), and each one's time / std's in the same round: median (min–max)"
     );
-    println!(
-        "| operation | std ns | AtomicCount / std | WaitFreeCount / std | WaitFreeCount / AtomicCount |"
-    );
-    println!("|---|---|---|---|---|");
-    for (row, (name, _)) in families[0].iter().enumerate() {
-        if !name.contains(filter.as_str()) {
+    let mut header = String::from("| operation | std ns |");
+    for (name, _) in &families[1..] {
+        header += &format!(" {name} / std |");
+    }
+    println!("{header}\n|---|---|{}", "---|".repeat(families.len() - 1));
+    for (row, (op, _)) in families[0].1.iter().enumerate() {
+        if !op.contains(filter.as_str()) {
             continue;
         }
         // One untimed warm-up of each.
-        for family in &families {
+        for (_, family) in &families {
             (family[row].1)();
         }
         let mut times = vec![Vec::new(); families.len()];
         for round in 0..rounds {
             for k in 0..families.len() {
                 let f = (round + k) % families.len();
-                times[f].push((families[f][row].1)());
+                times[f].push((families[f].1[row].1)());
             }
         }
-        let ratio = |a: usize, b: usize| -> Vec<f64> {
-            times[a].iter().zip(&times[b]).map(|(x, y)| x / y).collect()
-        };
-        let std_ns = median(&mut times[0].clone());
-        println!(
-            "| {name} | {std_ns:.1} | {} | {} | {} |",
-            spread(&ratio(1, 0)),
-            spread(&ratio(2, 0)),
-            spread(&ratio(2, 1)),
-        );
+        let mut line = format!("| {op} | {:.1} |", median(&mut times[0].clone()));
+        for f in 1..families.len() {
+            let ratios: Vec<f64> = times[f].iter().zip(&times[0]).map(|(x, y)| x / y).collect();
+            line += &format!(" {} |", spread(&ratios));
+        }
+        println!("{line}");
     }
 }
