@@ -77,13 +77,7 @@ fn downgrade_vs_get_mut() {
             drop(other);
             weak.upgrade().map(|up| up.get())
         });
-        let wrote = match Arc::get_mut(&mut owner) {
-            Some(payload) => {
-                payload.set(2);
-                true
-            }
-            None => false,
-        };
+        let wrote = common::set_if_unique(&mut owner, 2);
         // `get_mut` succeeds only once the other thread's strong and weak
         // handles are both gone, so its upgrade (which cannot fail while
         // `owner` lives) always read the old value; loom checks that read

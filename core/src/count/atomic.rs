@@ -363,13 +363,13 @@ unsafe impl<W: AtomicWidth, S: StrongProtocol> RawCount for AtomicCount<W, S> {
 
     #[inline]
     fn try_inc_strong(&self) -> bool {
-        if S::WAIT_FREE {
+        if S::WAIT_FREE && !W::CHECK_BEFORE_ADD {
             return self.wait_free_try_inc_strong();
         }
         // Relaxed first read: only a guess for the CAS below.
         let mut n = W::load(&self.strong, Relaxed);
         loop {
-            if n == 0 {
+            if Self::cannot_upgrade(n) {
                 return false;
             }
             Self::check_overflow(n);

@@ -239,9 +239,6 @@ impl<W: AtomicWidth, S: StrongProtocol> AtomicCount<W, S> {
     /// one `fetch_add`, failing on the flag.
     #[inline]
     pub(super) fn wait_free_try_inc_strong(&self) -> bool {
-        if W::CHECK_BEFORE_ADD {
-            return self.narrow_try_inc_strong();
-        }
         // ORDERING: Acquire; pairs with the Release of `dec_strong` (writes
         // through handles that are gone, also a pending last handle whose
         // place we take when we read 0) and of `publish_strong` (the value
@@ -265,23 +262,16 @@ impl<W: AtomicWidth, S: StrongProtocol> AtomicCount<W, S> {
         true
     }
 
-    /// The upgrade of `u8`/`u16` counts: a CAS loop that checks the limit
-    /// before adding (see [`AtomicCount::MAX_REFCOUNT`]) and fails on the
-    /// flag. A bare 0 may be revived, as the `fetch_add` would.
-    #[cold]
-    fn narrow_try_inc_strong(&self) -> bool {
-        // Relaxed first read: only a guess for the CAS below.
-        let mut n = W::load(&self.strong, Relaxed);
-        loop {
-            if n & Self::ZERO != 0 {
-                return false;
-            }
-            Self::check_overflow(n);
-            // ORDERING: Acquire on success, as the `fetch_add` above.
-            match W::compare_exchange_weak(&self.strong, n, n + 1, Acquire, Relaxed) {
-                Ok(_) => return true,
-                Err(old) => n = old,
-            }
+    /// Whether an upgrade's CAS loop must give up on the strong word `n`
+    /// (`u8`/`u16` counts with `WaitFree`, which check their limit before
+    /// adding, use the loop too): 0 for `CasLoop`; the flag for `WaitFree`,
+    /// whose bare 0 the CAS may revive, as the `fetch_add` would.
+    #[inline(always)]
+    pub(super) fn cannot_upgrade(n: usize) -> bool {
+        if S::WAIT_FREE {
+            n & Self::ZERO != 0
+        } else {
+            n == 0
         }
     }
 

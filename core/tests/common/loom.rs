@@ -3,6 +3,9 @@
 //! executions each model explores.
 
 use loom::cell::UnsafeCell;
+use weakref_core::Strong;
+use weakref_core::count::RawCountUnique;
+use weakref_core::storage::Global;
 
 /// The value slot seen by loom: reads through handles, a write in drop.
 pub(crate) struct Payload(UnsafeCell<u32>);
@@ -65,5 +68,20 @@ pub(crate) fn model(name: &str, f: impl Fn() + Sync + Send + 'static) {
     println!("loom model {name}: {} executions", executions.load(Relaxed));
     if let Err(panic) = result {
         std::panic::resume_unwind(panic);
+    }
+}
+
+/// `get_mut` on `owner`, writing `value` through it if it succeeds:
+/// whether it did.
+pub(crate) fn set_if_unique<C: RawCountUnique>(
+    owner: &mut Strong<Payload, C, Global>,
+    value: u32,
+) -> bool {
+    match Strong::get_mut(owner) {
+        Some(payload) => {
+            payload.set(value);
+            true
+        }
+        None => false,
     }
 }

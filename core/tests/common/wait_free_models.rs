@@ -78,13 +78,7 @@ pub(crate) fn upgrade_vs_get_mut<C: Counter>() {
     let mut owner = Arc::<C>::new(Payload::new(1));
     let weak = Arc::downgrade(&owner);
     let t = thread::spawn(move || weak.upgrade().map(|up| up.get()));
-    let wrote = match Arc::get_mut(&mut owner) {
-        Some(payload) => {
-            payload.set(2);
-            true
-        }
-        None => false,
-    };
+    let wrote = super::common::set_if_unique(&mut owner, 2);
     // `owner` lives throughout, so the upgrade always succeeds and reads
     // the value before any write.
     assert_eq!(t.join().unwrap(), Some(1));

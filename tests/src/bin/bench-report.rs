@@ -16,7 +16,9 @@
 //! criterion's default sampling (several minutes, steadier medians). Rows
 //! close to a target (within a quarter of it) are measured again as
 //! interleaved A/B rounds (`--ab N`, default 5: anchor and ours back to back,
-//! the order alternating), and reported with their median and range. With
+//! the order alternating), and reported with their median and range. The
+//! wait-free counter's rows come from `wait-free-ab` (11 interleaved rounds
+//! of std, `AtomicCount` and `WaitFreeCount`). With
 //! `CARGO_TARGET_DIR` set, criterion's results are read from there.
 //!
 //! Ratios compare numbers measured in the same run only; absolute times
@@ -329,6 +331,32 @@ fn ab_section(md: &mut String, ab: &[AbRow], rounds: usize) {
         );
     }
 }
+/// The wait-free upgrade against std and `AtomicCount` (issue 23): the
+/// table `wait-free-ab` printed, or `None` when not measured.
+fn wait_free_section(md: &mut String, table: Option<&str>) {
+    let _ = writeln!(
+        md,
+        "\n## Wait-free upgrade: `WaitFreeCount` (interleaved A/B)\n"
+    );
+    let _ = writeln!(
+        md,
+        "`weakref_sync::wait_free::Arc` (`Strong<T, WaitFreeCount>`): `upgrade` is a load and one\n\
+         `fetch_add` (ISMM 2023's hybrid), never a retrying compare-and-swap; the last drop adds a\n\
+         compare-and-swap (the sticky dead flag). It is not the default: it loses to `AtomicCount`\n\
+         on the rows where a value dies (`new+drop`: two more instructions, above; a last drop\n\
+         with weak handles left). Its instruction counts are the `[waitfree]` rows above. Times:\n\
+         `cargo run -p weakref-tests --release --bin wait-free-ab`, each row's three\n\
+         implementations back to back per round, the order rotating; the 2-thread rows on this\n\
+         shared 2-core machine also measure the scheduler (read their range).\n"
+    );
+    match table {
+        Some(table) => md.push_str(table),
+        None => {
+            let _ = writeln!(md, "Not measured in this run (`--no-run`).");
+        }
+    }
+}
+
 /// `(map, total, own)` rows from the icount_churn bench's table.
 fn churn_rows(table: &str) -> Vec<(String, f64, f64)> {
     table
@@ -376,6 +404,7 @@ fn verdict(ratio: f64, target: Option<Target>) -> String {
 fn markdown(
     rows: &[Ratio],
     ab: (&[AbRow], usize),
+    wait_free: Option<&str>,
     icount: &[(String, f64, f64, f64)],
     churn: &[(String, f64, f64)],
     machine: &str,
@@ -477,6 +506,7 @@ fn markdown(
         })
         .collect();
     ab_section(&mut md, ab.0, ab.1);
+    wait_free_section(&mut md, wait_free);
     let _ = writeln!(md, "\n## Targets missed\n");
     if misses.is_empty() {
         let _ = writeln!(md, "None in this run.");
@@ -695,9 +725,31 @@ fn main() {
             .map_or(5, |n| n.parse().expect("--ab N: a number of rounds"))
     };
     let ab = interleaved(&root, &criterion_dir, &rows, rounds);
+    let wait_free = (!no_run).then(|| {
+        eprintln!("timing the wait-free counter (wait-free-ab)");
+        cargo(
+            &root,
+            &[
+                "run",
+                "-q",
+                "-p",
+                "weakref-tests",
+                "--release",
+                "--bin",
+                "wait-free-ab",
+            ],
+        )
+    });
     fs::write(
         root.join("BENCHMARKS.md"),
-        markdown(&rows, (&ab, rounds), &icount, &churn, &machine()),
+        markdown(
+            &rows,
+            (&ab, rounds),
+            wait_free.as_deref(),
+            &icount,
+            &churn,
+            &machine(),
+        ),
     )
     .expect("write BENCHMARKS.md");
     fs::write(root.join("benchmarks.svg"), svg(&rows)).expect("write benchmarks.svg");

@@ -13,52 +13,15 @@
 //! the median.
 
 use std::hint::black_box;
-use std::sync::Barrier;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
 use std::time::Instant;
 
 use weakref_core::Strong;
 use weakref_core::count::WaitFreeCount;
 use weakref_core::storage::Global;
+use weakref_tests::timing::{on_two_threads, while_busy};
 
-/// Runs `work(iters)` on two threads at once; returns the slower one's
-/// time per iteration, in nanoseconds.
-fn on_two_threads(iters: u64, work: impl Fn(u64) + Sync) -> f64 {
-    let barrier = Barrier::new(2);
-    let elapsed = thread::scope(|s| {
-        let run = || {
-            barrier.wait();
-            let start = Instant::now();
-            work(iters);
-            start.elapsed()
-        };
-        let other = s.spawn(run);
-        let mine = run();
-        mine.max(other.join().unwrap())
-    });
-    elapsed.as_nanos() as f64 / iters as f64
-}
-
-/// Runs `work(iters)` on this thread while `noise` loops on another;
-/// returns `work`'s time per iteration, in nanoseconds.
-fn while_busy(iters: u64, work: impl FnOnce(u64), noise: impl Fn() + Sync) -> f64 {
-    let stop = AtomicBool::new(false);
-    let started = Barrier::new(2);
-    let elapsed = thread::scope(|s| {
-        s.spawn(|| {
-            started.wait();
-            while !stop.load(Ordering::Relaxed) {
-                noise();
-            }
-        });
-        started.wait();
-        let start = Instant::now();
-        work(iters);
-        let elapsed = start.elapsed();
-        stop.store(true, Ordering::Relaxed);
-        elapsed
-    });
+/// Nanoseconds per iteration of a timed run.
+fn per_op(elapsed: std::time::Duration, iters: u64) -> f64 {
     elapsed.as_nanos() as f64 / iters as f64
 }
 
@@ -66,7 +29,7 @@ fn while_busy(iters: u64, work: impl FnOnce(u64), noise: impl Fn() + Sync) -> f6
 fn alone(iters: u64, work: impl FnOnce(u64)) -> f64 {
     let start = Instant::now();
     work(iters);
-    start.elapsed().as_nanos() as f64 / iters as f64
+    per_op(start.elapsed(), iters)
 }
 
 const CONTENDED: u64 = 3_000_000;
@@ -78,24 +41,27 @@ macro_rules! scenarios {
         fn upgrade_2t() -> f64 {
             let strong = $arc::new(1u64);
             let weak = $arc::downgrade(&strong);
-            on_two_threads(CONTENDED, |n| {
+            let elapsed = on_two_threads(CONTENDED, |n| {
                 (0..n).for_each(|_| drop(black_box(black_box(&weak).upgrade())))
-            })
+            });
+            per_op(elapsed, CONTENDED)
         }
         fn clone_2t() -> f64 {
             let strong = $arc::new(1u64);
-            on_two_threads(CONTENDED, |n| {
+            let elapsed = on_two_threads(CONTENDED, |n| {
                 (0..n).for_each(|_| drop(black_box(black_box(&strong).clone())))
-            })
+            });
+            per_op(elapsed, CONTENDED)
         }
         fn upgrade_while_cloned() -> f64 {
             let strong = $arc::new(1u64);
             let weak = $arc::downgrade(&strong);
-            while_busy(
+            let elapsed = while_busy(
                 CONTENDED,
                 |n| (0..n).for_each(|_| drop(black_box(black_box(&weak).upgrade()))),
                 || drop(black_box(strong.clone())),
-            )
+            );
+            per_op(elapsed, CONTENDED)
         }
         fn upgrade() -> f64 {
             let strong = $arc::new(1u64);
