@@ -29,6 +29,14 @@ fn upgrade_vs_last_drop() {
 }
 
 #[test]
+fn upgrade_and_last_weak_vs_last_drop() {
+    model(
+        "wait_free upgrade_and_last_weak_vs_last_drop",
+        models::upgrade_and_last_weak_vs_last_drop::<WaitFreeCount>,
+    );
+}
+
+#[test]
 fn two_upgraders_vs_last_drop() {
     model(
         "wait_free two_upgraders_vs_last_drop",

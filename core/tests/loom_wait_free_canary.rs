@@ -18,7 +18,7 @@ use std::process::Command;
 use common::model;
 use loom::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use loom::sync::atomic::{AtomicUsize, fence};
-use weakref_core::count::{RawCount, RawCountUnique, Sharing};
+use weakref_core::count::{RawCount, RawCountUnique, Sharing, StrongRelease};
 
 /// The bugs, one per scenario.
 mod bug {
@@ -44,6 +44,9 @@ mod bug {
     /// `publish_strong` is `Relaxed`: an upgrade may read the value before
     /// `new_cyclic` wrote it.
     pub(crate) const PUBLISH_RELAXED: u8 = 7;
+    /// A dropper whose claim fails keeps the weak count the reviving
+    /// upgrade lent it: the block leaks.
+    pub(crate) const LOAN_KEPT: u8 = 8;
 }
 
 const ZERO: usize = 1 << (usize::BITS - 1);
@@ -95,21 +98,29 @@ unsafe impl<const BUG: u8> RawCount for Planted<BUG> {
             return false;
         }
         // ORDERING: Acquire; pairs with the Release decrements and publish.
-        if self.strong.fetch_add(1, Acquire) & ZERO == 0 {
+        let old = self.strong.fetch_add(1, Acquire);
+        if old & ZERO == 0 {
+            if old == 0 {
+                // A revival: lend the pending dropper a weak count.
+                self.inc_weak();
+            }
             return true;
         }
         self.strong.fetch_sub(1, Relaxed);
         false
     }
     fn dec_strong(&self) -> bool {
+        self.release_strong() == StrongRelease::Last
+    }
+    fn release_strong(&self) -> StrongRelease {
         // ORDERING: Release; pairs with the claim's Acquire.
         if self.strong.fetch_sub(1, Release) != 1 {
-            return false;
+            return StrongRelease::Kept;
         }
         if BUG == bug::NO_FLAG {
             // ORDERING: Acquire; pairs with the Release decrements.
             fence(Acquire);
-            return true;
+            return StrongRelease::Last;
         }
         let claim = if BUG == bug::CLAIM_RELAXED {
             Relaxed
@@ -117,12 +128,21 @@ unsafe impl<const BUG: u8> RawCount for Planted<BUG> {
             Acquire
         };
         // ORDERING: Acquire (but for CLAIM_RELAXED); as `dec_strong` above.
-        match self.strong.compare_exchange(0, ZERO, claim, Relaxed) {
+        let claimed = match self.strong.compare_exchange(0, ZERO, claim, Relaxed) {
             Ok(_) => true,
             // ORDERING: Acquire; as the CAS.
-            Err(n) if n & HELPED != 0 => self.strong.fetch_and(!HELPED, Acquire) & HELPED != 0,
+            Err(n) if n & (ZERO | HELPED) == ZERO | HELPED => {
+                self.strong.fetch_and(!HELPED, Acquire) & HELPED != 0
+            }
             Err(n) if BUG == bug::CLAIM_ANY_FLAG && n & ZERO != 0 => true,
             Err(_) => false,
+        };
+        if claimed {
+            StrongRelease::Last
+        } else if BUG != bug::LOAN_KEPT && self.dec_weak() {
+            StrongRelease::FreeBlock
+        } else {
+            StrongRelease::Kept
         }
     }
     fn try_take_strong(&self) -> bool {
@@ -293,6 +313,14 @@ fn take_to_bare_zero_is_caught_by_upgrade_vs_make_mut() {
     expect_caught(
         "take_to_bare_zero_is_caught_by_upgrade_vs_make_mut",
         models::upgrade_vs_make_mut::<Planted<{ bug::TAKE_TO_BARE_ZERO }>>,
+    );
+}
+
+#[test]
+fn loan_kept_is_caught_by_upgrade_and_last_weak_vs_last_drop() {
+    expect_caught(
+        "loan_kept_is_caught_by_upgrade_and_last_weak_vs_last_drop",
+        models::upgrade_and_last_weak_vs_last_drop::<Planted<{ bug::LOAN_KEPT }>>,
     );
 }
 

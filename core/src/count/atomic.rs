@@ -23,7 +23,7 @@ use core::marker::PhantomData;
 #[cfg(doc)]
 use super::wait_free::WaitFree;
 use super::wait_free::{CasLoop, StrongProtocol};
-use super::{RawCount, RawCountUnique, RawCountWatch, Sharing, Width};
+use super::{RawCount, RawCountUnique, RawCountWatch, Sharing, StrongRelease, Width};
 use crate::shim::{self, Ordering::*};
 
 /// std's `acquire!`: the Acquire half of the last-reference handshake.
@@ -378,7 +378,10 @@ unsafe impl<W: AtomicWidth, S: StrongProtocol> RawCount for AtomicCount<W, S> {
             // `dec_strong` (writes through handles that are gone). Relaxed
             // on failure: we only retry.
             match W::compare_exchange_weak(&self.strong, n, n + 1, Acquire, Relaxed) {
-                Ok(_) => return true,
+                Ok(_) => {
+                    self.count_revival(n);
+                    return true;
+                }
                 Err(old) => n = old,
             }
         }
@@ -387,7 +390,7 @@ unsafe impl<W: AtomicWidth, S: StrongProtocol> RawCount for AtomicCount<W, S> {
     #[inline(always)]
     fn dec_strong(&self) -> bool {
         if S::WAIT_FREE {
-            return self.wait_free_dec_strong();
+            return self.wait_free_release_strong() == StrongRelease::Last;
         }
         // ORDERING: Release; pairs with the Acquire load below, executed by
         // whichever thread takes the count to 0: every use of the value
@@ -399,6 +402,18 @@ unsafe impl<W: AtomicWidth, S: StrongProtocol> RawCount for AtomicCount<W, S> {
         // Release decrements of all other strong handles (std's `acquire!`).
         acquire!(&self.strong);
         true
+    }
+
+    #[inline(always)]
+    fn release_strong(&self) -> StrongRelease {
+        if S::WAIT_FREE {
+            return self.wait_free_release_strong();
+        }
+        if self.dec_strong() {
+            StrongRelease::Last
+        } else {
+            StrongRelease::Kept
+        }
     }
 
     #[inline]

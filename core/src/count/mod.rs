@@ -107,7 +107,30 @@ pub unsafe trait RawCount {
     ///
     /// `Release`, and `Acquire` when it returns `true`: every use of the
     /// value through other handles happens before the caller drops it.
+    ///
+    /// The handles call [`release_strong`](Self::release_strong), which
+    /// may also hand them a block to free; a counter that overrides it
+    /// ([`WaitFreeCount`]) leaks its block here in that case.
     fn dec_strong(&self) -> bool;
+
+    /// [`dec_strong`](Self::dec_strong) as the handles call it:
+    /// [`StrongRelease::Last`] where `dec_strong` returns `true`;
+    /// [`StrongRelease::FreeBlock`] when the handle was not the last, but
+    /// the counter made the caller release a weak count that was the last
+    /// one (the caller then frees the block, as after
+    /// [`dec_weak`](Self::dec_weak) returned `true`); otherwise
+    /// [`StrongRelease::Kept`]. The default never answers `FreeBlock`.
+    #[inline(always)]
+    fn release_strong(&self) -> StrongRelease
+    where
+        Self: Sized,
+    {
+        if self.dec_strong() {
+            StrongRelease::Last
+        } else {
+            StrongRelease::Kept
+        }
+    }
 
     /// Moves strong from 1 to 0 if it is 1 (`try_unwrap`).
     /// Returns whether it did; the caller then owns the value.
@@ -266,6 +289,30 @@ pub unsafe trait RawCountUnique: RawCount {
     /// When `Self: Sync`, `Unique` and `OnlyWeak` are `Acquire` results, as
     /// `try_take_strong`'s success.
     fn sharing(&self) -> Sharing;
+}
+
+/// What [`RawCount::release_strong`] asks of the handle that gave up a
+/// strong count.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::count::{AtomicCount, RawCount, StrongRelease};
+///
+/// let count = AtomicCount::<usize>::new(2, 1);
+/// assert_eq!(count.release_strong(), StrongRelease::Kept);
+/// assert_eq!(count.release_strong(), StrongRelease::Last);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrongRelease {
+    /// Other strong handles remain: nothing to do.
+    Kept,
+    /// The last strong handle: drop the value, then release the implicit
+    /// weak.
+    Last,
+    /// Not the last strong handle, but the block's last weak count went
+    /// with it: free the block (the value is already gone).
+    FreeBlock,
 }
 
 /// What [`RawCountUnique::sharing`] found (std `make_mut`'s three cases).

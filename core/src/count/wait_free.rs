@@ -28,8 +28,8 @@
 //! | operation          | atomic access                                                 | partner |
 //! |--------------------|---------------------------------------------------------------|---------|
 //! | `inc_strong`       | `fetch_add` Relaxed, as `CasLoop`                              | (an existing handle) |
-//! | `try_inc_strong`   | load Relaxed, fail on `ZERO`; `fetch_add` Acquire; saw `ZERO`: `fetch_sub` Relaxed, fail (`u8`/`u16`: CAS loop, fail on `ZERO`) | `dec_strong`'s and `publish_strong`'s Release |
-//! | `dec_strong`       | `fetch_sub` Release; last: CAS 0 → `ZERO` Acquire; failed on `HELPED`: `fetch_and(!HELPED)` Acquire | every handle's Release decrement (one release sequence) |
+//! | `try_inc_strong`   | load Relaxed, fail on `ZERO`; `fetch_add` Acquire; saw `ZERO`: `fetch_sub` Relaxed, fail; saw 0: `inc_weak` (`u8`/`u16`: CAS loop, fail on `ZERO`) | `release_strong`'s and `publish_strong`'s Release |
+//! | `release_strong`   | `fetch_sub` Release; last: CAS 0 → `ZERO` Acquire; failed on `HELPED`: `fetch_and(!HELPED)` Acquire; claim failed: `dec_weak` | every handle's Release decrement (one release sequence) |
 //! | `strong`           | load Relaxed; read 0: CAS 0 → `ZERO` + `HELPED` Relaxed         | none: decides, reads nothing |
 //! | `try_take_strong`  | CAS 1 → `ZERO` Acquire                                          | the Release decrements |
 //! | `publish_strong`   | `fetch_sub(ZERO - 1)` Release (clears `ZERO`, adds 1, keeps s) | `try_inc_strong`'s Acquire |
@@ -73,6 +73,22 @@
 //!   fence argument, with the fence folded into that RMW). The reader's
 //!   helping CAS is Relaxed: it is part of the sequence and decides only
 //!   who drops; the reader itself touches no value.
+//! * **The block outlives a pending dropper.** A dropper whose count
+//!   was revived still runs its CAS after its decrement, while the
+//!   reviving handle may already have died, claimed the value and
+//!   released the implicit weak: without more, the last weak handle could
+//!   free the block under that CAS. So an upgrade that reads a bare 0
+//!   adds a weak count (it holds a weak handle, so the block is there and
+//!   unlocked) and every dropper whose claim fails releases one, freeing
+//!   the block if it was the last ([`RawCount::release_strong`] answers
+//!   `FreeBlock`). The counts match: a claim fails only after a revival
+//!   followed its decrement (a 0 is left only by an upgrade, the claiming
+//!   CAS or a reader's), and each 1 → 0 after the first follows a
+//!   revival, so the failed claims of a life are exactly its revivals;
+//!   and each pending dropper has a count of its own until it releases
+//!   it (the implicit weak for the latest one, a lent count for each
+//!   one a revival superseded). While lent, the count reads in
+//!   `weak_count` and makes `get_mut` wait, as a weak handle would.
 //! * **A reader never sees a count that comes back.** `strong` reading 0
 //!   makes the death definite (the helping CAS) before it answers 0, so a
 //!   weak map that purges an entry it reads as dead never purges a value
@@ -103,10 +119,8 @@
 //! The models in `core/tests/loom_wait_free.rs` check these races, each
 //! against a planted bug it must catch (`loom_wait_free_canary.rs`).
 
-#[cfg(doc)]
-use super::RawCount;
 use super::atomic::{AtomicCount, AtomicWidth};
-use super::sealed;
+use super::{RawCount, StrongRelease, sealed};
 use crate::shim::Ordering::*;
 
 /// How an [`AtomicCount`] runs its strong count: [`CasLoop`] (std's) or
@@ -259,7 +273,21 @@ impl<W: AtomicWidth, S: StrongProtocol> AtomicCount<W, S> {
             return false;
         }
         Self::check_overflow(old);
+        self.count_revival(old);
         true
+    }
+
+    /// After an upgrade that read the strong word `old`: if it was a bare
+    /// 0, the upgrade took the place of a pending last handle, whose
+    /// dropper will still touch this block (its CAS). Adds a weak count
+    /// that the dropper releases when its claim fails (module docs), so
+    /// the block outlives it. Our own weak handle keeps the block, and
+    /// the weak count above 1 (no uniqueness lock), until then.
+    #[inline(always)]
+    pub(super) fn count_revival(&self, old: usize) {
+        if S::WAIT_FREE && old == 0 {
+            self.inc_weak();
+        }
     }
 
     /// Whether an upgrade's CAS loop must give up on the strong word `n`
@@ -275,17 +303,26 @@ impl<W: AtomicWidth, S: StrongProtocol> AtomicCount<W, S> {
         }
     }
 
-    /// [`RawCount::dec_strong`]: a decrement, and for the last handle the
-    /// claim on the value (module docs).
+    /// [`RawCount::release_strong`]: a decrement; for the last handle the
+    /// claim on the value; if the claim fails, the release of the weak
+    /// count the reviving upgrade added for us (module docs).
     #[inline(always)]
-    pub(super) fn wait_free_dec_strong(&self) -> bool {
+    pub(super) fn wait_free_release_strong(&self) -> StrongRelease {
         // ORDERING: Release; pairs with the Acquire of whichever RMW claims
         // the value (below, in this or another dropping thread), and with
         // the Acquire of an upgrade that reads the 0 we leave.
         if W::fetch_sub(&self.strong, 1, Release) != 1 {
-            return false;
+            return StrongRelease::Kept;
         }
-        self.claim_value()
+        if self.claim_value() {
+            return StrongRelease::Last;
+        }
+        // Orderings in `dec_weak`: Release, and Acquire if it is the last.
+        if self.dec_weak() {
+            StrongRelease::FreeBlock
+        } else {
+            StrongRelease::Kept
+        }
     }
 
     /// After taking the word 1 → 0: whether this thread drops the value.
@@ -359,13 +396,33 @@ mod tests {
         // The dropper's decrement, without its claim yet.
         usize::fetch_sub(&count.strong, 1, Relaxed);
         assert!(count.try_inc_strong());
+        // The reviving upgrade lent the dropper a weak count.
+        assert_eq!(count.weak(), 2);
         assert!(!count.claim_value());
-        assert_eq!(count.strong(), 1);
-        assert!(count.dec_strong());
+        // The dropper gives it back (not the last weak count here).
+        assert!(!count.dec_weak());
+        assert_eq!((count.strong(), count.weak()), (1, 1));
+        assert_eq!(count.release_strong(), StrongRelease::Last);
         let narrow = WaitFreeCount::<u8>::new(1, 1);
         u8::fetch_sub(&narrow.strong, 1, Relaxed);
         assert!(narrow.try_inc_strong());
+        assert_eq!(narrow.weak(), 2);
         assert!(!narrow.claim_value());
+    }
+
+    #[test]
+    fn a_failed_claim_may_free_the_block() {
+        // The dropper's decrement; an upgrade revives (lending a weak
+        // count), and that handle dies, claiming the value; the weak
+        // handles go: the lent count is the block's last.
+        let count = WaitFreeCount::<usize>::new(1, 2);
+        usize::fetch_sub(&count.strong, 1, Relaxed);
+        assert!(count.try_inc_strong());
+        assert_eq!(count.release_strong(), StrongRelease::Last);
+        assert!(!count.dec_weak()); // the implicit weak
+        assert!(!count.dec_weak()); // the upgrader's weak handle
+        assert!(!count.claim_value());
+        assert!(count.dec_weak()); // the lent count: free the block
     }
 
     #[test]

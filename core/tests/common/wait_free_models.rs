@@ -3,6 +3,7 @@
 //! `WaitFreeCount`, `loom_wait_free_canary.rs` on counters with one
 //! planted bug each, which they must catch.
 
+use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use loom::thread;
 use weakref_core::Strong;
 use weakref_core::count::RawCountUnique;
@@ -49,13 +50,23 @@ pub(crate) fn two_upgraders_vs_last_drop<C: Counter>() {
     assert!(weak.upgrade().is_none());
 }
 
+/// A payload that counts its drops.
+struct Counted(Payload, loom::sync::Arc<AtomicUsize>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.1.fetch_add(1, Relaxed);
+    }
+}
+
 /// A reader of the strong count racing the last drop and an upgrade: the
 /// reader that sees the bare 0 makes the death final (`ZERO | HELPED`) and
-/// the dropper still drops the value (claims `HELPED`), once; an upgrade
-/// after the reader's 0 fails.
+/// the dropper still drops the value (claims `HELPED`), exactly once; an
+/// upgrade after the reader's 0 fails.
 pub(crate) fn reader_vs_upgrade_vs_last_drop<C: Counter>() {
-    let strong = Arc::<C>::new(Payload::new(3));
-    let weak = Arc::downgrade(&strong);
+    let drops = loom::sync::Arc::new(AtomicUsize::new(0));
+    let strong = Strong::<_, C, Global>::new(Counted(Payload::new(3), drops.clone()));
+    let weak = Strong::downgrade(&strong);
     let reader = weak.clone();
     let t = thread::spawn(move || drop(strong));
     let r = thread::spawn(move || {
@@ -64,11 +75,12 @@ pub(crate) fn reader_vs_upgrade_vs_last_drop<C: Counter>() {
         }
     });
     if let Some(up) = weak.upgrade() {
-        assert_eq!(up.get(), 3);
+        assert_eq!(up.0.get(), 3);
     }
     t.join().unwrap();
     r.join().unwrap();
     assert!(weak.upgrade().is_none());
+    assert_eq!(drops.load(Relaxed), 1, "the value is dropped once");
 }
 
 /// An upgrade racing `get_mut`: `get_mut` succeeds only when the upgraded
@@ -135,4 +147,21 @@ pub(crate) fn new_cyclic_publish_vs_upgrade<C: Counter>() {
     let seen = upgrader.unwrap().join().unwrap();
     assert!(matches!(seen, None | Some(9)));
     assert_eq!(strong.get(), 9);
+}
+
+/// An upgrade racing the last drop on a thread that then drops every
+/// handle it has, the last weak one included: when the upgrade revives the
+/// count the dropper's claim comes after, and the block must outlive it
+/// (the reviving upgrade lends the dropper a weak count, which it gives
+/// back, freeing the block if it is the last): freed once, never leaked.
+pub(crate) fn upgrade_and_last_weak_vs_last_drop<C: Counter>() {
+    let strong = Arc::<C>::new(Payload::new(2));
+    let weak = Arc::downgrade(&strong);
+    let t = thread::spawn(move || {
+        if let Some(up) = weak.upgrade() {
+            assert_eq!(up.get(), 2);
+        }
+    });
+    drop(strong);
+    t.join().unwrap();
 }
