@@ -409,11 +409,7 @@ unsafe impl<W: AtomicWidth, S: StrongProtocol> RawCount for AtomicCount<W, S> {
         if S::WAIT_FREE {
             return self.wait_free_release_strong();
         }
-        if self.dec_strong() {
-            StrongRelease::Last
-        } else {
-            StrongRelease::Kept
-        }
+        StrongRelease::or_kept(self.dec_strong(), StrongRelease::Last)
     }
 
     #[inline]

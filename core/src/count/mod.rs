@@ -125,11 +125,7 @@ pub unsafe trait RawCount {
     where
         Self: Sized,
     {
-        if self.dec_strong() {
-            StrongRelease::Last
-        } else {
-            StrongRelease::Kept
-        }
+        StrongRelease::or_kept(self.dec_strong(), StrongRelease::Last)
     }
 
     /// Moves strong from 1 to 0 if it is 1 (`try_unwrap`).
@@ -313,6 +309,14 @@ pub enum StrongRelease {
     /// Not the last strong handle, but the block's last weak count went
     /// with it: free the block (the value is already gone).
     FreeBlock,
+}
+
+impl StrongRelease {
+    /// `then` if `cond`, else [`Kept`](Self::Kept).
+    #[inline(always)]
+    pub(crate) fn or_kept(cond: bool, then: Self) -> Self {
+        if cond { then } else { Self::Kept }
+    }
 }
 
 /// What [`RawCountUnique::sharing`] found (std `make_mut`'s three cases).

@@ -318,11 +318,7 @@ impl<W: AtomicWidth, S: StrongProtocol> AtomicCount<W, S> {
             return StrongRelease::Last;
         }
         // Orderings in `dec_weak`: Release, and Acquire if it is the last.
-        if self.dec_weak() {
-            StrongRelease::FreeBlock
-        } else {
-            StrongRelease::Kept
-        }
+        StrongRelease::or_kept(self.dec_weak(), StrongRelease::FreeBlock)
     }
 
     /// After taking the word 1 → 0: whether this thread drops the value.
