@@ -32,7 +32,11 @@ fn alone(iters: u64, work: impl FnOnce(u64)) -> f64 {
     per_op(start.elapsed(), iters)
 }
 
-const CONTENDED: u64 = 3_000_000;
+/// Iterations of the 2-thread rows: `WAIT_FREE_AB_CONTENDED`, default 20
+/// million (each run long enough for both threads to overlap).
+fn contended() -> u64 {
+    std::env::var("WAIT_FREE_AB_CONTENDED").map_or(20_000_000, |n| n.parse().expect("a count"))
+}
 const SINGLE: u64 = 2_000_000;
 
 /// The scenarios for one pointer family `$arc`: `(name, fn() -> ns/op)`.
@@ -41,27 +45,27 @@ macro_rules! scenarios {
         fn upgrade_2t() -> f64 {
             let strong = $arc::new(1u64);
             let weak = $arc::downgrade(&strong);
-            let elapsed = on_two_threads(CONTENDED, |n| {
+            let elapsed = on_two_threads(contended(), |n| {
                 (0..n).for_each(|_| drop(black_box(black_box(&weak).upgrade())))
             });
-            per_op(elapsed, CONTENDED)
+            per_op(elapsed, contended())
         }
         fn clone_2t() -> f64 {
             let strong = $arc::new(1u64);
-            let elapsed = on_two_threads(CONTENDED, |n| {
+            let elapsed = on_two_threads(contended(), |n| {
                 (0..n).for_each(|_| drop(black_box(black_box(&strong).clone())))
             });
-            per_op(elapsed, CONTENDED)
+            per_op(elapsed, contended())
         }
         fn upgrade_while_cloned() -> f64 {
             let strong = $arc::new(1u64);
             let weak = $arc::downgrade(&strong);
             let elapsed = while_busy(
-                CONTENDED,
+                contended(),
                 |n| (0..n).for_each(|_| drop(black_box(black_box(&weak).upgrade()))),
                 || drop(black_box(strong.clone())),
             );
-            per_op(elapsed, CONTENDED)
+            per_op(elapsed, contended())
         }
         fn upgrade() -> f64 {
             let strong = $arc::new(1u64);
