@@ -153,7 +153,7 @@ fn main() {
     ];
 
     println!(
-        "{rounds} interleaved rounds; ns/op of std (median), and each one's time / std's in the same round: median (min–max)"
+        "{rounds} interleaved rounds; ns/op of std (median), and each one's time / std's in the same round: median (min–max)\n"
     );
     let mut header = String::from("| operation | std ns |");
     for (name, _) in &families[1..] {
