@@ -16,3 +16,10 @@ cargo test -p weakref-core --features loom,pool,collections --release --target-d
 # "Testing your code with loom").
 RUSTFLAGS="--cfg loom" cargo test -p weakref-sync --features loom --release \
     --target-dir target/loom-dependent --test loom
+
+# The wait-free strong protocol (issue 23): its models, then the canaries
+# that plant one bug per model (each must be caught; see the file).
+cargo test -p weakref-core --features loom,pool,collections --release --target-dir target/loom \
+    --test loom_wait_free -- --nocapture --test-threads=1
+cargo test -p weakref-core --features loom,pool,collections --release --target-dir target/loom \
+    --test loom_wait_free_canary -- --nocapture --test-threads=1

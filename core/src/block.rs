@@ -19,6 +19,9 @@
 //! * **I2 (the implicit weak).** weak = the number of `Weak` handles, plus 1
 //!   while strong > 0: all strong handles together own one weak count. The
 //!   handle that takes weak from 1 to 0 frees the block, exactly once.
+//!   (`WaitFreeCount` also counts a weak count lent to each pending
+//!   dropper whose place an upgrade took, released by that dropper through
+//!   `RawCount::release_strong`: see `count/wait_free.rs`.)
 //! * **I3 (value).** `value` is initialised while strong > 0. It is written
 //!   before strong first becomes non-zero (construction, or `new_cyclic`'s
 //!   `publish_strong`), and stays initialised until the handle that takes

@@ -73,8 +73,10 @@
 //!    `# Safety` section is the whole strong/weak protocol, with two
 //!    backends: [`count::LocalCount`] (`Cell`s; `!Sync`, so its handles are
 //!    `!Send`) and [`count::AtomicCount`] (std `Arc`'s orderings, listed in
-//!    its module). Both are generic over the integer they count in, so a
-//!    compact `u32` header is another instance, not another copy.
+//!    its module; with the [`count::WaitFree`] strong protocol,
+//!    [`count::WaitFreeCount`], its `upgrade` never retries). Both are
+//!    generic over the integer they count in, so a compact `u32` header is
+//!    another instance, not another copy.
 //! 2. **A control block**, `#[repr(C)]` counts then value. All strong
 //!    handles together own one weak count, the *implicit weak*: whoever
 //!    takes strong 1 → 0 drops the value, whoever takes weak 1 → 0 frees the

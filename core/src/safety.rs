@@ -9,7 +9,7 @@
 //! | | invariant |
 //! |---|---|
 //! | I1 | a handle (not `Weak::new`'s sentinel) points to a block allocated by its allocator, which stays allocated while weak > 0 |
-//! | I2 | weak = the `Weak` handles, plus one (the *implicit weak*) while strong > 0; whoever takes weak 1 → 0 frees the block |
+//! | I2 | weak = the `Weak` handles, plus one (the *implicit weak*) while strong > 0 (plus `WaitFreeCount`'s counts lent to pending droppers); whoever takes weak 1 → 0 frees the block |
 //! | I3 | the value is initialised while strong > 0 |
 //! | I4 | only the caller that takes strong 1 → 0 drops or moves the value; strong never comes back from 0, except by that caller (`make_mut`'s restore) or the owner of a block under construction |
 //! | I5 | `&T` comes only from a live strong handle; once strong may be 0, the block is reached through raw pointers and `&C` only |
@@ -26,7 +26,7 @@
 //! |---|---|---|---|
 //! | [`RawCount`](crate::count::RawCount), [`RawCountUnique`](crate::count::RawCountUnique), [`RawCountWatch`](crate::count::RawCountWatch) | `unsafe trait` | the strong/weak protocol and its orderings | loom models, `it::overflow`, `it::model` |
 //! | [`Allocator`](crate::storage::Allocator) (allocator-api2) | `unsafe trait` | blocks stay valid until freed, whatever happens to the allocator value | `adversary::pools`, `adversary::handles` |
-//! | `Width`, `AtomicWidth`, `SlotFlag`, `PoolKind`, `CallbackFamily` | sealed | exact conversions; one owner per slot; where a family's registry is | — (no outside impl) |
+//! | `Width`, `AtomicWidth`, `StrongProtocol`, `SlotFlag`, `PoolKind`, `CallbackFamily` | sealed | exact conversions; one owner per slot; where a family's registry is | — (no outside impl) |
 //! | `StaticPool` | safe, not trusted | `get` returns a `&'static` pool that is `Sync` (the type system says so); a pool refuses a block it did not hand out | `adversary::pools::a_lying_static_pool_only_panics` |
 //! | `ThreadLocalPool` | safe, not trusted | it names a `LocalArena` and an `Arenas` whose state is private to this crate | `adversary::pools::a_lying_thread_local_pool_only_panics` |
 //! | the closure of [`Strong::unsize`](crate::Strong::unsize) / [`unsize!`](crate::unsize!) | user code, typed | nothing it can lie about: it only sees a `&'a` [`Opaque`](crate::unsize::Opaque), which safe code cannot build, open or keep, so it can only return it coerced by the compiler; address, size and alignment are checked anyway | the `compile_fail` examples in [`mod@crate::unsize`], `unsize::tests` (a lying closure panics), `it::unsize` |
@@ -42,7 +42,9 @@
 //!   examples below and in the `pool` module show the ones that must
 //!   not hold.
 //! * `RawCount`, `RawCountWatch`, `RawCountUnique` for `LocalCount` and
-//!   `AtomicCount`.
+//!   `AtomicCount` (both strong protocols: `CasLoop`, std's, and
+//!   `WaitFree`, argued in `count/wait_free.rs` and model-checked by
+//!   `core/tests/loom_wait_free.rs` against planted bugs).
 //! * `Allocator` for `Global`, for `&Pool`, for `Pooled` and for
 //!   `LocalPooled`; `Sync`/`Send` for `Pool` and for `Arenas`.
 //!

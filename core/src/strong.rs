@@ -7,7 +7,7 @@ use core::pin::Pin;
 use core::ptr::{self, NonNull};
 
 use crate::block::{Block, allocate_block};
-use crate::count::{RawCount, RawCountUnique, Sharing};
+use crate::count::{RawCount, RawCountUnique, Sharing, StrongRelease};
 use crate::shim;
 #[cfg(feature = "alloc")]
 use crate::storage::Global;
@@ -901,12 +901,17 @@ impl<T, C: RawCount, A: Allocator> Strong<T, C, A> {
     pub fn into_inner(this: Self) -> Option<T> {
         let (block, alloc) = Self::into_inner_with_allocator(this);
         // SAFETY: I1: the strong count we still hold keeps it allocated.
-        if unsafe { Block::count(block) }.dec_strong() {
+        match unsafe { Block::count(block) }.release_strong() {
             // SAFETY: we took strong 1 -> 0 for `block`, in `alloc`.
-            Some(unsafe { Self::take_value(block, alloc) })
-        } else {
+            StrongRelease::Last => Some(unsafe { Self::take_value(block, alloc) }),
             // Our count is given up; `alloc` is dropped here.
-            None
+            StrongRelease::Kept => None,
+            StrongRelease::FreeBlock => {
+                // SAFETY: the counter made us take weak 1 -> 0 for `block`,
+                // which lives in `alloc`.
+                unsafe { crate::weak::free_block(block, &alloc) };
+                None
+            }
         }
     }
 
@@ -1097,9 +1102,13 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Drop for Strong<T, C, A> {
     /// weak handle remains, frees the block.
     #[inline]
     fn drop(&mut self) {
-        if self.count().dec_strong() {
-            // SAFETY: `dec_strong` returned true: we took strong 1 -> 0.
-            unsafe { self.drop_slow() }
+        match self.count().release_strong() {
+            StrongRelease::Kept => {}
+            // SAFETY: we took strong 1 -> 0.
+            StrongRelease::Last => unsafe { self.drop_slow() },
+            // SAFETY: the counter made us take weak 1 -> 0 for our block,
+            // which lives in `self.alloc`.
+            StrongRelease::FreeBlock => unsafe { crate::weak::free_block(self.ptr, &self.alloc) },
         }
     }
 }

@@ -428,7 +428,10 @@ impl<T: ?Sized, C: RawCount> Weak<T, C, Global> {
 /// * `block` must have been allocated by `alloc` (or an allocator equal to
 ///   it), with the pointer metadata it was built with (I1).
 #[inline]
-unsafe fn free_block<T: ?Sized, C, A: Allocator>(block: NonNull<Block<C, T>>, alloc: &A) {
+pub(crate) unsafe fn free_block<T: ?Sized, C, A: Allocator>(
+    block: NonNull<Block<C, T>>,
+    alloc: &A,
+) {
     // SAFETY: I1: the block is still allocated (we free it below), with the
     // metadata it was built with (caller).
     let layout = unsafe { Block::layout_of(block) };

@@ -19,88 +19,17 @@
 
 #![cfg(weakref_loom)]
 
-mod payload {
-    use loom::cell::UnsafeCell;
+#[path = "common/loom.rs"]
+mod common;
 
-    /// The value slot seen by loom: reads through handles, a write in drop.
-    pub(crate) struct Payload(UnsafeCell<u32>);
-
-    /// A value no live payload holds.
-    const DROPPED: u32 = u32::MAX;
-
-    // SAFETY: shared access only reads (`get`); the one write is in `Drop`
-    // (exclusive). loom checks that the protocol orders them.
-    unsafe impl Sync for Payload {}
-
-    impl Payload {
-        pub(crate) fn new(value: u32) -> Self {
-            Payload(UnsafeCell::new(value))
-        }
-
-        /// Reads the value; loom reports a race with a concurrent drop.
-        pub(crate) fn get(&self) -> u32 {
-            // SAFETY: a shared read; loom tracks it against the drop's write.
-            let value = self.0.with(|p| unsafe { *p });
-            assert_ne!(value, DROPPED, "read a dropped payload");
-            value
-        }
-
-        /// Writes through `&mut`, as `get_mut`/`make_mut` users do.
-        pub(crate) fn set(&mut self, value: u32) {
-            // SAFETY: `&mut self` is exclusive; loom tracks the write.
-            self.0.with_mut(|p| unsafe { *p = value });
-        }
-    }
-
-    impl Clone for Payload {
-        fn clone(&self) -> Self {
-            Payload::new(self.get())
-        }
-    }
-
-    impl Drop for Payload {
-        fn drop(&mut self) {
-            self.set(DROPPED);
-        }
-    }
-}
-
+use common::{Payload, explore, model};
 use loom::thread;
-use payload::Payload;
 use weakref_core::Strong;
 use weakref_core::count::AtomicCount;
 use weakref_core::storage::Global;
 
 type Arc<T> = Strong<T, AtomicCount, Global>;
 type Weak<T> = weakref_core::Weak<T, AtomicCount, Global>;
-
-/// `loom::model`, counting the executions it explores: CI prints the count
-/// of every model (`ci/loom.sh` runs with `--nocapture`), so a model that
-/// explores suspiciously few interleavings shows; for a failing model, the
-/// executions it took to find the failure.
-fn model(name: &str, f: impl Fn() + Sync + Send + 'static) {
-    explore(name, loom::model::Builder::new(), f);
-}
-
-/// [`model`] with a builder of its own (its preemption bound still from
-/// `LOOM_MAX_PREEMPTIONS`).
-fn explore(name: &str, builder: loom::model::Builder, f: impl Fn() + Sync + Send + 'static) {
-    use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-    // Outside the model (loom does not see it), one per model run.
-    let executions: &'static AtomicUsize = Box::leak(Box::new(AtomicUsize::new(0)));
-    // Counted on failure too: how fast a planted bug is caught
-    // (`ci/mutants.sh`).
-    let result = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
-        builder.check(move || {
-            executions.fetch_add(1, Relaxed);
-            f();
-        });
-    }));
-    println!("loom model {name}: {} executions", executions.load(Relaxed));
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
-}
 
 /// `Weak::upgrade` racing the last strong drop: the upgrade sees the value
 /// intact or fails; the value is dropped once; the block is freed once.
@@ -148,13 +77,7 @@ fn downgrade_vs_get_mut() {
             drop(other);
             weak.upgrade().map(|up| up.get())
         });
-        let wrote = match Arc::get_mut(&mut owner) {
-            Some(payload) => {
-                payload.set(2);
-                true
-            }
-            None => false,
-        };
+        let wrote = common::set_if_unique(&mut owner, 2);
         // `get_mut` succeeds only once the other thread's strong and weak
         // handles are both gone, so its upgrade (which cannot fail while
         // `owner` lives) always read the old value; loom checks that read
@@ -284,7 +207,7 @@ mod callbacks {
     #[test]
     fn registration_vs_last_strong_drop() {
         crate::model("registration_vs_last_strong_drop", || {
-            let value = Arc::new(super::payload::Payload::new(7));
+            let value = Arc::new(super::Payload::new(7));
             let for_a = Arc::clone(&value);
             let runs = LoomArc::new(AtomicUsize::new(0));
             let callback = counting(&runs);
@@ -308,7 +231,7 @@ mod callbacks {
     #[test]
     fn unregistration_vs_registration() {
         crate::model("unregistration_vs_registration", || {
-            let value = Arc::new(super::payload::Payload::new(7));
+            let value = Arc::new(super::Payload::new(7));
             let first_runs = LoomArc::new(AtomicUsize::new(0));
             let first = WeakRef::with_callback(&value, counting(&first_runs));
             let a = thread::spawn(move || drop(first));
@@ -328,7 +251,7 @@ mod callbacks {
     #[test]
     fn unregistration_vs_last_strong_drop() {
         crate::model("unregistration_vs_last_strong_drop", || {
-            let value = Arc::new(super::payload::Payload::new(7));
+            let value = Arc::new(super::Payload::new(7));
             let runs = LoomArc::new(AtomicUsize::new(0));
             let r = WeakRef::with_callback(&value, counting(&runs));
             let unregistered = LoomArc::new(AtomicUsize::new(0));
@@ -446,7 +369,7 @@ fn narrow_counts_near_their_limit() {
     // loom's default allows (1 000).
     let mut builder = loom::model::Builder::new();
     builder.max_branches = 5_000;
-    crate::explore("narrow_counts_near_their_limit", builder, || {
+    explore("narrow_counts_near_their_limit", builder, || {
         let first = Narrow::new(Payload::new(1));
         let weak = Narrow::downgrade(&first);
         // 126 strong handles: the two racing ones take strong to 128.
@@ -479,7 +402,7 @@ mod registry_vs_lock {
     use weakref_core::callbacks::{Finalizer, WeakRef};
 
     use super::Arc;
-    use super::payload::Payload;
+    use super::Payload;
 
     /// `get_mut` (the weak count's lock, a CAS) on one thread while another
     /// registers a callback (sets the watch flag, `fetch_or`) and drops it
@@ -559,7 +482,7 @@ mod concurrent_collections {
     use weakref_core::count::AtomicCount;
 
     use super::Arc;
-    use super::payload::Payload;
+    use super::Payload;
 
     type Hasher = BuildHasherDefault<DefaultHasher>;
     type Cache = WeakCache<u8, Payload, AtomicCount, Hasher>;

@@ -14,6 +14,7 @@
 //! | `Weak<T>` | `weakref_core::Weak<T, AtomicCount, Global>` |
 //! | `WeakRef<T>`, `Finalizer<T, F>`, … | `weakref_core::callbacks::WeakRef<T, AtomicCount, Global>`, … |
 //! | `WeakCache<K, V>` | `weakref_core::collections::WeakCache<K, V, AtomicCount, RandomState>` |
+//! | `wait_free::Arc<T>` | `weakref_core::Strong<T, AtomicCount<usize, WaitFree>, Global>` |
 //!
 //! ```
 //! use weakref_sync::{Arc, Weak};
@@ -231,6 +232,61 @@ pub type Arc<T, A = Global> = weakref_core::Strong<T, AtomicCount, A>;
 #[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic"))]
 #[doc(alias = "ref")]
 pub type Weak<T, A = Global> = weakref_core::Weak<T, AtomicCount, A>;
+
+/// `Arc` and `Weak` whose `upgrade` never retries: the counter
+/// [`WaitFreeCount`](weakref_core::count::WaitFreeCount) (Parkinson,
+/// Clebsch and Simner, "Wait-Free Weak Reference Counting", ISMM 2023).
+///
+/// Under contention an upgrade is one `fetch_add`, as a clone is, where
+/// [`crate::Arc`]'s (and std's) compare-and-swap loop may retry. The price
+/// is paid when a value dies: its last drop adds a compare-and-swap (the
+/// sticky dead flag). Everything else (callbacks, weak collections over
+/// `WaitFreeCount`, `get_mut`, `make_mut`) works as with [`crate::Arc`];
+/// BENCHMARKS.md has the trade-off measured against std and `AtomicCount`.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_sync::wait_free::{Arc, Weak};
+///
+/// let config = Arc::new(String::from("shared"));
+/// let weak: Weak<String> = Arc::downgrade(&config);
+/// let reader = std::thread::spawn(move || weak.upgrade().map(|s| s.len()));
+/// assert_eq!(reader.join().unwrap(), Some(6));
+/// ```
+#[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic"))]
+pub mod wait_free {
+    use weakref_core::count::WaitFreeCount;
+    use weakref_core::storage::Global;
+
+    /// [`crate::Arc`] with the wait-free upgrade (see the [module](self)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_sync::wait_free::Arc;
+    ///
+    /// let a = Arc::new(5);
+    /// let weak = Arc::downgrade(&a);
+    /// assert_eq!(weak.upgrade().as_deref(), Some(&5));
+    /// drop(a);
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    pub type Arc<T, A = Global> = weakref_core::Strong<T, WaitFreeCount, A>;
+
+    /// [`crate::Weak`] of a wait-free [`Arc`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_sync::wait_free::{Arc, Weak};
+    ///
+    /// let strong = Arc::new(1);
+    /// let weak: Weak<i32> = Arc::downgrade(&strong);
+    /// assert_eq!(weak.strong_count(), 1);
+    /// ```
+    pub type Weak<T, A = Global> = weakref_core::Weak<T, WaitFreeCount, A>;
+}
 
 /// Defines a collection alias over `AtomicCount`: with `std`, the hasher
 /// defaults to std's `RandomState`; without, it must be named.

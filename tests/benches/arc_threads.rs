@@ -14,49 +14,9 @@
 //! also measure the scheduler, so they are noisier than the rest.
 
 use std::hint::black_box;
-use std::sync::Barrier;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
-use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-
-/// Runs `work(iters)` on two threads at once; returns the slower one's time.
-fn on_two_threads(iters: u64, work: impl Fn(u64) + Sync) -> Duration {
-    let barrier = Barrier::new(2);
-    thread::scope(|s| {
-        let run = || {
-            barrier.wait();
-            let start = Instant::now();
-            work(iters);
-            start.elapsed()
-        };
-        let other = s.spawn(run);
-        let mine = run();
-        mine.max(other.join().unwrap())
-    })
-}
-
-/// Runs `work(iters)` on this thread while `noise` loops on another until
-/// `work` is done; returns `work`'s time.
-fn while_busy(iters: u64, work: impl FnOnce(u64), noise: impl Fn() + Sync) -> Duration {
-    let stop = AtomicBool::new(false);
-    let started = Barrier::new(2);
-    thread::scope(|s| {
-        s.spawn(|| {
-            started.wait();
-            while !stop.load(Ordering::Relaxed) {
-                noise();
-            }
-        });
-        started.wait();
-        let start = Instant::now();
-        work(iters);
-        let elapsed = start.elapsed();
-        stop.store(true, Ordering::Relaxed);
-        elapsed
-    })
-}
+use weakref_tests::timing::{on_two_threads, while_busy};
 
 macro_rules! clone_drop_loop {
     ($handle:expr) => {

@@ -11,9 +11,13 @@
 
 use std::hint::black_box;
 
-use weakref_core::count::{AtomicCount, LocalCount};
+use weakref_core::count::{AtomicCount, LocalCount, WaitFreeCount};
 use weakref_core::pool::{LocalPooled, Pooled};
+use weakref_core::storage::Global;
 use weakref_core::{Strong, static_pool, thread_local_pool};
+
+/// `weakref_sync::Arc` with the wait-free upgrade (issue 23).
+type WaitFreeArc<T> = Strong<T, WaitFreeCount, Global>;
 
 #[path = "common/callgrind.rs"]
 mod callgrind;
@@ -58,6 +62,7 @@ ops! {
     "rc clone+drop ours" => |n| { clone_drop!(n, weakref_std::Rc::new(1u64)) }
     "arc clone+drop std" => |n| { clone_drop!(n, std::sync::Arc::new(1u64)) }
     "arc clone+drop ours" => |n| { clone_drop!(n, weakref_sync::Arc::new(1u64)) }
+    "arc clone+drop waitfree" => |n| { clone_drop!(n, WaitFreeArc::new(1u64)) }
     "rc upgrade hit std" => |n| {
         let p = std::rc::Rc::new(1u64);
         let w = std::rc::Rc::downgrade(&p);
@@ -78,6 +83,11 @@ ops! {
         let w = weakref_sync::Arc::downgrade(&p);
         for _ in 0..n { drop(black_box(black_box(&w).upgrade())); }
     }
+    "arc upgrade hit waitfree" => |n| {
+        let p = WaitFreeArc::new(1u64);
+        let w = WaitFreeArc::downgrade(&p);
+        for _ in 0..n { drop(black_box(black_box(&w).upgrade())); }
+    }
     "rc upgrade miss std" => |n| {
         let w = std::rc::Rc::downgrade(&std::rc::Rc::new(1u64));
         for _ in 0..n { drop(black_box(black_box(&w).upgrade())); }
@@ -92,6 +102,10 @@ ops! {
     }
     "arc upgrade miss ours" => |n| {
         let w = weakref_sync::Arc::downgrade(&weakref_sync::Arc::new(1u64));
+        for _ in 0..n { drop(black_box(black_box(&w).upgrade())); }
+    }
+    "arc upgrade miss waitfree" => |n| {
+        let w = WaitFreeArc::downgrade(&WaitFreeArc::new(1u64));
         for _ in 0..n { drop(black_box(black_box(&w).upgrade())); }
     }
     "rc downgrade+drop std" => |n| {
@@ -110,6 +124,10 @@ ops! {
         let p = weakref_sync::Arc::new(1u64);
         for _ in 0..n { drop(black_box(weakref_sync::Arc::downgrade(black_box(&p)))); }
     }
+    "arc downgrade+drop waitfree" => |n| {
+        let p = WaitFreeArc::new(1u64);
+        for _ in 0..n { drop(black_box(WaitFreeArc::downgrade(black_box(&p)))); }
+    }
     "rc new+drop std" => |n| {
         for _ in 0..n { drop(black_box(std::rc::Rc::new(black_box([7u8; 64])))); }
     }
@@ -121,6 +139,9 @@ ops! {
     }
     "arc new+drop ours" => |n| {
         for _ in 0..n { drop(black_box(weakref_sync::Arc::new(black_box([7u8; 64])))); }
+    }
+    "arc new+drop waitfree" => |n| {
+        for _ in 0..n { drop(black_box(WaitFreeArc::new(black_box([7u8; 64])))); }
     }
     "rc new+drop pool" => |n| {
         for _ in 0..n {
@@ -155,6 +176,10 @@ ops! {
     "arc get_mut ours" => |n| {
         let mut p = weakref_sync::Arc::new(1u64);
         for _ in 0..n { *black_box(weakref_sync::Arc::get_mut(black_box(&mut p)).unwrap()) += 1; }
+    }
+    "arc get_mut waitfree" => |n| {
+        let mut p = WaitFreeArc::new(1u64);
+        for _ in 0..n { *black_box(WaitFreeArc::get_mut(black_box(&mut p)).unwrap()) += 1; }
     }
     // The weak value map against std's `HashMap` of the same `Weak`s
     // (hashbrown inside, the same `RandomState`): a hit on 1k entries,
@@ -199,6 +224,10 @@ ops! {
     "arc make_mut ours" => |n| {
         let mut p = weakref_sync::Arc::new(1u64);
         for _ in 0..n { *black_box(weakref_sync::Arc::make_mut(black_box(&mut p))) += 1; }
+    }
+    "arc make_mut waitfree" => |n| {
+        let mut p = WaitFreeArc::new(1u64);
+        for _ in 0..n { *black_box(WaitFreeArc::make_mut(black_box(&mut p))) += 1; }
     }
 }
 

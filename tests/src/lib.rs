@@ -59,6 +59,7 @@ pub mod leak;
 pub mod map_model;
 pub mod model;
 pub mod reentrant;
+pub mod timing;
 
 /// Statistics shared by the clones of one [`CountingAlloc`].
 #[derive(Debug, Default)]

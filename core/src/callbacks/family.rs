@@ -249,7 +249,7 @@ mod local {
 #[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic", weakref_loom))]
 mod global {
     use super::*;
-    use crate::count::{AtomicCount, AtomicWidth};
+    use crate::count::{AtomicCount, AtomicWidth, StrongProtocol};
     use crate::shim;
 
     type GlobalRegistry = shim::Mutex<Registry<dyn FnOnce() + Send>>;
@@ -271,7 +271,7 @@ mod global {
         }
     }
 
-    impl<W: AtomicWidth> sealed::Family for AtomicCount<W> {
+    impl<W: AtomicWidth, S: StrongProtocol> sealed::Family for AtomicCount<W, S> {
         type Callback = dyn FnOnce() + Send;
 
         fn invoke(callback: Box<Self::Callback>) {
@@ -287,9 +287,9 @@ mod global {
         }
     }
 
-    impl<W: AtomicWidth> CallbackFamily for AtomicCount<W> {}
+    impl<W: AtomicWidth, S: StrongProtocol> CallbackFamily for AtomicCount<W, S> {}
 
-    impl<W: AtomicWidth> AtomicCount<W> {
+    impl<W: AtomicWidth, S: StrongProtocol> AtomicCount<W, S> {
         /// The death hook `RawCount::notify_death` calls: this layer's
         /// callbacks (the counter below does not name them).
         #[inline]
@@ -298,7 +298,9 @@ mod global {
         }
     }
 
-    impl<W: AtomicWidth, F: FnOnce() + Send + 'static> IntoCallback<AtomicCount<W>> for F {
+    impl<W: AtomicWidth, S: StrongProtocol, F: FnOnce() + Send + 'static>
+        IntoCallback<AtomicCount<W, S>> for F
+    {
         fn into_callback(self) -> Box<dyn FnOnce() + Send> {
             Box::new(self)
         }

@@ -389,11 +389,12 @@ where
 }
 
 #[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic", weakref_loom))]
-impl<T, F, R, W, A> FinalizerFamily<T, F, A> for crate::count::AtomicCount<W>
+impl<T, F, R, W, S, A> FinalizerFamily<T, F, A> for crate::count::AtomicCount<W, S>
 where
     T: ?Sized + Send + Sync + 'static,
     F: FnOnce() -> R + Send + 'static,
     W: crate::count::AtomicWidth,
+    S: crate::count::StrongProtocol,
     A: Allocator + Send + Sync + 'static,
 {
     #[allow(private_interfaces)]

@@ -12,9 +12,18 @@
 //! | `dec_weak`         | `fetch_sub` Release; last: `acquire!`            | `Weak::drop`           |
 //! | `dec_implicit_weak`| as `dec_weak`; not last: tally `fetch_add` Release | `Arc::drop_slow`     |
 //! | `is_unique`        | weak CAS 1 → `LOCKED` Acquire; strong Acquire; weak `store(1)` Release | `Arc::is_unique` |
-//! | `sharing`          | strong CAS 1 → 0 Acquire; weak load; restore `store(1)` Release | `Arc::make_mut` |
+//! | `sharing`          | strong CAS 1 → 0 Acquire; weak load Acquire; restore `store(1)` Release | `Arc::make_mut` |
+//!
+//! That is the default strong protocol, [`CasLoop`]. With [`WaitFree`]
+//! ([`WaitFreeCount`](super::WaitFreeCount)) the strong-side rows follow
+//! the table in `wait_free.rs`; the weak side is shared.
 
-use super::{RawCount, RawCountUnique, RawCountWatch, Sharing, Width};
+use core::marker::PhantomData;
+
+#[cfg(doc)]
+use super::wait_free::WaitFree;
+use super::wait_free::{CasLoop, StrongProtocol};
+use super::{RawCount, RawCountUnique, RawCountWatch, Sharing, StrongRelease, Width};
 use crate::shim::{self, Ordering::*};
 
 /// std's `acquire!`: the Acquire half of the last-reference handshake.
@@ -161,9 +170,14 @@ impl_atomic_width!(u32 => AtomicU32 if "32");
 
 /// A thread-safe counter: two atomics with std `Arc`'s orderings.
 ///
+/// `S` is the strong protocol: [`CasLoop`] (std's, the default: `upgrade`
+/// is a compare-and-swap loop) or [`WaitFree`] (`upgrade` is one
+/// `fetch_add`; see [`WaitFreeCount`](super::WaitFreeCount)).
+///
 /// `W` is the integer it counts in (see [`Width`]): `usize` by default, `u32`
 /// for an 8-byte header. A count passing [`AtomicCount::MAX_REFCOUNT`]
-/// (half the width, `isize::MAX` for `usize`) aborts the process, as std's
+/// (half the width, `isize::MAX` for `usize`; a quarter for `u8`/`u16`
+/// with [`WaitFree`]) aborts the process, as std's
 /// `Arc` does; the other half is headroom for threads racing past the check
 /// (`u8` and `u16` counts check before they add, and need none).
 ///
@@ -190,12 +204,13 @@ impl_atomic_width!(u32 => AtomicU32 if "32");
 /// assert!(!count.try_inc_strong()); // never 0 -> 1
 /// ```
 #[derive(Debug)]
-pub struct AtomicCount<W: AtomicWidth = usize> {
-    strong: W::Atomic,
+pub struct AtomicCount<W: AtomicWidth = usize, S: StrongProtocol = CasLoop> {
+    pub(super) strong: W::Atomic,
     weak: W::Atomic,
+    protocol: PhantomData<S>,
 }
 
-impl<W: AtomicWidth> AtomicCount<W> {
+impl<W: AtomicWidth, S: StrongProtocol> AtomicCount<W, S> {
     /// Removes one weak count, returning the stored value before: exactly
     /// [`ONE_WEAK`](Self::ONE_WEAK) if it was the last (the watch flag is
     /// clear when the last weak count goes, module docs), and then with the
@@ -215,7 +230,8 @@ impl<W: AtomicWidth> AtomicCount<W> {
     }
 
     /// The largest count that operations accept before aborting: half the
-    /// width (`isize::MAX` for `usize`, std's `MAX_REFCOUNT`).
+    /// width (`isize::MAX` for `usize`, std's `MAX_REFCOUNT`); a quarter
+    /// for `u8`/`u16` with [`WaitFree`] (whose dead flag is the top bit).
     ///
     /// # Why the counts never wrap
     ///
@@ -233,12 +249,23 @@ impl<W: AtomicWidth> AtomicCount<W> {
     /// threads stopped there at once (2 is the weak step): 2^30 threads for
     /// `u32` (std's own margin on 32-bit targets, and above any operating
     /// system's thread limit: Linux caps thread ids at 2^22), 2^62 for a
-    /// 64-bit `usize`. Any thread that reaches its check aborts the process.
+    /// 64-bit `usize`. With [`WaitFree`], a strong count past
+    /// `MAX_REFCOUNT` sets the top bit, the dead flag, at once: until the
+    /// thread that added aborts, upgrades fail and `strong` reads 0, wrong
+    /// answers but no unsoundness (a value is claimed only by a decrement
+    /// that found exactly 1, and the `HELPED` claim needs the dead flag
+    /// too). Its `u8`/`u16` counts check before adding and stop at a
+    /// quarter of the width, so they never reach the flag. Any thread that reaches its check aborts the process.
     /// For `u16` it would take 16 384 threads, and for `u8` 64: a real
     /// program can have that many, so those widths use the CAS increment
     /// (`AtomicWidth::CHECK_BEFORE_ADD`), a little slower, and never store
     /// more than `MAX_REFCOUNT + 2`.
-    pub const MAX_REFCOUNT: usize = W::MAX >> 1;
+    pub const MAX_REFCOUNT: usize = W::MAX
+        >> if S::WAIT_FREE && W::CHECK_BEFORE_ADD {
+            2
+        } else {
+            1
+        };
 
     /// The `weak` value that marks it locked by `is_unique`.
     const LOCKED: usize = W::MAX;
@@ -249,7 +276,7 @@ impl<W: AtomicWidth> AtomicCount<W> {
     /// Aborts if an increment saw `old` above the limit (std's Boost
     /// argument: a count that high means a leak loop; abort before wrap).
     #[inline(always)]
-    fn check_overflow(old: usize) {
+    pub(super) fn check_overflow(old: usize) {
         if old > Self::MAX_REFCOUNT {
             shim::abort();
         }
@@ -289,20 +316,31 @@ impl<W: AtomicWidth> AtomicCount<W> {
 // (W::MAX) even with many threads racing past the check (the bound is
 // argued at `MAX_REFCOUNT`). `try_inc_strong`
 // checks for 0 inside its CAS loop, so it never moves strong 0 -> 1.
-// Caught if broken by: the loom models (core/tests/loom.rs) and canary,
-// `it::overflow`, `it::threads`, fuzz `arc_ops`; planted bugs 01-03 and
-// 06-07 in ci/mutants are caught by loom.
-unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
+// With `WaitFree` the strong-side methods are those of `wait_free.rs`,
+// whose module docs argue the same clauses: the abstract count never goes
+// 0 -> 1 (a bare 0 is a pending last handle whose place an upgrade takes),
+// the flag is sticky, exactly one thread claims the value after every
+// Release decrement (I3, I4 in block.rs), and the count bits stay below
+// the flags.
+// Caught if broken by: the loom models (core/tests/loom.rs,
+// core/tests/loom_wait_free.rs) and their canaries, `it::overflow`,
+// `it::threads`, fuzz `arc_ops`; planted bugs 01-03 and 06-07 in
+// ci/mutants are caught by loom.
+unsafe impl<W: AtomicWidth, S: StrongProtocol> RawCount for AtomicCount<W, S> {
     #[inline]
     fn new(strong: usize, weak: usize) -> Self {
         AtomicCount {
-            strong: W::new_atomic(strong),
+            strong: W::new_atomic(Self::initial_strong(strong)),
             weak: W::new_atomic(weak * 2),
+            protocol: PhantomData,
         }
     }
 
     #[inline(always)]
     fn strong(&self) -> usize {
+        if S::WAIT_FREE {
+            return self.wait_free_strong();
+        }
         // Relaxed: a snapshot; callers draw no conclusion about other memory.
         W::load(&self.strong, Relaxed)
     }
@@ -325,10 +363,13 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
 
     #[inline]
     fn try_inc_strong(&self) -> bool {
+        if S::WAIT_FREE && !W::CHECK_BEFORE_ADD {
+            return self.wait_free_try_inc_strong();
+        }
         // Relaxed first read: only a guess for the CAS below.
         let mut n = W::load(&self.strong, Relaxed);
         loop {
-            if n == 0 {
+            if Self::cannot_upgrade(n) {
                 return false;
             }
             Self::check_overflow(n);
@@ -337,7 +378,10 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
             // `dec_strong` (writes through handles that are gone). Relaxed
             // on failure: we only retry.
             match W::compare_exchange_weak(&self.strong, n, n + 1, Acquire, Relaxed) {
-                Ok(_) => return true,
+                Ok(_) => {
+                    self.count_revival(n);
+                    return true;
+                }
                 Err(old) => n = old,
             }
         }
@@ -345,6 +389,9 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
 
     #[inline(always)]
     fn dec_strong(&self) -> bool {
+        if S::WAIT_FREE {
+            return self.wait_free_release_strong() == StrongRelease::Last;
+        }
         // ORDERING: Release; pairs with the Acquire load below, executed by
         // whichever thread takes the count to 0: every use of the value
         // through this handle happens before that thread drops it.
@@ -357,16 +404,27 @@ unsafe impl<W: AtomicWidth> RawCount for AtomicCount<W> {
         true
     }
 
+    #[inline(always)]
+    fn release_strong(&self) -> StrongRelease {
+        if S::WAIT_FREE {
+            return self.wait_free_release_strong();
+        }
+        StrongRelease::or_kept(self.dec_strong(), StrongRelease::Last)
+    }
+
     #[inline]
     fn try_take_strong(&self) -> bool {
         // ORDERING: Acquire on success; pairs with the Release of the other
         // handles' `dec_strong`, as the last-drop path does. Relaxed on
-        // failure: nothing is read.
-        W::compare_exchange(&self.strong, 1, 0, Acquire, Relaxed).is_ok()
+        // failure: nothing is read. (`DEAD`: 0, or the sticky flag.)
+        W::compare_exchange(&self.strong, 1, Self::DEAD, Acquire, Relaxed).is_ok()
     }
 
     #[inline]
     fn publish_strong(&self) {
+        if S::WAIT_FREE {
+            return self.wait_free_publish_strong();
+        }
         // ORDERING: Release; pairs with the Acquire of `try_inc_strong`: an
         // upgrade that sees 1 sees the value written before this store.
         W::store(&self.strong, 1, Release);
@@ -465,7 +523,7 @@ shim::global! {
 /// Without `alloc` there is no registry: the watch flag is never set, and
 /// no hook runs at a death.
 #[cfg(not(feature = "alloc"))]
-impl<W: AtomicWidth> AtomicCount<W> {
+impl<W: AtomicWidth, S: StrongProtocol> AtomicCount<W, S> {
     #[inline(always)]
     fn run_death_hooks(&self, _block: usize) {}
 }
@@ -474,7 +532,7 @@ impl<W: AtomicWidth> AtomicCount<W> {
 // of that bit leave the count (stepped by 2) alone. The callers' contract
 // keeps weak >= 2, so `LOCKED` (all bits set) is never the value they change.
 // Caught if broken by: loom `get_mut_vs_callback_register_and_unregister`.
-unsafe impl<W: AtomicWidth> RawCountWatch for AtomicCount<W> {
+unsafe impl<W: AtomicWidth, S: StrongProtocol> RawCountWatch for AtomicCount<W, S> {
     #[inline]
     fn set_watched(&self) {
         // Relaxed: serialised by the callback registry's lock.
@@ -496,7 +554,7 @@ unsafe impl<W: AtomicWidth> RawCountWatch for AtomicCount<W> {
 // observation. The Acquires give the synchronisation the contract asks for.
 // Caught if broken by: loom `downgrade_vs_get_mut` and `make_mut_vs_upgrade`
 // (planted bug 03 in ci/mutants).
-unsafe impl<W: AtomicWidth> RawCountUnique for AtomicCount<W> {
+unsafe impl<W: AtomicWidth, S: StrongProtocol> RawCountUnique for AtomicCount<W, S> {
     #[inline]
     fn is_unique(&self) -> bool {
         // ORDERING: Acquire on success; pairs with the Release of `dec_weak`
@@ -519,18 +577,24 @@ unsafe impl<W: AtomicWidth> RawCountUnique for AtomicCount<W> {
         // slip in while we look at the weak count.
         // ORDERING: Acquire on success; pairs with the Release `dec_strong`
         // of the other strong handles that are gone, as the last drop does.
-        if W::compare_exchange(&self.strong, 1, 0, Acquire, Relaxed).is_err() {
+        if W::compare_exchange(&self.strong, 1, Self::DEAD, Acquire, Relaxed).is_err() {
             return Sharing::Shared;
         }
-        // Relaxed: strong is 0, so no weak handle can upgrade, and only
-        // weak handles could change this count; `LOCKED` cannot appear
+        // Strong is dead, so no weak handle can upgrade, and only weak
+        // handles could change this count; `LOCKED` cannot appear
         // (`is_unique` needs a strong handle, and ours is the only one).
-        if W::load(&self.weak, Relaxed) != Self::ONE_WEAK {
+        // ORDERING: Acquire; pairs with the Release `dec_weak` of the weak
+        // handles that are gone. `CasLoop` needs none; a `WaitFree`
+        // upgrader that failed on our flag undoes its step before it drops
+        // its weak handle, so when we read 1 here that undo happens before
+        // the restoring store below (which would otherwise lose it).
+        if W::load(&self.weak, Acquire) != Self::ONE_WEAK {
             return Sharing::OnlyWeak;
         }
         // The only handle of either kind: put strong back.
         // ORDERING: Release; pairs with the Acquire of `try_inc_strong` (a
-        // weak handle made later by `downgrade` sees our writes).
+        // weak handle made later by `downgrade` sees our writes). A store
+        // for either protocol: no upgrader's step is pending (above).
         W::store(&self.strong, 1, Release);
         Sharing::Unique
     }

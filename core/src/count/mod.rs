@@ -1,7 +1,8 @@
 //! Counter strategies: the strong + weak state machine behind every handle.
 //!
 //! [`RawCount`] is the protocol; [`LocalCount`] (`Cell`s, single-threaded)
-//! and [`AtomicCount`] (atomics with std's orderings) implement it. Both are
+//! and [`AtomicCount`] (atomics with std's orderings) implement it;
+//! [`WaitFreeCount`] is `AtomicCount` with a wait-free `upgrade`. Both are
 //! generic over the integer [`Width`] they count in: `usize` by default (a
 //! 16-byte header on 64-bit targets), `u32` for an 8-byte header, `u8` or
 //! `u16` where small limits are wanted (the overflow tests use `u8`).
@@ -41,6 +42,11 @@ mod atomic;
 #[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic", weakref_loom))]
 pub use atomic::{AtomicCount, AtomicWidth};
 
+#[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic", weakref_loom))]
+mod wait_free;
+#[cfg(any(target_has_atomic = "ptr", feature = "portable-atomic", weakref_loom))]
+pub use wait_free::{CasLoop, StrongProtocol, WaitFree, WaitFreeCount};
+
 /// The strong + weak counter of one block.
 ///
 /// # Safety
@@ -68,7 +74,10 @@ pub unsafe trait RawCount {
     /// under construction (`new_cyclic`).
     fn new(strong: usize, weak: usize) -> Self;
 
-    /// The strong count (a `Relaxed` snapshot).
+    /// The strong count (a `Relaxed` snapshot). An answer of 0 is final:
+    /// no later [`try_inc_strong`](Self::try_inc_strong) succeeds (a
+    /// counter may make it so first: [`WaitFreeCount`] marks a count it
+    /// reads between a last drop and its dead flag as dead).
     fn strong(&self) -> usize;
 
     /// The weak count including the implicit weak (an `Acquire` snapshot).
@@ -98,7 +107,26 @@ pub unsafe trait RawCount {
     ///
     /// `Release`, and `Acquire` when it returns `true`: every use of the
     /// value through other handles happens before the caller drops it.
+    ///
+    /// The handles call [`release_strong`](Self::release_strong), which
+    /// may also hand them a block to free; a counter that overrides it
+    /// ([`WaitFreeCount`]) leaks its block here in that case.
     fn dec_strong(&self) -> bool;
+
+    /// [`dec_strong`](Self::dec_strong) as the handles call it:
+    /// [`StrongRelease::Last`] where `dec_strong` returns `true`;
+    /// [`StrongRelease::FreeBlock`] when the handle was not the last, but
+    /// the counter made the caller release a weak count that was the last
+    /// one (the caller then frees the block, as after
+    /// [`dec_weak`](Self::dec_weak) returned `true`); otherwise
+    /// [`StrongRelease::Kept`]. The default never answers `FreeBlock`.
+    #[inline(always)]
+    fn release_strong(&self) -> StrongRelease
+    where
+        Self: Sized,
+    {
+        StrongRelease::or_kept(self.dec_strong(), StrongRelease::Last)
+    }
 
     /// Moves strong from 1 to 0 if it is 1 (`try_unwrap`).
     /// Returns whether it did; the caller then owns the value.
@@ -257,6 +285,38 @@ pub unsafe trait RawCountUnique: RawCount {
     /// When `Self: Sync`, `Unique` and `OnlyWeak` are `Acquire` results, as
     /// `try_take_strong`'s success.
     fn sharing(&self) -> Sharing;
+}
+
+/// What [`RawCount::release_strong`] asks of the handle that gave up a
+/// strong count.
+///
+/// # Examples
+///
+/// ```
+/// use weakref_core::count::{AtomicCount, RawCount, StrongRelease};
+///
+/// let count = AtomicCount::<usize>::new(2, 1);
+/// assert_eq!(count.release_strong(), StrongRelease::Kept);
+/// assert_eq!(count.release_strong(), StrongRelease::Last);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrongRelease {
+    /// Other strong handles remain: nothing to do.
+    Kept,
+    /// The last strong handle: drop the value, then release the implicit
+    /// weak.
+    Last,
+    /// Not the last strong handle, but the block's last weak count went
+    /// with it: free the block (the value is already gone).
+    FreeBlock,
+}
+
+impl StrongRelease {
+    /// `then` if `cond`, else [`Kept`](Self::Kept).
+    #[inline(always)]
+    pub(crate) fn or_kept(cond: bool, then: Self) -> Self {
+        if cond { then } else { Self::Kept }
+    }
 }
 
 /// What [`RawCountUnique::sharing`] found (std `make_mut`'s three cases).

@@ -14,7 +14,9 @@
 //! Coverage guidance then steers towards interleavings that reach new code.
 //!
 //! Input: byte 0 is flags: bit 0 the thread count (2 or 3), bit 1 the
-//! counter width (`usize` or `u32`, mode 0), bits 2-3 the mode; byte 1 the
+//! counter width (`usize` or `u32`, modes 0 and 3), bits 2-3 the mode, bit
+//! 4 the strong protocol (`CasLoop` or `WaitFree`, issue 23; modes 0 and
+//! 3); byte 1 the
 //! number of operation bytes; the rest is the schedule. Modes, each checked
 //! against a model:
 //!
@@ -67,7 +69,7 @@ use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use shuttle::{Config, MaxSteps, Runner, thread};
 use weakref_core::callbacks::{CallbackFamily, Finalizer, FinalizerFamily, WeakRef};
 use weakref_core::collections::{WeakCache, WeakInterner};
-use weakref_core::count::{AtomicCount, AtomicWidth};
+use weakref_core::count::{AtomicCount, AtomicWidth, CasLoop, StrongProtocol, WaitFree};
 use weakref_core::storage::Global;
 use weakref_core::{Strong, Weak};
 use weakref_tests::{callback_model, map_model, model};
@@ -242,44 +244,44 @@ type Func = Box<dyn FnOnce() + Send>;
 type Trace = StdArc<StdMutex<Vec<usize>>>;
 
 /// A strong handle to a payload.
-type ArcOf<W> = Strong<Payload, AtomicCount<W>, Global>;
+type ArcOf<W, S> = Strong<Payload, AtomicCount<W, S>, Global>;
 
 /// A weak handle and the id of its value.
-type Tagged<W> = (Weak<Payload, AtomicCount<W>, Global>, usize);
+type Tagged<W, S> = (Weak<Payload, AtomicCount<W, S>, Global>, usize);
 
 /// A registration and its callback's index.
 type Registered<R> = (R, usize);
 
 /// One thread's handles.
-struct Slots<W: AtomicWidth> {
-    strong: Option<Strong<Payload, AtomicCount<W>, Global>>,
+struct Slots<W: AtomicWidth, S: StrongProtocol> {
+    strong: Option<Strong<Payload, AtomicCount<W, S>, Global>>,
     /// A weak handle and the id of its value.
-    weak: Option<Tagged<W>>,
+    weak: Option<Tagged<W, S>>,
     /// Registered handles with callbacks, and their callback index.
-    refs: Vec<Registered<WeakRef<Payload, AtomicCount<W>>>>,
+    refs: Vec<Registered<WeakRef<Payload, AtomicCount<W, S>>>>,
     /// Finalizers and their index.
-    finalizers: Vec<Registered<Finalizer<Payload, Func, AtomicCount<W>>>>,
+    finalizers: Vec<Registered<Finalizer<Payload, Func, AtomicCount<W, S>>>>,
     /// Finalizer indices detached (taken out: they must never run).
     detached: Vec<usize>,
     /// Values from the cache, kept, with their key.
-    cached: Vec<(u8, ArcOf<W>)>,
+    cached: Vec<(u8, ArcOf<W, S>)>,
     /// Values from the interner, kept.
-    interned: Vec<Strong<u32, AtomicCount<W>, Global>>,
+    interned: Vec<Strong<u32, AtomicCount<W, S>, Global>>,
     /// What the thread observed, for the trace hash.
     seen: Vec<u64>,
 }
 
 /// The shared `WeakCache`: one shard (every death counts towards its
 /// purges), a fixed hasher (the same buckets in every run of an input).
-type Cache<W> = WeakCache<u8, Payload, AtomicCount<W>, BuildHasherDefault<DefaultHasher>>;
+type Cache<W, S> = WeakCache<u8, Payload, AtomicCount<W, S>, BuildHasherDefault<DefaultHasher>>;
 
 /// The shared `WeakInterner`, likewise.
-type Interner<W> = WeakInterner<u32, AtomicCount<W>, BuildHasherDefault<DefaultHasher>>;
+type Interner<W, S> = WeakInterner<u32, AtomicCount<W, S>, BuildHasherDefault<DefaultHasher>>;
 
 /// The collections every thread of the shared scenario uses.
-struct Maps<W: AtomicWidth> {
-    cache: Cache<W>,
-    interner: Interner<W>,
+struct Maps<W: AtomicWidth, S: StrongProtocol> {
+    cache: Cache<W, S>,
+    interner: Interner<W, S>,
 }
 
 /// What a cached value holds: its key, shifted.
@@ -291,16 +293,16 @@ fn cached_number(key: u8) -> u64 {
 const OPS: u8 = 21;
 
 /// Runs one thread's operations.
-fn run_ops<W: AtomicWidth>(
+fn run_ops<W: AtomicWidth, S: StrongProtocol>(
     ops: &[u8],
     shared: &StdArc<Shared>,
-    maps: &Maps<W>,
-    mut slots: Slots<W>,
-) -> Slots<W>
+    maps: &Maps<W, S>,
+    mut slots: Slots<W, S>,
+) -> Slots<W, S>
 where
-    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
+    AtomicCount<W, S>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
 {
-    type Arc<W> = Strong<Payload, AtomicCount<W>, Global>;
+    type Arc<W, S> = Strong<Payload, AtomicCount<W, S>, Global>;
     for &op in ops {
         let mut seen = u64::from(op % OPS) << 32;
         // The key of the cache operations.
@@ -330,7 +332,7 @@ where
             }
             2 => {
                 if let Some(s) = &slots.strong {
-                    slots.weak = Some((Arc::<W>::downgrade(s), s.id));
+                    slots.weak = Some((Arc::<W, S>::downgrade(s), s.id));
                 }
             }
             3 => {
@@ -342,21 +344,21 @@ where
             4 => {
                 if let Some(s) = slots.strong.take() {
                     // The last strong handle gives the value back.
-                    if let Some(value) = Arc::<W>::into_inner(s) {
+                    if let Some(value) = Arc::<W, S>::into_inner(s) {
                         seen |= value.read() | 1 << 17;
                     }
                 }
             }
             5 => {
-                if let Some(value) = slots.strong.as_mut().and_then(Arc::<W>::get_mut) {
+                if let Some(value) = slots.strong.as_mut().and_then(Arc::<W, S>::get_mut) {
                     value.write();
                     seen |= 1 << 18;
                 }
             }
             6 => {
                 if let Some(s) = &mut slots.strong {
-                    let (before, id) = (Arc::<W>::as_ptr(s), s.id);
-                    let value = Arc::<W>::make_mut(s);
+                    let (before, id) = (Arc::<W, S>::as_ptr(s), s.id);
+                    let value = Arc::<W, S>::make_mut(s);
                     if value.id == id && !std::ptr::eq(before, &*value) {
                         // Moved to a new block (only weak handles were
                         // left; they now see the old one dead): a new
@@ -441,7 +443,7 @@ where
             }
             _ => {
                 if let Some(s) = &slots.strong {
-                    seen |= s.read() | (Arc::<W>::strong_count(s) as u64) << 20;
+                    seen |= s.read() | (Arc::<W, S>::strong_count(s) as u64) << 20;
                 }
             }
         }
@@ -455,16 +457,19 @@ where
 /// One execution of the shared scenario: main makes the value, gives each
 /// thread a strong and a weak handle, runs the threads, then checks the end
 /// state.
-fn shared_scenario<W: AtomicWidth>(threads: usize, ops: &[u8], observed: &StdMutex<Vec<u64>>)
-where
-    AtomicCount<W>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
+fn shared_scenario<W: AtomicWidth, S: StrongProtocol>(
+    threads: usize,
+    ops: &[u8],
+    observed: &StdMutex<Vec<u64>>,
+) where
+    AtomicCount<W, S>: CallbackFamily + FinalizerFamily<Payload, Func, Global>,
 {
     let shared = Shared::new();
-    let maps: StdArc<Maps<W>> = StdArc::new(Maps {
+    let maps: StdArc<Maps<W, S>> = StdArc::new(Maps {
         cache: WeakCache::with_shards_and_hasher(1, Default::default()),
         interner: WeakInterner::with_shards_and_hasher(1, Default::default()),
     });
-    let value: Strong<Payload, AtomicCount<W>, Global> = Strong::new(Payload::new(0, &shared));
+    let value: Strong<Payload, AtomicCount<W, S>, Global> = Strong::new(Payload::new(0, &shared));
     let handles: Vec<_> = (0..threads)
         .map(|t| {
             let mine: Vec<u8> = ops.iter().skip(t).step_by(threads).copied().collect();
@@ -484,7 +489,7 @@ where
         })
         .collect();
     drop(value);
-    let mut results: Vec<Slots<W>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let mut results: Vec<Slots<W, S>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
 
     // The cache: one live value per key never removed (kept handles are
     // all the same one, and still found), then nothing once they are
@@ -662,16 +667,20 @@ fuzz_target!(|data: &[u8]| {
     };
     let threads = if flags & 1 == 0 { 2 } else { 3 };
     let wide = flags & 2 == 0;
+    let wait_free = flags & 16 != 0;
     let (ops, schedule) = rest.split_at(usize::from(*len).min(rest.len()));
     let (ops, schedule) = (ops.to_vec(), schedule.to_vec());
     match flags >> 2 & 3 {
         0 => {
             let phases = model::decode_phases(&ops);
-            run(schedule, move |_| {
-                if wide {
-                    model::run_threaded_ops::<AtomicCount>(threads, &phases);
-                } else {
-                    model::run_threaded_ops::<AtomicCount<u32>>(threads, &phases);
+            run(schedule, move |_| match (wide, wait_free) {
+                (true, false) => model::run_threaded_ops::<AtomicCount>(threads, &phases),
+                (false, false) => model::run_threaded_ops::<AtomicCount<u32>>(threads, &phases),
+                (true, true) => {
+                    model::run_threaded_ops::<AtomicCount<usize, WaitFree>>(threads, &phases)
+                }
+                (false, true) => {
+                    model::run_threaded_ops::<AtomicCount<u32, WaitFree>>(threads, &phases)
                 }
             });
         }
@@ -687,12 +696,11 @@ fuzz_target!(|data: &[u8]| {
         }),
         _ => {
             let ops = ops[..ops.len().min(SHARED_OPS)].to_vec();
-            run(schedule, move |seen| {
-                if wide {
-                    shared_scenario::<usize>(threads, &ops, seen);
-                } else {
-                    shared_scenario::<u32>(threads, &ops, seen);
-                }
+            run(schedule, move |seen| match (wide, wait_free) {
+                (true, false) => shared_scenario::<usize, CasLoop>(threads, &ops, seen),
+                (false, false) => shared_scenario::<u32, CasLoop>(threads, &ops, seen),
+                (true, true) => shared_scenario::<usize, WaitFree>(threads, &ops, seen),
+                (false, true) => shared_scenario::<u32, WaitFree>(threads, &ops, seen),
             });
         }
     }

@@ -17,7 +17,9 @@
 //! criterion's default sampling (several minutes, steadier medians). Rows
 //! close to a target (within a quarter of it) are measured again as
 //! interleaved A/B rounds (`--ab N`, default 5: anchor and ours back to back,
-//! the order alternating), and reported with their median and range. With
+//! the order alternating), and reported with their median and range. The
+//! wait-free counter's rows come from `wait-free-ab` (11 interleaved rounds
+//! of std, `AtomicCount` and `WaitFreeCount`). With
 //! `CARGO_TARGET_DIR` set, criterion's results are read from there.
 //!
 //! Ratios compare numbers measured in the same run only; absolute times
@@ -410,6 +412,32 @@ fn cache_section(root: &Path, rounds: usize) -> String {
     md
 }
 
+/// The wait-free upgrade against std and `AtomicCount` (issue 23): the
+/// table `wait-free-ab` printed, or `None` when not measured.
+fn wait_free_section(md: &mut String, table: Option<&str>) {
+    let _ = writeln!(
+        md,
+        "\n## Wait-free upgrade: `WaitFreeCount` (interleaved A/B)\n"
+    );
+    let _ = writeln!(
+        md,
+        "`weakref_sync::wait_free::Arc` (`Strong<T, WaitFreeCount>`): `upgrade` is a load and one\n\
+         `fetch_add` (ISMM 2023's hybrid), never a retrying compare-and-swap; the last drop adds a\n\
+         compare-and-swap (the sticky dead flag). It is not the default: it loses to `AtomicCount`\n\
+         on the rows where a value dies (`new+drop`: two more instructions, above; a last drop\n\
+         with weak handles left). Its instruction counts are the `[waitfree]` rows above. Times:\n\
+         `cargo run -p weakref-tests --release --bin wait-free-ab`, each row's three\n\
+         implementations back to back per round, the order rotating; the 2-thread rows on this\n\
+         shared 2-core machine also measure the scheduler (read their range).\n"
+    );
+    match table {
+        Some(table) => md.push_str(table),
+        None => {
+            let _ = writeln!(md, "Not measured in this run (`--no-run`).");
+        }
+    }
+}
+
 /// `(map, total, own)` rows from the icount_churn bench's table.
 fn churn_rows(table: &str) -> Vec<(String, f64, f64)> {
     table
@@ -492,13 +520,23 @@ fn maps_ab_section(md: &mut String, maps_ab: &(String, String)) {
     md.push_str(&table_lines(&maps_ab.1));
 }
 
+/// The sections measured by benches of their own, each placed after the
+/// interleaved A/B rows.
+struct OwnSections<'a> {
+    /// `maps_ab`'s two tables (SipHash, foldhash).
+    maps_ab: &'a (String, String),
+    /// The concurrent cache's section (`cache_section`).
+    cache: &'a str,
+    /// `wait-free-ab`'s table, or `None` when not measured.
+    wait_free: Option<&'a str>,
+}
+
 fn markdown(
     rows: &[Ratio],
     ab: (&[AbRow], usize),
-    cache: &str,
+    own: &OwnSections<'_>,
     icount: &[(String, f64, f64, f64)],
     churn: &[(String, f64, f64)],
-    maps_ab: &(String, String),
     machine: &str,
 ) -> String {
     let mut md = String::new();
@@ -598,8 +636,9 @@ fn markdown(
         })
         .collect();
     ab_section(&mut md, ab.0, ab.1);
-    maps_ab_section(&mut md, maps_ab);
-    md.push_str(cache);
+    maps_ab_section(&mut md, own.maps_ab);
+    md.push_str(own.cache);
+    wait_free_section(&mut md, own.wait_free);
     let _ = writeln!(md, "\n## Targets missed\n");
     if misses.is_empty() {
         let _ = writeln!(md, "None in this run.");
@@ -832,13 +871,31 @@ fn main() {
     };
     let ab = interleaved(&root, &criterion_dir, &rows, rounds);
     let cache = cache_section(&root, rounds);
+    let wait_free = (!no_run).then(|| {
+        eprintln!("timing the wait-free counter (wait-free-ab)");
+        cargo(
+            &root,
+            &[
+                "run",
+                "-q",
+                "-p",
+                "weakref-tests",
+                "--release",
+                "--bin",
+                "wait-free-ab",
+            ],
+        )
+    });
     let mut report = markdown(
         &rows,
         (&ab, rounds),
-        &cache,
+        &OwnSections {
+            maps_ab: &maps_ab,
+            cache: &cache,
+            wait_free: wait_free.as_deref(),
+        },
         &icount,
         &churn,
-        &maps_ab,
         &machine(),
     );
     // The embedded numbers come from QEMU runs, not from here: the section

@@ -374,6 +374,7 @@ family_tests!(
     atomic => weakref_core::count::AtomicCount,
     local_u32 => weakref_core::count::LocalCount<u32>,
     atomic_u32 => weakref_core::count::AtomicCount<u32>,
+    wait_free => weakref_core::count::WaitFreeCount,
 );
 
 /// Runs `scenario` in a child process (this test binary, re-run on one

@@ -25,7 +25,8 @@ mod wake;
 mod weak;
 
 /// Instantiates generic scenarios `fn name<C: RawCountUnique>()` as tests
-/// for the local and atomic counters, and for their compact `u32` widths.
+/// for the local and atomic counters, for their compact `u32` widths, and
+/// for the atomic counter with the wait-free upgrade.
 macro_rules! for_each_counter {
     ($($name:ident),* $(,)?) => {
         mod local {
@@ -39,6 +40,9 @@ macro_rules! for_each_counter {
         }
         mod atomic_u32 {
             $( #[test] fn $name() { super::$name::<weakref_core::count::AtomicCount<u32>>(); } )*
+        }
+        mod wait_free {
+            $( #[test] fn $name() { super::$name::<weakref_core::count::WaitFreeCount>(); } )*
         }
     };
 }

@@ -9,7 +9,7 @@
 //! shorter). A
 //! failing case prints its number, its bytes and the decoded program.
 
-use weakref_core::count::{AtomicCount, LocalCount, RawCountUnique};
+use weakref_core::count::{AtomicCount, LocalCount, RawCountUnique, WaitFreeCount};
 use weakref_core::pool::Pool;
 use weakref_tests::model::{
     Op, Payload, ThreadedOp, decode_ops, decode_phases, run_ops, run_ops_in, run_threaded_ops,
@@ -172,11 +172,26 @@ fn threaded_atomic_u32() {
     threaded_ops_match_the_model::<AtomicCount<u32>>();
 }
 
+#[test]
+fn threaded_wait_free() {
+    threaded_ops_match_the_model::<WaitFreeCount>();
+}
+
 /// An upgrade racing the last drop, in every phase: thread 0 makes a value
 /// and a weak handle in its slots 1 and 2; in the next phase slot 1 is
 /// thread 2's and slot 2 thread 1's (see `run_threaded_ops`).
 #[test]
 fn threaded_upgrade_races_last_drop() {
+    upgrade_races_last_drop::<AtomicCount>();
+}
+
+/// [`threaded_upgrade_races_last_drop`] with the wait-free upgrade.
+#[test]
+fn threaded_wait_free_upgrade_races_last_drop() {
+    upgrade_races_last_drop::<WaitFreeCount>();
+}
+
+fn upgrade_races_last_drop<C: RawCountUnique + Send + Sync>() {
     let on = |thread, op| ThreadedOp { thread, op };
     let make = [
         on(0, Op::New { to: 1 }),
@@ -193,7 +208,7 @@ fn threaded_upgrade_races_last_drop() {
         phases.push(race.iter().chain(&make).copied().collect());
     }
     phases.push(race.to_vec());
-    run_threaded_ops::<AtomicCount>(3, &phases);
+    run_threaded_ops::<C>(3, &phases);
 }
 
 /// Death callbacks, finalizers, proxies and weak methods against the

@@ -1,7 +1,8 @@
 //! The overflow policy, through tiny-width counters (`u8`): a count that
 //! would pass its limit aborts the process, as std's `Rc`/`Arc` do. No
 //! 2^63-step loops: the limit of a `u8` strong count is 255 (local) or 127
-//! (atomic, half the width, as `isize::MAX` is for `usize`). Weak counts
+//! (atomic, half the width, as `isize::MAX` is for `usize`; 63 for the
+//! wait-free counter, whose top bit is its dead flag). Weak counts
 //! are stored doubled (the low bit is the watch flag of death callbacks),
 //! so their limits are half of those: 127 and 63 weak counts.
 //!
@@ -11,7 +12,7 @@
 use std::process::Command;
 
 use weakref_core::Strong;
-use weakref_core::count::{AtomicCount, LocalCount, RawCount};
+use weakref_core::count::{AtomicCount, LocalCount, RawCount, WaitFreeCount};
 use weakref_core::storage::Global;
 
 const CHILD: &str = "WEAKREF_OVERFLOW_CHILD";
@@ -81,32 +82,49 @@ fn local_weak_aborts_at_width_max() {
     );
 }
 
-#[test]
-#[cfg_attr(miri, ignore = "spawns a process")]
-fn atomic_strong_aborts_above_half_width() {
-    assert_eq!(AtomicCount::<u8>::MAX_REFCOUNT, 127);
-    let arc = Tiny::<AtomicCount<u8>>::new(0);
+/// Clones until the strong count is `limit + 1` (an increment from
+/// `limit` is the last one allowed: std aborts when the old value exceeds
+/// `MAX_REFCOUNT`), then one more clone must abort.
+fn clone_aborts_above<C: RawCount>(test: &str, limit: usize) {
+    let arc = Tiny::<C>::new(0);
     expect_abort(
-        "overflow::atomic_strong_aborts_above_half_width",
-        // An increment from 127 is the last one allowed (std aborts when
-        // the old value exceeds MAX_REFCOUNT).
-        || clone_up_to(&arc, 128),
+        test,
+        || clone_up_to(&arc, limit + 1),
         || core::mem::forget(Tiny::clone(&arc)),
+    );
+}
+
+/// Clones until the strong count is `limit`, upgrades once more (allowed),
+/// then one more upgrade must abort.
+fn upgrade_aborts_above<C: RawCount>(test: &str, limit: usize) {
+    let arc = Tiny::<C>::new(0);
+    let weak = Tiny::downgrade(&arc);
+    expect_abort(
+        test,
+        || {
+            clone_up_to(&arc, limit);
+            core::mem::forget(
+                weak.upgrade()
+                    .expect("the increment from the limit is allowed"),
+            );
+        },
+        || core::mem::forget(weak.upgrade()),
     );
 }
 
 #[test]
 #[cfg_attr(miri, ignore = "spawns a process")]
+fn atomic_strong_aborts_above_half_width() {
+    assert_eq!(AtomicCount::<u8>::MAX_REFCOUNT, 127);
+    clone_aborts_above::<AtomicCount<u8>>("overflow::atomic_strong_aborts_above_half_width", 127);
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns a process")]
 fn atomic_upgrade_aborts_above_half_width() {
-    let arc = Tiny::<AtomicCount<u8>>::new(0);
-    let weak = Tiny::downgrade(&arc);
-    expect_abort(
+    upgrade_aborts_above::<AtomicCount<u8>>(
         "overflow::atomic_upgrade_aborts_above_half_width",
-        || {
-            clone_up_to(&arc, 127);
-            core::mem::forget(weak.upgrade().expect("127 -> 128 is allowed"));
-        },
-        || core::mem::forget(weak.upgrade()),
+        127,
     );
 }
 
@@ -127,5 +145,24 @@ fn atomic_weak_aborts_above_half_width() {
             core::mem::forget(weak);
         },
         || core::mem::forget(Tiny::downgrade(&arc)),
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns a process")]
+fn wait_free_strong_aborts_above_a_quarter() {
+    assert_eq!(WaitFreeCount::<u8>::MAX_REFCOUNT, 63);
+    clone_aborts_above::<WaitFreeCount<u8>>(
+        "overflow::wait_free_strong_aborts_above_a_quarter",
+        63,
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "spawns a process")]
+fn wait_free_upgrade_aborts_above_a_quarter() {
+    upgrade_aborts_above::<WaitFreeCount<u8>>(
+        "overflow::wait_free_upgrade_aborts_above_a_quarter",
+        63,
     );
 }
