@@ -185,7 +185,7 @@ corpus["weak_map_ops"] = {
 }
 
 # arc_sched (fuzz/sched): flags (bit 0 three threads, bit 1 u32 width, bits
-# 2-3 the mode), the number of operation bytes, the operations, then the
+# 2-3 the mode, bit 4 the wait-free strong protocol), the number of operation bytes, the operations, then the
 # schedule: one byte per choice between runnable threads.
 def sched(flags, mode, ops, schedule):
     assert len(ops) < 256
@@ -228,6 +228,10 @@ corpus["arc_sched"] = {
     "shared_cache_2_u32": sched(2, 3, cache_churn, alternate),
     "shared_callbacks_3": sched(1, 3, callbacks_vs_death, late),
     "shared_callbacks_2": sched(0, 3, callbacks_vs_death, alternate),
+    "wait_free_upgrade_vs_last_drop_3": sched(16 | 1, 0, phases([make] + [race + make] * 2 + [race]), rotate),
+    "wait_free_into_inner_3_u32": sched(16 | 3, 0, phases([three] + [inner + three] * 2 + [inner]), late),
+    "wait_free_make_mut_vs_upgrade_3": sched(16 | 1, 0, phases([make] + [mm + make] + [mm]), rotate),
+    "wait_free_shared_cache_3": sched(16 | 1, 3, cache_churn, rotate),
 }
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
