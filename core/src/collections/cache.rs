@@ -361,19 +361,30 @@ impl<K, V: ?Sized, C: RawCount, S> WeakCache<K, V, C, S> {
         len
     }
 
-    /// Whether [`len`](Self::len) is 0.
+    /// Whether no entry is alive: [`live_len`](Self::live_len) is 0, as
+    /// for the weak maps, which may hold while [`len`](Self::len) is not
+    /// (dead entries not yet purged). Each shard stops at its first live
+    /// entry.
     ///
     /// # Examples
     ///
     /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
     /// use weakref_core::collections::WeakCache;
     /// use weakref_core::count::AtomicCount;
     ///
     /// let cache: WeakCache<u8, u8, AtomicCount, _> = WeakCache::new();
     /// assert!(cache.is_empty());
+    /// let one = Arc::new(1);
+    /// cache.insert(1, &one);
+    /// assert!(!cache.is_empty());
+    /// drop(one);
+    /// assert!(cache.is_empty() && cache.len() == 1); // dead, not yet purged
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        let mut empty = true;
+        self.shards.for_each(|map| empty &= map.is_empty());
+        empty
     }
 
     /// The exact number of live entries (each shard at the moment it is

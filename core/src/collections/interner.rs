@@ -244,7 +244,10 @@ impl<T: ?Sized, C: RawCount, S> WeakInterner<T, C, S> {
         len
     }
 
-    /// Whether [`len`](Self::len) is 0.
+    /// Whether no element is alive: [`live_len`](Self::live_len) is 0, as
+    /// for the weak sets, which may hold while [`len`](Self::len) is not
+    /// (dead elements not yet purged). Each shard stops at its first live
+    /// element.
     ///
     /// # Examples
     ///
@@ -254,9 +257,15 @@ impl<T: ?Sized, C: RawCount, S> WeakInterner<T, C, S> {
     ///
     /// let names: WeakInterner<String, AtomicCount, _> = WeakInterner::new();
     /// assert!(names.is_empty());
+    /// let ada = names.intern("ada".to_owned());
+    /// assert!(!names.is_empty());
+    /// drop(ada);
+    /// assert!(names.is_empty() && names.len() == 1); // dead, not yet purged
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        let mut empty = true;
+        self.shards.for_each(|set| empty &= set.is_empty());
+        empty
     }
 
     /// The exact number of live elements.

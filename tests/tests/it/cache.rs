@@ -152,7 +152,7 @@ fn interning_from_threads_shares_one_allocation() {
     drop(per_thread);
     assert_eq!(symbols.live_len(), 0);
     symbols.purge();
-    assert!(symbols.is_empty());
+    assert_eq!(symbols.len(), 0);
 }
 
 /// The API of issue 20, single-threaded, for both counter families: the
@@ -236,7 +236,7 @@ macro_rules! api_tests {
                 let err = cache.try_get_or_insert_with_key(&Key(3), |_| Err::<Handle<u32>, _>(()));
                 assert!(err.is_err());
                 assert_eq!(clones(), before);
-                assert!(cache.is_empty());
+                assert_eq!(cache.len(), 0);
             }
 
             #[test]
@@ -318,7 +318,7 @@ macro_rules! api_tests {
                     Entry::Vacant(_) => panic!("live"),
                 });
                 assert!(Handle::ptr_eq(&removed, &two));
-                assert!(cache.is_empty());
+                assert_eq!(cache.len(), 0);
             }
 
             #[test]
