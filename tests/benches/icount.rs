@@ -47,6 +47,13 @@ macro_rules! ops {
     };
 }
 
+/// Drops the last handle of a value, out of line: the `last drop` rows
+/// count the instructions inside this function only.
+#[inline(never)]
+fn last_drop<P>(last: P) {
+    drop(last);
+}
+
 /// Clone + drop of a clone, for a pointer family.
 macro_rules! clone_drop {
     ($n:ident, $new:expr) => {{
@@ -142,6 +149,23 @@ ops! {
     }
     "arc new+drop waitfree" => |n| {
         for _ in 0..n { drop(black_box(WaitFreeArc::new(black_box([7u8; 64])))); }
+    }
+    // The drop alone: only the instructions inside `last_drop` count
+    // (callgrind.rs, `LAST_DROP`), the free included.
+    "rc last drop std" => |n| {
+        for _ in 0..n { last_drop(black_box(std::rc::Rc::new(black_box([7u8; 64])))); }
+    }
+    "rc last drop ours" => |n| {
+        for _ in 0..n { last_drop(black_box(weakref_std::Rc::new(black_box([7u8; 64])))); }
+    }
+    "arc last drop std" => |n| {
+        for _ in 0..n { last_drop(black_box(std::sync::Arc::new(black_box([7u8; 64])))); }
+    }
+    "arc last drop ours" => |n| {
+        for _ in 0..n { last_drop(black_box(weakref_sync::Arc::new(black_box([7u8; 64])))); }
+    }
+    "arc last drop waitfree" => |n| {
+        for _ in 0..n { last_drop(black_box(WaitFreeArc::new(black_box([7u8; 64])))); }
     }
     "rc new+drop pool" => |n| {
         for _ in 0..n {
