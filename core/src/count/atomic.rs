@@ -474,7 +474,10 @@ unsafe impl<W: AtomicWidth, S: StrongProtocol> RawCount for AtomicCount<W, S> {
         // reading the stored 2 synchronises with each, as `sub_weak`'s
         // Acquire on its last path does, and the caller may free the block.
         // A 2 read here stays 2: strong is 0 for good, so no handle can add
-        // a count, and none is left to take one away.
+        // a count, and none is left to take one away. With `WaitFree`, a
+        // pending dropper whose claim failed still holds a lent weak count
+        // until it has done with the block (wait_free.rs), so a 2 also
+        // means no such dropper is left.
         W::load(&self.weak, Acquire) == Self::ONE_WEAK
     }
 

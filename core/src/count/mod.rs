@@ -27,13 +27,13 @@
 //! stored value by 2, and its low bit is the *watch flag*, set while death
 //! callbacks are registered for the block ([`RawCountWatch`], the
 //! `callbacks` module). The hot paths cost the same as with a step of 1
-//! (an add by 2 sets the same carry/zero flags an add by 1 does), and a
-//! block that never gets a callback pays one load and one test when its
-//! last strong handle goes ([`RawCount::is_watched`]). The flag is set
-//! only while a registration holds a weak handle of its own, so it is clear
-//! whenever weak is 1 (the uniqueness lock and the final release compare
-//! against the flag-free value).
-
+//! (an add by 2 sets the same carry/zero flags an add by 1 does). The flag
+//! is set only while a registration holds a weak handle of its own, so it
+//! is clear whenever weak is 1 (the uniqueness lock and the final release
+//! compare against the flag-free value), and a last drop with no weak
+//! handle left never tests it (below, "The last drop"); one with weak
+//! handles left pays one load and one test for it
+//! ([`RawCount::is_watched`]).
 //!
 //! # The last drop
 //!
