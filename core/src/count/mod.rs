@@ -254,6 +254,22 @@ pub unsafe trait RawCount {
     /// last path: the accesses of every weak handle that has gone happen
     /// before the block is freed. The default is `false` (always the full
     /// path).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_core::count::{AtomicCount, LocalCount, RawCount};
+    ///
+    /// let alone = LocalCount::<usize>::new(1, 1);
+    /// assert!(alone.dec_strong());
+    /// assert!(alone.only_implicit_weak()); // the block is the caller's
+    ///
+    /// let shared = AtomicCount::<usize>::new(1, 2); // one weak handle
+    /// assert!(shared.dec_strong());
+    /// assert!(!shared.only_implicit_weak()); // the full path
+    /// assert!(!shared.dec_implicit_weak()); // the weak handle frees it
+    /// assert!(shared.dec_weak());
+    /// ```
     #[inline(always)]
     fn only_implicit_weak(&self) -> bool {
         false
