@@ -18,7 +18,10 @@
 //!   stays allocated while weak > 0.
 //! * **I2 (the implicit weak).** weak = the number of `Weak` handles, plus 1
 //!   while strong > 0: all strong handles together own one weak count. The
-//!   handle that takes weak from 1 to 0 frees the block, exactly once.
+//!   handle that takes weak from 1 to 0 frees the block, exactly once; or
+//!   the handle that took strong to 0, if it then finds weak at 1 (its
+//!   implicit weak the only count, which nobody can add to:
+//!   `RawCount::only_implicit_weak`), frees it without the decrement.
 //!   (`WaitFreeCount` also counts a weak count lent to each pending
 //!   dropper whose place an upgrade took, released by that dropper through
 //!   `RawCount::release_strong`: see `count/wait_free.rs`.)

@@ -9,7 +9,7 @@
 //! | | invariant |
 //! |---|---|
 //! | I1 | a handle (not `Weak::new`'s sentinel) points to a block allocated by its allocator, which stays allocated while weak > 0 |
-//! | I2 | weak = the `Weak` handles, plus one (the *implicit weak*) while strong > 0 (plus `WaitFreeCount`'s counts lent to pending droppers); whoever takes weak 1 → 0 frees the block |
+//! | I2 | weak = the `Weak` handles, plus one (the *implicit weak*) while strong > 0 (plus `WaitFreeCount`'s counts lent to pending droppers); whoever takes weak 1 → 0 frees the block (or the last strong handle, finding weak at 1: `only_implicit_weak`) |
 //! | I3 | the value is initialised while strong > 0 |
 //! | I4 | only the caller that takes strong 1 → 0 drops or moves the value; strong never comes back from 0, except by that caller (`make_mut`'s restore) or the owner of a block under construction |
 //! | I5 | `&T` comes only from a live strong handle; once strong may be 0, the block is reached through raw pointers and `&C` only |

@@ -12,7 +12,7 @@ use crate::shim;
 #[cfg(feature = "alloc")]
 use crate::storage::Global;
 use crate::storage::{AllocError, Allocator};
-use crate::weak::{ImplicitWeak, UninitWeak, Weak};
+use crate::weak::{ImplicitWeak, LastCount, UninitWeak, Weak};
 
 /// A strong reference-counted handle: the value lives while one exists.
 ///
@@ -480,6 +480,20 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Strong<T, C, A> {
     /// and must not use the value afterwards.
     #[inline(never)]
     unsafe fn drop_slow(&mut self) {
+        if self.count().only_implicit_weak() {
+            // No other handle, no callback, nothing for the tally: the block
+            // is ours alone (count/mod.rs, "The last drop").
+            // SAFETY: strong was > 0 until our decrement, so the implicit
+            // weak (I2) is still counted, and it is the block's only weak
+            // count, which no handle can add to (`only_implicit_weak`): this
+            // guard frees the block when it goes, even if `T::drop` panics.
+            // The block lives in `self.alloc`.
+            let _block = unsafe { LastCount::new(self.ptr, &self.alloc) };
+            // SAFETY: I4: we took strong 1 -> 0, so we own the value; it is
+            // initialised (I3) and nobody else reads it (I5).
+            unsafe { ptr::drop_in_place(self.value_ptr()) };
+            return;
+        }
         if self.count().is_watched() {
             // A tail call with nothing to clean up here, so that this path
             // costs the common one no stack frame.

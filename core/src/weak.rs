@@ -494,6 +494,37 @@ impl<T: ?Sized, C: RawCount, A: Allocator> Drop for ImplicitWeak<T, C, A> {
     }
 }
 
+/// The last count of a block: the implicit weak of a value that has just
+/// died, found to be the block's only weak count
+/// ([`RawCount::only_implicit_weak`]). No other handle exists or can be
+/// made, so the guard frees the block when it goes, even if dropping the
+/// value unwinds, without writing the counter.
+pub(crate) struct LastCount<T: ?Sized, C, A: Allocator> {
+    ptr: NonNull<Block<C, T>>,
+    alloc: A,
+}
+
+impl<T: ?Sized, C, A: Allocator> LastCount<T, C, A> {
+    /// # Safety
+    ///
+    /// The caller took strong 1 -> 0 for `ptr`, a block in `alloc`, and
+    /// `only_implicit_weak` then returned `true`.
+    #[inline(always)]
+    pub(crate) unsafe fn new(ptr: NonNull<Block<C, T>>, alloc: A) -> Self {
+        LastCount { ptr, alloc }
+    }
+}
+
+impl<T: ?Sized, C, A: Allocator> Drop for LastCount<T, C, A> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: our count is the block's last (`new`'s contract): we
+        // free it once, in `self.alloc`, as the handle taking weak 1 -> 0
+        // would (I2).
+        unsafe { free_block(self.ptr, &self.alloc) };
+    }
+}
+
 /// The weak handle `new_cyclic` lends its closure, while the value slot is
 /// still uninitialised (strong 0). If the closure unwinds, dropping the
 /// guard releases its weak count and, if it was the last, frees the block

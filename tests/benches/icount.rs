@@ -47,6 +47,24 @@ macro_rules! ops {
     };
 }
 
+/// Drops the last handle of a value, out of line: the `last drop` rows
+/// count the instructions inside this function only.
+#[inline(never)]
+fn last_drop<P>(last: P) {
+    drop(last);
+}
+
+/// `n` handles made by `new`, each dropped by [`last_drop`]. Out of line,
+/// so that the `last drop` rows leave the code of the others alone (LLVM
+/// inlines by the size of the one function holding every row: inlined,
+/// these rows moved std's `upgrade` by an instruction).
+#[inline(never)]
+fn last_drops<P>(n: u64, new: fn([u8; 64]) -> P) {
+    for _ in 0..n {
+        last_drop(black_box(new(black_box([7u8; 64]))));
+    }
+}
+
 /// Clone + drop of a clone, for a pointer family.
 macro_rules! clone_drop {
     ($n:ident, $new:expr) => {{
@@ -143,6 +161,13 @@ ops! {
     "arc new+drop waitfree" => |n| {
         for _ in 0..n { drop(black_box(WaitFreeArc::new(black_box([7u8; 64])))); }
     }
+    // The drop alone: only the instructions inside `last_drop` count
+    // (callgrind.rs, `LAST_DROP`), the free included.
+    "rc last drop std" => |n| { last_drops(n, std::rc::Rc::new) }
+    "rc last drop ours" => |n| { last_drops(n, weakref_std::Rc::new) }
+    "arc last drop std" => |n| { last_drops(n, std::sync::Arc::new) }
+    "arc last drop ours" => |n| { last_drops(n, weakref_sync::Arc::new) }
+    "arc last drop waitfree" => |n| { last_drops(n, WaitFreeArc::new) }
     "rc new+drop pool" => |n| {
         for _ in 0..n {
             let rc = Strong::<_, LocalCount, _>::try_new_in(black_box([7u8; 64]), Pooled::<LocalSlots>::new());

@@ -10,6 +10,7 @@
 //! | `downgrade`        | CAS loop, Acquire, waits while weak is `LOCKED`  | `Arc::downgrade`       |
 //! | `inc_weak`         | `fetch_add` Relaxed (`u8`/`u16`: CAS, check first) | `Weak::clone`        |
 //! | `dec_weak`         | `fetch_sub` Release; last: `acquire!`            | `Weak::drop`           |
+//! | `only_implicit_weak` | weak load Acquire, is it 2 (last drop)          | `Arc::drop_slow`'s weak drop |
 //! | `dec_implicit_weak`| as `dec_weak`; not last: tally `fetch_add` Release | `Arc::drop_slow`     |
 //! | `is_unique`        | weak CAS 1 → `LOCKED` Acquire; strong Acquire; weak `store(1)` Release | `Arc::is_unique` |
 //! | `sharing`          | strong CAS 1 → 0 Acquire; weak load Acquire; restore `store(1)` Release | `Arc::make_mut` |
@@ -464,6 +465,20 @@ unsafe impl<W: AtomicWidth, S: StrongProtocol> RawCount for AtomicCount<W, S> {
     #[inline(always)]
     fn dec_weak(&self) -> bool {
         self.sub_weak() == Self::ONE_WEAK
+    }
+
+    #[inline(always)]
+    fn only_implicit_weak(&self) -> bool {
+        // ORDERING: Acquire; pairs with the Release decrement (`sub_weak`)
+        // of every weak handle that has gone: all are RMWs of this word, so
+        // reading the stored 2 synchronises with each, as `sub_weak`'s
+        // Acquire on its last path does, and the caller may free the block.
+        // A 2 read here stays 2: strong is 0 for good, so no handle can add
+        // a count, and none is left to take one away. With `WaitFree`, a
+        // pending dropper whose claim failed still holds a lent weak count
+        // until it has done with the block (wait_free.rs), so a 2 also
+        // means no such dropper is left.
+        W::load(&self.weak, Acquire) == Self::ONE_WEAK
     }
 
     #[inline(always)]

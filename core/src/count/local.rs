@@ -144,6 +144,12 @@ unsafe impl<W: Width> RawCount for LocalCount<W> {
     }
 
     #[inline(always)]
+    fn only_implicit_weak(&self) -> bool {
+        // One weak count (stored doubled), the watch flag clear.
+        self.weak.get().to_usize() == 2
+    }
+
+    #[inline(always)]
     fn is_watched(&self) -> bool {
         self.weak.get().to_usize() & 1 == 1
     }

@@ -27,12 +27,29 @@
 //! stored value by 2, and its low bit is the *watch flag*, set while death
 //! callbacks are registered for the block ([`RawCountWatch`], the
 //! `callbacks` module). The hot paths cost the same as with a step of 1
-//! (an add by 2 sets the same carry/zero flags an add by 1 does), and a
-//! block that never gets a callback pays one load and one test when its
-//! last strong handle goes ([`RawCount::is_watched`]). The flag is set
-//! only while a registration holds a weak handle of its own, so it is clear
-//! whenever weak is 1 (the uniqueness lock and the final release compare
-//! against the flag-free value).
+//! (an add by 2 sets the same carry/zero flags an add by 1 does). The flag
+//! is set only while a registration holds a weak handle of its own, so it
+//! is clear whenever weak is 1 (the uniqueness lock and the final release
+//! compare against the flag-free value), and a last drop with no weak
+//! handle left never tests it (below, "The last drop"); one with weak
+//! handles left pays one load and one test for it
+//! ([`RawCount::is_watched`]).
+//!
+//! # The last drop
+//!
+//! The handle that takes strong to 0 reads the weak word once, before it
+//! drops the value ([`RawCount::only_implicit_weak`]). Exactly one weak
+//! count with the flag clear (the stored 2) means its own implicit weak is
+//! the block's last count and nobody can add one: it drops the value and
+//! frees the block, with no watch-flag test, no tally and no
+//! read-modify-write of the weak count. std's `Rc`/`Arc` pay a decrement
+//! of the weak count there; this path does not, so it costs less than
+//! theirs (measured in BENCHMARKS.md, "Instructions per operation": the
+//! `last drop` rows). Any other word (weak handles left, or callbacks
+//! registered, which hold weak handles of their own) takes the full path:
+//! the flag test, the callbacks, the value's drop, then
+//! [`RawCount::dec_implicit_weak`] with its tally. That path pays the one
+//! extra load and compare.
 
 mod local;
 pub use local::LocalCount;
@@ -219,6 +236,43 @@ pub unsafe trait RawCount {
         Self: Sized,
     {
         None
+    }
+
+    /// Whether the block's only weak count is the implicit weak, with the
+    /// watch flag clear: asked by the handle that took strong to 0 (a
+    /// [`StrongRelease::Last`] drop) before it drops the value. If so, no
+    /// other handle exists, none can be made (a handle is made only from
+    /// another one, or by an upgrade, which a dead strong count refuses),
+    /// no death callback is registered and no weak handle is left for the
+    /// [`weak_deaths`](Self::weak_deaths) tally: the caller owns the block
+    /// outright, drops the value and frees the block without writing the
+    /// counter again (module docs, "The last drop"). Otherwise it takes the
+    /// full path: [`is_watched`](Self::is_watched), then
+    /// [`dec_implicit_weak`](Self::dec_implicit_weak).
+    ///
+    /// `Acquire` when it returns `true`, as [`dec_weak`](Self::dec_weak)'s
+    /// last path: the accesses of every weak handle that has gone happen
+    /// before the block is freed. The default is `false` (always the full
+    /// path).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_core::count::{AtomicCount, LocalCount, RawCount};
+    ///
+    /// let alone = LocalCount::<usize>::new(1, 1);
+    /// assert!(alone.dec_strong());
+    /// assert!(alone.only_implicit_weak()); // the block is the caller's
+    ///
+    /// let shared = AtomicCount::<usize>::new(1, 2); // one weak handle
+    /// assert!(shared.dec_strong());
+    /// assert!(!shared.only_implicit_weak()); // the full path
+    /// assert!(!shared.dec_implicit_weak()); // the weak handle frees it
+    /// assert!(shared.dec_weak());
+    /// ```
+    #[inline(always)]
+    fn only_implicit_weak(&self) -> bool {
+        false
     }
 
     /// [`dec_weak`](Self::dec_weak) for the implicit weak of a block whose
