@@ -606,8 +606,12 @@ impl<C: RawCount> Run<C> {
                 let key = key % NK;
                 let cache = matches!(op, Op::CGetOrInsert { .. });
                 let model = if cache { &mut self.cm } else { &mut self.vm };
-                model.before_add(&alive);
                 let existing = model.get(key, &alive);
+                // A hit of the cache takes only its shard's read lock and
+                // purges nothing; a miss (and every value-map call) may add.
+                if !cache || existing.is_none() {
+                    model.before_add(&alive);
+                }
                 let (v, fresh) = match existing {
                     Some(v) => (v, None),
                     None => {
