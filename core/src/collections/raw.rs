@@ -99,11 +99,12 @@ pub(super) fn hash_one<S: BuildHasher, Q: Hash + ?Sized>(hash_builder: &S, key: 
     hasher.finish()
 }
 
-/// An entry that knows its hash (computed once, at insert: a dead key
-/// cannot be hashed again) and whether its weak part is alive.
+/// An entry that knows whether its weak part is alive. Its hash, which
+/// hashbrown needs to move it when the table is resized, comes from the
+/// `rehash` closure each resizing operation of [`Table`] takes: a stored
+/// copy ([`Slot::hash`]: a dead key cannot be hashed again) or the owned
+/// key hashed again (`WeakValueMap`).
 pub(super) trait Cached {
-    /// The hash the entry was inserted with.
-    fn hash(&self) -> u64;
     /// Whether the weak part still upgrades (a snapshot).
     fn is_alive(&self) -> bool;
     /// Starts loading what [`is_alive`](Self::is_alive) reads, without
@@ -134,9 +135,11 @@ pub(super) struct Table<T> {
     bound_dead: bool,
 }
 
-impl<T: Cached + Clone> Clone for Table<T> {
-    /// A copy of the live entries only (Python's `copy()`).
-    fn clone(&self) -> Self {
+impl<T: Cached + Clone> Table<T> {
+    /// A copy of the live entries only (Python's `copy()`), in a table of
+    /// the same capacity: the dead entries are dropped from the copy, which
+    /// is not resized (that would need the entries' hashes).
+    pub(super) fn clone_live(&self) -> Self {
         let mut copy = Table {
             table: self.table.clone(),
             purge_at: self.purge_at,
@@ -144,7 +147,18 @@ impl<T: Cached + Clone> Clone for Table<T> {
             deaths_seen: None,
             bound_dead: self.bound_dead,
         };
-        copy.purge();
+        copy.scan(|_| true);
+        copy.purge_at = copy.threshold(copy.table.len());
+        copy
+    }
+}
+
+impl<K: ?Sized, V: Clone, C: WeakFamily> Clone for KeyTable<K, V, C> {
+    /// A copy of the live entries only (Python's `copy()`), shrunk as a
+    /// purge shrinks.
+    fn clone(&self) -> Self {
+        let mut copy = self.clone_live();
+        copy.fit(false, Slot::hash);
         copy
     }
 }
@@ -315,16 +329,16 @@ impl<T: Cached> Table<T> {
     /// Panic safety: the scan unlinks an entry before dropping it, so a
     /// panicking `Drop` of a dead entry's key or value leaves a consistent
     /// table (the other dead entries wait for the next purge).
-    pub(super) fn purge(&mut self) {
+    pub(super) fn purge(&mut self, rehash: impl Fn(&T) -> u64) {
         self.scan(|_| true);
-        self.fit(false);
+        self.fit(false, rehash);
     }
 
     /// Keeps the entries `keep` accepts (it is called on live entries only;
     /// dead ones go), then sizes the table as [`purge`](Self::purge) does.
-    pub(super) fn retain(&mut self, keep: impl FnMut(&mut T) -> bool) {
+    pub(super) fn retain(&mut self, keep: impl FnMut(&mut T) -> bool, rehash: impl Fn(&T) -> u64) {
         self.scan(keep);
-        self.fit(false);
+        self.fit(false, rehash);
     }
 
     /// Sets `purge_at` after a purge, and sizes the table for it: smaller
@@ -332,7 +346,7 @@ impl<T: Cached> Table<T> {
     /// tombstones (`room`), with room for `purge_at` entries without
     /// growing or rehashing. (Without tombstones every entry is live, and
     /// hashbrown's own growth is the right one.)
-    fn fit(&mut self, room: bool) {
+    fn fit(&mut self, room: bool, rehash: impl Fn(&T) -> u64) {
         let live = self.table.len();
         let target = cmp::max(
             cmp::max(live.saturating_mul(2), self.min_capacity),
@@ -347,7 +361,7 @@ impl<T: Cached> Table<T> {
             // reallocate at every purge (measured: the reallocations and
             // the allocator's consolidation they trigger were a fifth of
             // the churn bench).
-            self.table.shrink_to(size, T::hash);
+            self.table.shrink_to(size, &rehash);
         }
         if room {
             // A no-op, a rehash in place (clearing the purge's tombstones)
@@ -358,7 +372,7 @@ impl<T: Cached> Table<T> {
             // blocks had been freed, for glibc to consolidate then
             // (callgrind, 1k churn: 6 % fewer modelled cycles per insert,
             // 8.4 -> 7.8 L1 misses; the same final size).
-            self.table.reserve(size - live, T::hash);
+            self.table.reserve(size - live, &rehash);
         }
     }
 
@@ -385,9 +399,9 @@ impl<T: Cached> Table<T> {
     /// Purges if the table has reached its threshold, or if its dead
     /// entries may outnumber its live ones (before an insert).
     #[inline]
-    pub(super) fn purge_if_due(&mut self) {
+    pub(super) fn purge_if_due(&mut self, rehash: impl Fn(&T) -> u64) {
         if self.table.len() >= self.purge_at || self.dead_may_outnumber_live() {
-            self.purge_cold();
+            self.purge_cold(rehash);
         }
     }
 
@@ -421,40 +435,44 @@ impl<T: Cached> Table<T> {
 
     #[cold]
     #[inline(never)]
-    fn purge_cold(&mut self) {
+    fn purge_cold(&mut self, rehash: impl Fn(&T) -> u64) {
         if self.deaths_seen.is_some() && T::weak_deaths() == self.deaths_seen {
             // No value with a weak handle died since the last scan: every
             // entry is alive, and the scan would erase nothing (a growing
             // table's purges read every entry's block: measured, 15 % of
             // an insert's time at 100k entries).
-            self.fit(false);
+            self.fit(false, rehash);
             return;
         }
         let before = self.table.len();
         self.scan(|_| true);
         let erased = self.table.len() < before;
-        self.fit(erased);
+        self.fit(erased, rehash);
     }
 
     /// Room for `additional` more entries before the table grows or purges.
-    pub(super) fn reserve(&mut self, additional: usize) {
-        self.table.reserve(additional, T::hash);
+    pub(super) fn reserve(&mut self, additional: usize, rehash: impl Fn(&T) -> u64) {
+        self.table.reserve(additional, rehash);
         self.purge_at = cmp::max(self.purge_at, self.table.len().saturating_add(additional));
     }
 
     /// [`reserve`](Self::reserve), reporting an allocation failure instead
     /// of aborting (and changing nothing then).
-    pub(super) fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        self.table.try_reserve(additional, T::hash)?;
+    pub(super) fn try_reserve(
+        &mut self,
+        additional: usize,
+        rehash: impl Fn(&T) -> u64,
+    ) -> Result<(), TryReserveError> {
+        self.table.try_reserve(additional, rehash)?;
         self.purge_at = cmp::max(self.purge_at, self.table.len().saturating_add(additional));
         Ok(())
     }
 
     /// Purges, then returns the memory the live entries do not need,
     /// keeping room for `min_capacity` entries (std's `shrink_to`).
-    pub(super) fn shrink_to(&mut self, min_capacity: usize) {
+    pub(super) fn shrink_to(&mut self, min_capacity: usize, rehash: impl Fn(&T) -> u64) {
         self.scan(|_| true);
-        self.table.shrink_to(min_capacity, T::hash);
+        self.table.shrink_to(min_capacity, rehash);
         self.min_capacity = 0;
         self.purge_at = self.threshold(self.table.len());
     }
@@ -522,12 +540,16 @@ impl<K: ?Sized, V: Clone, C: WeakFamily> Clone for Slot<K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: WeakFamily> Cached for Slot<K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> Slot<K, V, C> {
+    /// The hash the slot was inserted with: what a weak-keyed table is
+    /// resized with.
     #[inline]
-    fn hash(&self) -> u64 {
+    pub(super) fn hash(&self) -> u64 {
         self.hash
     }
+}
 
+impl<K: ?Sized, V, C: WeakFamily> Cached for Slot<K, V, C> {
     #[inline]
     fn is_alive(&self) -> bool {
         C::is_alive(&self.key)
@@ -595,7 +617,7 @@ impl<K: ?Sized, V, C: WeakFamily> Table<Slot<K, V, C>> {
         value: V,
         mut eq: impl FnMut(&WeakOf<K, C>) -> bool,
     ) -> Option<V> {
-        self.purge_if_due();
+        self.purge_if_due(Slot::hash);
         match self
             .table
             .entry(hash, |slot| slot.hash == hash && eq(&slot.key), Slot::hash)
@@ -621,7 +643,7 @@ impl<K: ?Sized, V, C: WeakFamily> Table<Slot<K, V, C>> {
         hash: u64,
         mut matches: impl FnMut(&WeakOf<K, C>) -> Option<StrongOf<K, C>>,
     ) -> RawEntry<'_, K, V, C> {
-        self.purge_if_due();
+        self.purge_if_due(Slot::hash);
         let mut found = None;
         let entry = self.table.entry(
             hash,
@@ -644,10 +666,13 @@ impl<K: ?Sized, V, C: WeakFamily> Table<Slot<K, V, C>> {
 
     /// Keeps the live entries `f` accepts.
     pub(super) fn retain_live(&mut self, mut f: impl FnMut(&StrongOf<K, C>, &mut V) -> bool) {
-        self.retain(|slot| match C::upgrade(&slot.key) {
-            Some(key) => f(&key, &mut slot.value),
-            None => false,
-        });
+        self.retain(
+            |slot| match C::upgrade(&slot.key) {
+                Some(key) => f(&key, &mut slot.value),
+                None => false,
+            },
+            Slot::hash,
+        );
     }
 
     /// Removes and returns one live entry (Python's `popitem`).

@@ -86,10 +86,12 @@ pub struct WeakValueMap<K, V: ?Sized, C: WeakFamily, S> {
     hash_builder: S,
 }
 
-/// One entry: the key's hash (kept, so that growing the table never calls
-/// the key's `Hash` again), the key, and the weak value.
+/// One entry: the key and the weak value. No hash: the map owns its keys,
+/// so growing or shrinking the table hashes them again (with the map's
+/// hasher, see [`WeakValueMap::rehash`]), and a slot is a key and a
+/// pointer (16 bytes for a `u64` key, as in a plain map of `Weak`) instead
+/// of 24 bytes with a stored hash.
 struct ValueSlot<K, V: ?Sized, C: WeakFamily> {
-    hash: u64,
     key: K,
     value: WeakOf<V, C>,
 }
@@ -97,7 +99,6 @@ struct ValueSlot<K, V: ?Sized, C: WeakFamily> {
 impl<K: Clone, V: ?Sized, C: WeakFamily> Clone for ValueSlot<K, V, C> {
     fn clone(&self) -> Self {
         ValueSlot {
-            hash: self.hash,
             key: self.key.clone(),
             value: self.value.clone(),
         }
@@ -105,11 +106,6 @@ impl<K: Clone, V: ?Sized, C: WeakFamily> Clone for ValueSlot<K, V, C> {
 }
 
 impl<K, V: ?Sized, C: WeakFamily> Cached for ValueSlot<K, V, C> {
-    #[inline]
-    fn hash(&self) -> u64 {
-        self.hash
-    }
-
     #[inline]
     fn is_alive(&self) -> bool {
         C::is_alive(&self.value)
@@ -326,24 +322,6 @@ impl<K, V: ?Sized, C: WeakFamily, S> WeakValueMap<K, V, C, S> {
         self.table.live_len()
     }
 
-    /// Removes every dead entry now (the map also does it by itself, see
-    /// [`len`](Self::len)).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
-    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut map: WeakValueMap<u8, u8> = WeakValueMap::default();
-    /// map.insert(1, &Rc::new(1));
-    /// map.purge();
-    /// assert!(map.is_empty());
-    /// ```
-    #[doc(alias = "remove_expired")]
-    pub fn purge(&mut self) {
-        self.table.purge();
-    }
-
     /// Removes every entry, keeping the allocation.
     ///
     /// # Examples
@@ -360,26 +338,6 @@ impl<K, V: ?Sized, C: WeakFamily, S> WeakValueMap<K, V, C, S> {
     /// ```
     pub fn clear(&mut self) {
         self.table.clear();
-    }
-
-    /// Keeps only the live entries for which `f` returns `true`; dead
-    /// entries are removed too.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
-    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let values: Vec<Rc<u32>> = (0..6).map(Rc::new).collect();
-    /// let mut map: WeakValueMap<u32, u32> = values.iter().map(|v| (**v, v)).collect();
-    /// map.retain(|_, v| **v % 2 == 0);
-    /// assert_eq!(map.live_len(), 3);
-    /// ```
-    pub fn retain(&mut self, mut f: impl FnMut(&K, &StrongOf<V, C>) -> bool) {
-        self.table.retain(|slot| match C::upgrade(&slot.value) {
-            Some(value) => f(&slot.key, &value),
-            None => false,
-        });
     }
 
     /// Removes and returns one live entry, dropping the dead ones it meets
@@ -593,6 +551,56 @@ where
         super::raw::hash_one(&self.hash_builder, key)
     }
 
+    /// What the table is resized with: each slot's key hashed again by
+    /// `hash_builder` (a function of the hasher alone, so that it can be
+    /// passed beside `&mut self.table`). It runs the keys' `Hash`: see
+    /// the [module docs](super#panics-in-user-code) for a panicking one.
+    #[inline]
+    fn rehash(hash_builder: &S) -> impl Fn(&ValueSlot<K, V, C>) -> u64 + '_ {
+        move |slot| super::raw::hash_one(hash_builder, &slot.key)
+    }
+
+    /// Removes every dead entry now (the map also does it by itself, see
+    /// [`len`](Self::len)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: WeakValueMap<u8, u8> = WeakValueMap::default();
+    /// map.insert(1, &Rc::new(1));
+    /// map.purge();
+    /// assert!(map.is_empty());
+    /// ```
+    #[doc(alias = "remove_expired")]
+    pub fn purge(&mut self) {
+        self.table.purge(Self::rehash(&self.hash_builder));
+    }
+
+    /// Keeps only the live entries for which `f` returns `true`; dead
+    /// entries are removed too.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let values: Vec<Rc<u32>> = (0..6).map(Rc::new).collect();
+    /// let mut map: WeakValueMap<u32, u32> = values.iter().map(|v| (**v, v)).collect();
+    /// map.retain(|_, v| **v % 2 == 0);
+    /// assert_eq!(map.live_len(), 3);
+    /// ```
+    pub fn retain(&mut self, mut f: impl FnMut(&K, &StrongOf<V, C>) -> bool) {
+        self.table.retain(
+            |slot| match C::upgrade(&slot.value) {
+                Some(value) => f(&slot.key, &value),
+                None => false,
+            },
+            Self::rehash(&self.hash_builder),
+        );
+    }
+
     /// The entry of `key`, dead or alive.
     #[inline]
     fn find<Q>(&self, key: &Q) -> Option<&ValueSlot<K, V, C>>
@@ -693,12 +701,12 @@ where
         key: K,
         value: &StrongOf<V, C>,
     ) -> Option<StrongOf<V, C>> {
-        self.table.purge_if_due();
-        match self
-            .table
-            .table
-            .entry(hash, |slot| slot.key == key, ValueSlot::hash)
-        {
+        self.table.purge_if_due(Self::rehash(&self.hash_builder));
+        match self.table.table.entry(
+            hash,
+            |slot| slot.key == key,
+            Self::rehash(&self.hash_builder),
+        ) {
             hash_table::Entry::Occupied(mut entry) => {
                 let slot = entry.get_mut();
                 let old = C::upgrade(&slot.value);
@@ -716,7 +724,6 @@ where
             }
             hash_table::Entry::Vacant(entry) => {
                 entry.insert(ValueSlot {
-                    hash,
                     key,
                     value: C::downgrade(value),
                 });
@@ -884,12 +891,12 @@ where
 
     /// `entry` with the hash computed (see `find_hashed`).
     pub(super) fn entry_hashed(&mut self, hash: u64, key: K) -> Entry<'_, K, V, C> {
-        self.table.purge_if_due();
-        match self
-            .table
-            .table
-            .entry(hash, |slot| slot.key == key, ValueSlot::hash)
-        {
+        self.table.purge_if_due(Self::rehash(&self.hash_builder));
+        match self.table.table.entry(
+            hash,
+            |slot| slot.key == key,
+            Self::rehash(&self.hash_builder),
+        ) {
             hash_table::Entry::Occupied(entry) => match C::upgrade(&entry.get().value) {
                 Some(value) => Entry::Occupied(OccupiedEntry {
                     inner: entry,
@@ -897,13 +904,11 @@ where
                 }),
                 None => Entry::Vacant(VacantEntry {
                     key,
-                    hash,
                     slot: Vacancy::Dead(entry),
                 }),
             },
             hash_table::Entry::Vacant(entry) => Entry::Vacant(VacantEntry {
                 key,
-                hash,
                 slot: Vacancy::Absent(entry),
             }),
         }
@@ -942,7 +947,8 @@ where
     /// assert!(map.capacity() >= 10);
     /// ```
     pub fn reserve(&mut self, additional: usize) {
-        self.table.reserve(additional);
+        self.table
+            .reserve(additional, Self::rehash(&self.hash_builder));
     }
 
     /// [`reserve`](Self::reserve), returning an error instead of aborting
@@ -964,7 +970,8 @@ where
     /// assert!(map.try_reserve(usize::MAX).is_err());
     /// ```
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), super::TryReserveError> {
-        self.table.try_reserve(additional)
+        self.table
+            .try_reserve(additional, Self::rehash(&self.hash_builder))
     }
 
     /// Purges the dead entries, then shrinks the allocation to fit the
@@ -981,7 +988,8 @@ where
     /// assert!(map.capacity() >= 10 && map.capacity() < 1000);
     /// ```
     pub fn shrink_to(&mut self, min_capacity: usize) {
-        self.table.shrink_to(min_capacity);
+        self.table
+            .shrink_to(min_capacity, Self::rehash(&self.hash_builder));
     }
 
     /// Whether every live entry of `self` has a live entry under an equal
@@ -1071,7 +1079,7 @@ where
     /// assert_eq!(map.capacity(), 0);
     /// ```
     pub fn shrink_to_fit(&mut self) {
-        self.table.shrink_to(0);
+        self.table.shrink_to(0, Self::rehash(&self.hash_builder));
     }
 }
 
@@ -1087,7 +1095,7 @@ impl<K: Clone, V: ?Sized, C: WeakFamily, S: Clone> Clone for WeakValueMap<K, V, 
     /// are shared, not cloned.
     fn clone(&self) -> Self {
         WeakValueMap {
-            table: self.table.clone(),
+            table: self.table.clone_live(),
             hash_builder: self.hash_builder.clone(),
         }
     }
@@ -1943,7 +1951,6 @@ enum Vacancy<'a, K, V: ?Sized, C: WeakFamily> {
 /// ```
 pub struct VacantEntry<'a, K, V: ?Sized, C: WeakFamily> {
     key: K,
-    hash: u64,
     slot: Vacancy<'a, K, V, C>,
 }
 
@@ -2015,7 +2022,6 @@ impl<'a, K, V: ?Sized, C: WeakFamily> VacantEntry<'a, K, V, C> {
     /// ```
     pub fn insert_entry(self, value: StrongOf<V, C>) -> OccupiedEntry<'a, K, V, C> {
         let new = ValueSlot {
-            hash: self.hash,
             key: self.key,
             value: C::downgrade(&value),
         };
