@@ -21,8 +21,11 @@
 //!
 //! with `k` = 4 where the death rule applies and in the shards of a
 //! striped collection, 2 in a lone table without a tally (`threshold`),
-//! and the table resized (by hashbrown, with the stored
-//! hashes: no user code runs): it shrinks if it is four times too large
+//! and the table resized by hashbrown, with the `rehash` closure the
+//! caller passes (the stored hashes of the weak-keyed tables, [`Slot::hash`],
+//! where no user code runs; `WeakValueMap`'s keys hashed again, where their
+//! `Hash` runs and a panic in it may lose entries, see the collections'
+//! module docs): it shrinks if it is four times too large
 //! for `target`; and if the purge erased entries, it gets room for
 //! `purge_at` entries, rehashed in place or grown, so that neither the
 //! tombstones left by the purge nor the entries added until the next one
