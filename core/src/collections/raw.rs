@@ -450,12 +450,13 @@ impl<T: Cached> Table<T> {
     ///
     /// Computed as `deaths > (len + PURGE_MIN) / 2` for `len >
     /// PURGE_MIN`, the same test: if `deaths >= len`, both sides hold
-    /// (`len > (len + PURGE_MIN) / 2` there); otherwise `2 × deaths > len
-    /// + PURGE_MIN` is `deaths > (len + PURGE_MIN) / 2` in integers. An
-    /// unread tally ([`UNSEEN`]) makes `deaths` at least `usize::MAX / 2`,
-    /// as if any number of entries had died. Fewer operations before every
+    /// (`len > (len + PURGE_MIN) / 2` there); otherwise the test
+    /// `2 × deaths > len + PURGE_MIN` is that one in integers. An unread
+    /// tally ([`UNSEEN`]) makes `deaths` at least `usize::MAX / 2`, as if
+    /// any number of entries had died. Fewer operations before every
     /// insert than the `min` form (measured in the maps A/B: the whole
-    /// check was 4-9 % of an insert's time with 16-byte slots).
+    /// check was 4-9 % of an insert's time with 16-byte slots, 2-4 % in
+    /// this form).
     #[inline]
     fn dead_may_outnumber_live(&self) -> bool {
         let len = self.table.len();

@@ -726,7 +726,7 @@ fn why_missed(r: &Ratio, rows: &[Ratio]) -> String {
     } else if r.group.starts_with("maps/") {
         " — the slots have the plain map's layout (a `u64` key and a `Weak`: 16 bytes, \
          no stored hash); what ours adds is the check before each insert whether a \
-         purge is due (the death tally read, about 13 instructions), and these \
+         purge is due (the death tally read and two comparisons), and these \
          `--quick` medians moved up to 25 % between runs here: the interleaved A/B \
          below times the same operations"
     } else if r.group.starts_with("sets/") {
