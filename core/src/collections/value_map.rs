@@ -1092,7 +1092,8 @@ impl<K, V: ?Sized, C: WeakFamily, S: Default> Default for WeakValueMap<K, V, C, 
 
 impl<K: Clone, V: ?Sized, C: WeakFamily, S: Clone> Clone for WeakValueMap<K, V, C, S> {
     /// A copy holding the live entries only (Python's `copy()`); the values
-    /// are shared, not cloned.
+    /// are shared, not cloned. The copy has the original's capacity
+    /// (resizing it would hash every key: `shrink_to_fit` does that).
     fn clone(&self) -> Self {
         WeakValueMap {
             table: self.table.clone_live(),
