@@ -4,11 +4,12 @@
 # borrows is the newer model), with strict provenance.
 #
 # Stacked borrows runs everything. Tree borrows runs everything but two
-# parts of the integration suite that only repeat, through safe code, paths
-# the rest covers: the weak collections (safe code over hashbrown and the
-# handles, `forbid(unsafe_code)`; 573 of its 770 seconds there, measured with --report-time) and
-# the `_u32` counter widths (the same code as the default width). The
-# core's own tests, doctests and every other group run under both.
+# parts that only repeat, through safe code, paths the rest covers: the
+# weak collections (safe code over hashbrown and the handles, under
+# `forbid(unsafe_code)`: 573 of the integration suite's 770 Miri seconds,
+# measured with `--report-time`) and the `_u32` counter widths (the same
+# code as the default width). Every other group, the core's own tests and
+# its doctests run under both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
