@@ -36,13 +36,17 @@
 //! of the rounds' ratios. The 2-thread `Mutex<HashMap>` is bimodal (the
 //! threads either contend, or the lock convoys and one thread runs alone
 //! for long stretches): its rounds are split at the widest gap in the
-//! anchor's own times, and each mode reported on its own line.
+//! anchor's own times, and each mode reported on its own line. The
+//! `floor (4 RMWs)` lines time, against the same anchors, a loop of only
+//! the 4 atomic read-modify-writes a hit costs every lock-based contender
+//! here ([`run_floor`]); the `mix` line gives the share of `get`s that hit.
 //!
 //! `icount`: instructions per operation of the 1-thread workloads under
 //! callgrind (`common/callgrind.rs`), where time is noisy.
 
 use std::collections::HashMap;
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc as StdArc, Barrier, Mutex, RwLock, Weak as StdWeak};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -184,6 +188,98 @@ fn run_cache<C: SharedCache>(cache: &C, threads: usize, ops: u64) -> Duration {
         joins.into_iter().map(|j| j.join().unwrap()).collect()
     });
     times.into_iter().max().unwrap()
+}
+
+/// A word on a cache line of its own.
+#[repr(align(128))]
+struct Line(AtomicUsize);
+
+/// The floor of a hit in any lock-based cache here (ours, DashMap,
+/// `Mutex<HashMap>`): the 4 atomic read-modify-writes every one of them
+/// makes, and nothing else: the lock's acquire (a compare-and-swap, as
+/// std's `RwLock::read` and `Mutex::lock`) and release (a subtraction), on
+/// the lock's word; the weak handle's upgrade (a compare-and-swap) and the
+/// returned strong handle's drop (a subtraction), on the value's count.
+/// Each thread has its own two words, each on its own cache line: the
+/// RMWs are uncontended. `ops` of them on each of `threads` threads: the
+/// slowest thread's wall time.
+fn run_floor(threads: usize, ops: u64) -> Duration {
+    let barrier = Barrier::new(threads);
+    let times: Vec<Duration> = thread::scope(|s| {
+        let joins: Vec<_> = (0..threads)
+            .map(|_| {
+                let barrier = &barrier;
+                s.spawn(move || {
+                    let (lock, count) = (Line(AtomicUsize::new(0)), Line(AtomicUsize::new(1)));
+                    let (lock, count) = (black_box(&lock.0), black_box(&count.0));
+                    barrier.wait();
+                    let start = Instant::now();
+                    for _ in 0..ops {
+                        let l = lock.load(Ordering::Relaxed);
+                        let _ = lock.compare_exchange_weak(
+                            l,
+                            l + 2,
+                            Ordering::Acquire,
+                            Ordering::Relaxed,
+                        );
+                        let c = count.load(Ordering::Relaxed);
+                        let _ = count.compare_exchange_weak(
+                            c,
+                            c + 1,
+                            Ordering::Acquire,
+                            Ordering::Relaxed,
+                        );
+                        lock.fetch_sub(2, Ordering::Release);
+                        count.fetch_sub(1, Ordering::Release);
+                    }
+                    start.elapsed()
+                })
+            })
+            .collect();
+        joins.into_iter().map(|j| j.join().unwrap()).collect()
+    });
+    times.into_iter().max().unwrap()
+}
+
+/// A contender that counts the workload's outcomes: the share of `get`s
+/// that find a live value (only those pay the floor's 4 RMWs; a `get` of a
+/// dead or missing value pays the lock's 2).
+struct Counting<C> {
+    cache: C,
+    gets: AtomicU64,
+    hits: AtomicU64,
+}
+
+impl<C: SharedCache> SharedCache for Counting<C> {
+    type Handle = C::Handle;
+    fn make(value: u64) -> C::Handle {
+        C::make(value)
+    }
+    fn get(&self, key: u64) -> Option<C::Handle> {
+        let found = self.cache.get(key);
+        self.gets.fetch_add(1, Ordering::Relaxed);
+        self.hits
+            .fetch_add(u64::from(found.is_some()), Ordering::Relaxed);
+        found
+    }
+    fn insert(&self, key: u64, value: &C::Handle) {
+        self.cache.insert(key, value);
+    }
+}
+
+/// The share of the workload's `get`s that hit, on `threads` threads.
+fn hit_share(threads: usize, ops: u64) -> f64 {
+    let counting = Counting {
+        cache: new_mutex(),
+        gets: AtomicU64::new(0),
+        hits: AtomicU64::new(0),
+    };
+    // Twice: the first run fills the table.
+    run_cache(&counting, threads, ops);
+    counting.gets.store(0, Ordering::Relaxed);
+    counting.hits.store(0, Ordering::Relaxed);
+    run_cache(&counting, threads, ops);
+    counting.hits.load(Ordering::Relaxed) as f64 / counting.gets.load(Ordering::Relaxed) as f64
 }
 
 /// An interning table, by `&self`.
@@ -348,8 +444,9 @@ fn ab_rounds(
         .collect()
 }
 
-/// Prints one `ab` line: the median, min and max of ours / anchor.
-fn ab_line(group: &str, anchor: &str, mode: &str, pairs: &[(f64, f64)]) {
+/// Prints one `ab` line: the median, min and max of ours (or the floor,
+/// `who`) / anchor.
+fn ab_line(group: &str, who: &str, anchor: &str, mode: &str, pairs: &[(f64, f64)]) {
     let mut ratios: Vec<f64> = pairs.iter().map(|(a, o)| o / a).collect();
     ratios.sort_by(f64::total_cmp);
     let (Some(min), Some(max)) = (ratios.first(), ratios.last()) else {
@@ -358,7 +455,7 @@ fn ab_line(group: &str, anchor: &str, mode: &str, pairs: &[(f64, f64)]) {
     let mut anchor_ns: Vec<f64> = pairs.iter().map(|p| p.0).collect();
     anchor_ns.sort_by(f64::total_cmp);
     println!(
-        "ab | {group} | weakref | {anchor} | {mode} | {:.3} | {min:.3} | {max:.3} | {} | {:.1}",
+        "ab | {group} | {who} | {anchor} | {mode} | {:.3} | {min:.3} | {max:.3} | {} | {:.1}",
         ratios[ratios.len() / 2],
         ratios.len(),
         anchor_ns[anchor_ns.len() / 2],
@@ -385,6 +482,30 @@ fn split_modes(mut pairs: Rounds) -> (Rounds, Rounds) {
     }
 }
 
+/// The `ab` lines of `who` against the `Mutex<HashMap>` anchor: one on 1
+/// thread; on 2, one per mode the anchor showed (see [`split_modes`]).
+fn mutex_lines(group: &str, who: &str, threads: usize, pairs: Rounds) {
+    if threads == 1 {
+        return ab_line(group, who, "mutex<hashmap>", "", &pairs);
+    }
+    let (convoy, contended) = split_modes(pairs);
+    if contended.is_empty() {
+        ab_line(group, who, "mutex<hashmap>", "one mode seen", &convoy);
+    } else {
+        ab_line(
+            group,
+            who,
+            "mutex<hashmap>",
+            "convoy (fast anchor)",
+            &convoy,
+        );
+        ab_line(group, who, "mutex<hashmap>", "contended", &contended);
+    }
+}
+
+/// The name of the floor's `ab` lines (see [`run_floor`]).
+const FLOOR: &str = "floor (4 RMWs)";
+
 fn ab(rounds: usize) {
     const OPS: u64 = 2_000_000;
     for threads in [1, 2] {
@@ -394,22 +515,41 @@ fn ab(rounds: usize) {
         );
         let ours = new_ours();
         let run_ours = || run_cache(&ours, threads, OPS);
+        let floor = || run_floor(threads, OPS);
         let dash = new_dash();
-        let pairs = ab_rounds(rounds, OPS, || run_cache(&dash, threads, OPS), run_ours);
-        ab_line(&group, "dashmap", "", &pairs);
+        let run_dash = || run_cache(&dash, threads, OPS);
+        ab_line(
+            &group,
+            "weakref",
+            "dashmap",
+            "",
+            &ab_rounds(rounds, OPS, run_dash, run_ours),
+        );
+        ab_line(
+            &group,
+            FLOOR,
+            "dashmap",
+            "",
+            &ab_rounds(rounds, OPS, run_dash, floor),
+        );
         let mutex = new_mutex();
-        let pairs = ab_rounds(rounds, OPS, || run_cache(&mutex, threads, OPS), run_ours);
-        if threads == 1 {
-            ab_line(&group, "mutex<hashmap>", "", &pairs);
-        } else {
-            let (convoy, contended) = split_modes(pairs);
-            if contended.is_empty() {
-                ab_line(&group, "mutex<hashmap>", "one mode seen", &convoy);
-            } else {
-                ab_line(&group, "mutex<hashmap>", "convoy (fast anchor)", &convoy);
-                ab_line(&group, "mutex<hashmap>", "contended", &contended);
-            }
-        }
+        let run_mutex = || run_cache(&mutex, threads, OPS);
+        mutex_lines(
+            &group,
+            "weakref",
+            threads,
+            ab_rounds(rounds, OPS, run_mutex, run_ours),
+        );
+        mutex_lines(
+            &group,
+            FLOOR,
+            threads,
+            ab_rounds(rounds, OPS, run_mutex, floor),
+        );
+        println!(
+            "mix | {group} | gets that hit | {:.3}",
+            hit_share(threads, OPS)
+        );
     }
     let words = words();
     let ours = new_interner();
@@ -420,7 +560,7 @@ fn ab(rounds: usize) {
             || anchor(&Internment, &words, OPS),
             || ours_run(&ours, &words, OPS),
         );
-        ab_line(name, "internment ArcIntern", "", &pairs);
+        ab_line(name, "weakref", "internment ArcIntern", "", &pairs);
     }
 }
 
