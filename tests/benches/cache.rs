@@ -7,6 +7,8 @@
 //! keeps its 1024 most recent values alive in a ring, so older values die
 //! when they fall out of it: the caches see hits, misses on dead values,
 //! and deaths on the other thread all the time. On 1 and on 2 threads.
+//! And the hit path alone (`100% get, all hits`): every key mapped, every
+//! value held, the same key stream.
 //!
 //! - `mutex<hashmap>`: `Mutex<HashMap<u64, std::sync::Weak<V>>>`, purged by
 //!   hand when it doubles past the key space;
@@ -169,18 +171,18 @@ fn cache_thread<C: SharedCache>(cache: &C, seed: u64, ops: u64) {
     }
 }
 
-/// `ops` operations on each of `threads` threads: the slowest thread's wall
-/// time.
-fn run_cache<C: SharedCache>(cache: &C, threads: usize, ops: u64) -> Duration {
+/// `body(seed)` on each of `threads` threads at once (seeds 1, 2, ...):
+/// the slowest thread's wall time.
+fn run_threads(threads: usize, body: impl Fn(u64) + Sync) -> Duration {
     let barrier = Barrier::new(threads);
     let times: Vec<Duration> = thread::scope(|s| {
         let joins: Vec<_> = (0..threads as u64)
             .map(|t| {
-                let barrier = &barrier;
+                let (barrier, body) = (&barrier, &body);
                 s.spawn(move || {
                     barrier.wait();
                     let start = Instant::now();
-                    cache_thread(cache, t + 1, ops);
+                    body(t + 1);
                     start.elapsed()
                 })
             })
@@ -188,6 +190,34 @@ fn run_cache<C: SharedCache>(cache: &C, threads: usize, ops: u64) -> Duration {
         joins.into_iter().map(|j| j.join().unwrap()).collect()
     });
     times.into_iter().max().unwrap()
+}
+
+/// `ops` operations on each of `threads` threads: the slowest thread's wall
+/// time.
+fn run_cache<C: SharedCache>(cache: &C, threads: usize, ops: u64) -> Duration {
+    run_threads(threads, |seed| cache_thread(cache, seed, ops))
+}
+
+/// Every key of the key space mapped to a value, whose handles are
+/// returned (held, every `get` of [`hit_thread`] is a hit).
+fn fill<C: SharedCache>(cache: &C) -> Vec<C::Handle> {
+    (0..KEYS)
+        .map(|key| {
+            let value = C::make(key);
+            cache.insert(key, &value);
+            value
+        })
+        .collect()
+}
+
+/// The hit path alone: `ops` `get`s from the key stream, on a cache that
+/// [`fill`] filled (each a hit).
+fn hit_thread<C: SharedCache>(cache: &C, seed: u64, ops: u64) {
+    let mut x = 0x9E37_79B9_7F4A_7C15 ^ seed;
+    for _ in 0..ops {
+        next_random(&mut x);
+        black_box(cache.get(x % KEYS));
+    }
 }
 
 /// A word on a cache line of its own.
@@ -204,41 +234,18 @@ struct Line(AtomicUsize);
 /// RMWs are uncontended. `ops` of them on each of `threads` threads: the
 /// slowest thread's wall time.
 fn run_floor(threads: usize, ops: u64) -> Duration {
-    let barrier = Barrier::new(threads);
-    let times: Vec<Duration> = thread::scope(|s| {
-        let joins: Vec<_> = (0..threads)
-            .map(|_| {
-                let barrier = &barrier;
-                s.spawn(move || {
-                    let (lock, count) = (Line(AtomicUsize::new(0)), Line(AtomicUsize::new(1)));
-                    let (lock, count) = (black_box(&lock.0), black_box(&count.0));
-                    barrier.wait();
-                    let start = Instant::now();
-                    for _ in 0..ops {
-                        let l = lock.load(Ordering::Relaxed);
-                        let _ = lock.compare_exchange_weak(
-                            l,
-                            l + 2,
-                            Ordering::Acquire,
-                            Ordering::Relaxed,
-                        );
-                        let c = count.load(Ordering::Relaxed);
-                        let _ = count.compare_exchange_weak(
-                            c,
-                            c + 1,
-                            Ordering::Acquire,
-                            Ordering::Relaxed,
-                        );
-                        lock.fetch_sub(2, Ordering::Release);
-                        count.fetch_sub(1, Ordering::Release);
-                    }
-                    start.elapsed()
-                })
-            })
-            .collect();
-        joins.into_iter().map(|j| j.join().unwrap()).collect()
-    });
-    times.into_iter().max().unwrap()
+    run_threads(threads, |_| {
+        let (lock, count) = (Line(AtomicUsize::new(0)), Line(AtomicUsize::new(1)));
+        let (lock, count) = (black_box(&lock.0), black_box(&count.0));
+        for _ in 0..ops {
+            let l = lock.load(Ordering::Relaxed);
+            let _ = lock.compare_exchange_weak(l, l + 2, Ordering::Acquire, Ordering::Relaxed);
+            let c = count.load(Ordering::Relaxed);
+            let _ = count.compare_exchange_weak(c, c + 1, Ordering::Acquire, Ordering::Relaxed);
+            lock.fetch_sub(2, Ordering::Release);
+            count.fetch_sub(1, Ordering::Release);
+        }
+    })
 }
 
 /// A contender that counts the workload's outcomes: the share of `get`s
@@ -506,49 +513,75 @@ fn mutex_lines(group: &str, who: &str, threads: usize, pairs: Rounds) {
 /// The name of the floor's `ab` lines (see [`run_floor`]).
 const FLOOR: &str = "floor (4 RMWs)";
 
+/// The `ab` lines of one group: ours and the floor, each against DashMap
+/// and `Mutex<HashMap>` (each argument runs its contender once).
+fn ab_group(
+    group: &str,
+    threads: usize,
+    rounds: usize,
+    mut ours: impl FnMut() -> Duration,
+    mut dash: impl FnMut() -> Duration,
+    mut mutex: impl FnMut() -> Duration,
+) {
+    let mut floor = || run_floor(threads, AB_OPS);
+    ab_line(
+        group,
+        "weakref",
+        "dashmap",
+        "",
+        &ab_rounds(rounds, AB_OPS, &mut dash, &mut ours),
+    );
+    ab_line(
+        group,
+        FLOOR,
+        "dashmap",
+        "",
+        &ab_rounds(rounds, AB_OPS, &mut dash, &mut floor),
+    );
+    mutex_lines(
+        group,
+        "weakref",
+        threads,
+        ab_rounds(rounds, AB_OPS, &mut mutex, &mut ours),
+    );
+    mutex_lines(
+        group,
+        FLOOR,
+        threads,
+        ab_rounds(rounds, AB_OPS, &mut mutex, &mut floor),
+    );
+}
+
+/// Operations a thread runs in each timed run of `--ab`.
+const AB_OPS: u64 = 2_000_000;
+
 fn ab(rounds: usize) {
-    const OPS: u64 = 2_000_000;
     for threads in [1, 2] {
-        let group = format!(
-            "cache/{threads} thread{} 90% get 10% insert",
-            if threads == 1 { "" } else { "s" }
-        );
-        let ours = new_ours();
-        let run_ours = || run_cache(&ours, threads, OPS);
-        let floor = || run_floor(threads, OPS);
-        let dash = new_dash();
-        let run_dash = || run_cache(&dash, threads, OPS);
-        ab_line(
+        let plural = if threads == 1 { "" } else { "s" };
+        let group = format!("cache/{threads} thread{plural} 90% get 10% insert");
+        let (ours, dash, mutex) = (new_ours(), new_dash(), new_mutex());
+        ab_group(
             &group,
-            "weakref",
-            "dashmap",
-            "",
-            &ab_rounds(rounds, OPS, run_dash, run_ours),
-        );
-        ab_line(
-            &group,
-            FLOOR,
-            "dashmap",
-            "",
-            &ab_rounds(rounds, OPS, run_dash, floor),
-        );
-        let mutex = new_mutex();
-        let run_mutex = || run_cache(&mutex, threads, OPS);
-        mutex_lines(
-            &group,
-            "weakref",
             threads,
-            ab_rounds(rounds, OPS, run_mutex, run_ours),
-        );
-        mutex_lines(
-            &group,
-            FLOOR,
-            threads,
-            ab_rounds(rounds, OPS, run_mutex, floor),
+            rounds,
+            || run_cache(&ours, threads, AB_OPS),
+            || run_cache(&dash, threads, AB_OPS),
+            || run_cache(&mutex, threads, AB_OPS),
         );
         println!(
             "mix | {group} | gets that hit | {:.3}",
-            hit_share(threads, OPS)
+            hit_share(threads, AB_OPS)
+        );
+        let group = format!("cache/{threads} thread{plural} 100% get, all hits");
+        let (ours, dash, mutex) = (new_ours(), new_dash(), new_mutex());
+        let _held = (fill(&ours), fill(&dash), fill(&mutex));
+        ab_group(
+            &group,
+            threads,
+            rounds,
+            || run_threads(threads, |seed| hit_thread(&ours, seed, AB_OPS)),
+            || run_threads(threads, |seed| hit_thread(&dash, seed, AB_OPS)),
+            || run_threads(threads, |seed| hit_thread(&mutex, seed, AB_OPS)),
         );
     }
     let words = words();
@@ -556,9 +589,9 @@ fn ab(rounds: usize) {
     for (name, anchor, ours_run) in intern_workloads() {
         let pairs = ab_rounds(
             rounds,
-            OPS,
-            || anchor(&Internment, &words, OPS),
-            || ours_run(&ours, &words, OPS),
+            AB_OPS,
+            || anchor(&Internment, &words, AB_OPS),
+            || ours_run(&ours, &words, AB_OPS),
         );
         ab_line(name, "weakref", "internment ArcIntern", "", &pairs);
     }
@@ -569,6 +602,9 @@ const ICOUNT_OPS: &[&str] = &[
     "cache dashmap",
     "cache mutex<hashmap>",
     "cache ours",
+    "hits dashmap",
+    "hits mutex<hashmap>",
+    "hits ours",
     "intern-held internment",
     "intern-held ours",
     "intern-dying internment",
@@ -586,6 +622,9 @@ fn icount_run(op: &str, n: u64) {
         "cache dashmap" => cache_thread(&new_dash(), 1, n),
         "cache mutex<hashmap>" => cache_thread(&new_mutex(), 1, n),
         "cache ours" => cache_thread(&new_ours(), 1, n),
+        "hits dashmap" => hits(&new_dash(), n),
+        "hits mutex<hashmap>" => hits(&new_mutex(), n),
+        "hits ours" => hits(&new_ours(), n),
         "intern-held internment" => drop(run_held(&Internment, &words, n)),
         "intern-held ours" => drop(run_held(&new_interner(), &words, n)),
         "intern-dying internment" => drop(run_dying(&Internment, &words, n)),
@@ -594,6 +633,12 @@ fn icount_run(op: &str, n: u64) {
         "reload dropped" => reload(n, false),
         _ => panic!("unknown operation {op}"),
     }
+}
+
+/// `n` hits on `cache`, filled first ([`hit_thread`]).
+fn hits<C: SharedCache>(cache: &C, n: u64) {
+    let _held = fill(cache);
+    hit_thread(cache, 1, n);
 }
 
 /// `get_or_insert_with` on one key, `n` times, the handle kept (each
