@@ -72,7 +72,11 @@ const RING: usize = 1024;
 /// Interns per round of the `dying` workload.
 const ROUND: usize = 256;
 
-/// The operations a shared weak cache offers the workload.
+/// The operations a shared weak cache offers the workload. Each
+/// contender's `get` and `insert` are `#[inline(never)]`: one call from the
+/// workload's loop for each, whatever the compiler would decide (it inlined
+/// ours while one workload called it, not once two did: 8 instructions an
+/// operation in `icount`).
 trait SharedCache: Sync {
     type Handle: Send;
     fn make(value: u64) -> Self::Handle;
@@ -87,9 +91,11 @@ impl SharedCache for MutexHashMap {
     fn make(value: u64) -> StdArc<u64> {
         StdArc::new(value)
     }
+    #[inline(never)]
     fn get(&self, key: u64) -> Option<StdArc<u64>> {
         self.0.lock().unwrap().get(&key).and_then(StdWeak::upgrade)
     }
+    #[inline(never)]
     fn insert(&self, key: u64, value: &StdArc<u64>) {
         let mut map = self.0.lock().unwrap();
         // The usual hand-written purge: drop dead entries when the map
@@ -108,9 +114,11 @@ impl SharedCache for Dash {
     fn make(value: u64) -> StdArc<u64> {
         StdArc::new(value)
     }
+    #[inline(never)]
     fn get(&self, key: u64) -> Option<StdArc<u64>> {
         self.0.get(&key).and_then(|weak| weak.upgrade())
     }
+    #[inline(never)]
     fn insert(&self, key: u64, value: &StdArc<u64>) {
         // The same hand-written purge (`len` locks every shard in turn,
         // as ours does; checked once every 64 inserts, on the key).
@@ -128,9 +136,11 @@ impl SharedCache for RwLockWeakTable {
     fn make(value: u64) -> StdArc<u64> {
         StdArc::new(value)
     }
+    #[inline(never)]
     fn get(&self, key: u64) -> Option<StdArc<u64>> {
         self.0.read().unwrap().get(&key)
     }
+    #[inline(never)]
     fn insert(&self, key: u64, value: &StdArc<u64>) {
         self.0.write().unwrap().insert(key, StdArc::clone(value));
     }
@@ -143,9 +153,11 @@ impl SharedCache for Ours {
     fn make(value: u64) -> Arc<u64> {
         Arc::new(value)
     }
+    #[inline(never)]
     fn get(&self, key: u64) -> Option<Arc<u64>> {
         self.0.get(&key)
     }
+    #[inline(never)]
     fn insert(&self, key: u64, value: &Arc<u64>) {
         self.0.insert(key, value);
     }
