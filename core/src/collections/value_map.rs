@@ -86,12 +86,22 @@ pub struct WeakValueMap<K, V: ?Sized, C: WeakFamily, S> {
     hash_builder: S,
 }
 
-/// One entry: the key's hash (kept, so that growing the table never calls
-/// the key's `Hash` again), the key, and the weak value.
+/// One entry: the key, the weak value, and the key's hash (kept, so that
+/// growing the table never calls the key's `Hash` again).
+///
+/// `repr(C)`, key then value: a hit reads both, and the hash not at all.
+/// Left to reorder, rustc put the hash between them (`value, hash, key`
+/// for a `u64` key), so that a quarter of the 24-byte slots split the two
+/// across cache lines, and a hit read one more line: measured with
+/// callgrind's cache simulation on a `WeakCache<u64, u64>` of 4096 live
+/// entries, 100 % hits, 2.37 -> 2.24 first-level data misses a lookup
+/// (`Mutex<HashMap<u64, Weak>>`, 16-byte slots: 1.94). Adjacent, they
+/// split in an eighth of the slots.
+#[repr(C)]
 struct ValueSlot<K, V: ?Sized, C: WeakFamily> {
-    hash: u64,
     key: K,
     value: WeakOf<V, C>,
+    hash: u64,
 }
 
 impl<K: Clone, V: ?Sized, C: WeakFamily> Clone for ValueSlot<K, V, C> {
