@@ -667,17 +667,23 @@ impl<V: ?Sized, C: RawCount> Recent<V, C> {
             }
             return None;
         }
-        let released = if self.nodes.len() == self.capacity {
-            Some(self.remove_at(self.tail))
+        // Full: the least recently used node's slot takes the new value.
+        let (at, released) = if self.nodes.len() < self.capacity {
+            self.nodes.push(Node {
+                value: value.clone(),
+                newer: NIL,
+                older: NIL,
+            });
+            (self.nodes.len() - 1, None)
         } else {
-            None
+            let at = self.tail;
+            self.unlink(at);
+            self.index_entry(at).remove();
+            (
+                at,
+                Some(mem::replace(&mut self.nodes[at].value, value.clone())),
+            )
         };
-        let at = self.nodes.len();
-        self.nodes.push(Node {
-            value: value.clone(),
-            newer: NIL,
-            older: NIL,
-        });
         let nodes = &self.nodes;
         self.index
             .insert_unique(addr_hash(addr), at, |&i| Self::hash_at(nodes, i));
