@@ -12,17 +12,20 @@
 //! layer's own cost.
 //!
 //! ```text
-//! cargo bench -p weakref-tests --bench recent                 # hit rates, interleaved A/B times (11 rounds)
-//! cargo bench -p weakref-tests --bench recent -- --ab 21      # the same, 21 rounds
+//! cargo bench -p weakref-tests --bench recent                 # hit rates, interleaved A/B times (21 rounds)
+//! cargo bench -p weakref-tests --bench recent -- --ab 41      # the same, 41 rounds
 //! cargo bench -p weakref-tests --bench recent -- icount       # instructions per request (callgrind)
 //! ```
 //!
-//! A/B: each round replays the trace on the plain cache and on the layer
-//! back to back (caches kept across rounds), alternating which goes first;
-//! printed: the median, min and max of the rounds' time ratios layer / plain.
+//! A/B: each round replays the trace (four times) on the plain cache and
+//! on the layer back to back (caches kept across rounds), alternating which
+//! goes first, on 1 thread and on 2 threads sharing each cache (each with
+//! its own trace); printed: the median, min and max of the rounds' time
+//! ratios layer / plain, and the plain cache's median ns per request.
 
 use std::collections::VecDeque;
 use std::hint::black_box;
+use std::thread;
 use std::time::{Duration, Instant};
 
 use weakref_core::collections::{WeakCache, WeakLruCache};
@@ -40,6 +43,9 @@ const KEYS: usize = 4096;
 const TRACE: usize = 1 << 17;
 /// How many later requests each request's handle outlives.
 const HOLD: usize = 4;
+/// Requests per thread in one A/B run: the trace four times (a run of
+/// milliseconds is shorter than this shared machine's scheduling noise).
+const RUN: usize = 4 * TRACE;
 /// The `keep_recent` sizes measured.
 const SIZES: [usize; 4] = [0, 16, 64, 256];
 
@@ -183,7 +189,7 @@ fn ab_line(
         .collect();
     ratios.sort_by(f64::total_cmp);
     pairs.sort_by_key(|p| p.0);
-    let plain_ns = pairs[pairs.len() / 2].0.as_secs_f64() * 1e9 / TRACE as f64;
+    let plain_ns = pairs[pairs.len() / 2].0.as_secs_f64() * 1e9 / RUN as f64;
     println!(
         "ab | {workload} | keep_recent {n} | {:.3} | {:.3} | {:.3} | {rounds} | {plain_ns:.1}",
         ratios[ratios.len() / 2],
@@ -192,28 +198,52 @@ fn ab_line(
     );
 }
 
-fn ab(trace: &[u64], rounds: usize) {
+/// Runs `f` on each trace, each on its own thread (one trace: on this
+/// thread).
+fn on_threads(traces: &[Vec<u64>], f: impl Fn(&[u64]) + Sync) {
+    if let [trace] = traces {
+        return f(trace);
+    }
+    thread::scope(|s| {
+        for trace in traces {
+            let f = &f;
+            s.spawn(move || f(trace));
+        }
+    });
+}
+
+/// The A/B rows, on 1 thread and on 2 sharing each cache (each replaying
+/// its own trace): the layer's one list lock is taken by every request of
+/// both.
+fn ab(traces: &[Vec<u64>], rounds: usize) {
     let values = all_values();
-    for n in SIZES {
-        let (p, l) = (plain(), layer(n));
-        ab_line(
-            "zipf, handles dropped",
-            n,
-            rounds,
-            || {
-                black_box(replay(&p, trace, TRACE));
-            },
-            || {
-                black_box(replay(&l, trace, TRACE));
-            },
-        );
-        ab_line(
-            "zipf, every value held",
-            n,
-            rounds,
-            || replay_held(&p, &values, trace, TRACE),
-            || replay_held(&l, &values, trace, TRACE),
-        );
+    for threads in [1, 2] {
+        let traces = &traces[..threads];
+        for n in SIZES {
+            let (p, l) = (plain(), layer(n));
+            ab_line(
+                &format!("{threads}t zipf, handles dropped"),
+                n,
+                rounds,
+                || {
+                    on_threads(traces, |t| {
+                        black_box(replay(&p, t, RUN));
+                    })
+                },
+                || {
+                    on_threads(traces, |t| {
+                        black_box(replay(&l, t, RUN));
+                    })
+                },
+            );
+            ab_line(
+                &format!("{threads}t zipf, every value held"),
+                n,
+                rounds,
+                || on_threads(traces, |t| replay_held(&p, &values, t, RUN)),
+                || on_threads(traces, |t| replay_held(&l, &values, t, RUN)),
+            );
+        }
     }
 }
 
@@ -273,8 +303,8 @@ fn main() {
     let rounds = args
         .iter()
         .position(|a| a == "--ab")
-        .map_or(11, |at| args[at + 1].parse().expect("--ab N"));
-    let trace = zipf_trace(TRACE, 1);
-    hit_rates(&trace);
-    ab(&trace, rounds);
+        .map_or(21, |at| args[at + 1].parse().expect("--ab N"));
+    let traces = [zipf_trace(TRACE, 1), zipf_trace(TRACE, 2)];
+    hit_rates(&traces[0]);
+    ab(&traces, rounds);
 }
