@@ -454,6 +454,9 @@ collection_alias! {
     /// ```
     /// use weakref_sync::{Arc, WeakLruCache};
     ///
+    /// fn assert_send_sync<T: Send + Sync>() {}
+    /// assert_send_sync::<WeakLruCache<String, Vec<u8>>>();
+    ///
     /// let images: WeakLruCache<String, Vec<u8>> = WeakLruCache::new(64);
     /// let decode = || Arc::new(vec![0x7f_u8; 600 * 1200]);
     /// let shown = images.get_or_insert_with("kitty.png".to_owned(), decode);
