@@ -727,16 +727,10 @@ impl<V: ?Sized, C: RawCount> Recent<V, C> {
         }
         let node = self.nodes.swap_remove(at);
         if at != last {
-            // The node that was last is now at `at`: repoint its neighbours.
+            // The node that was last is now at `at`: its neighbours point
+            // at `at`.
             let Node { newer, older, .. } = self.nodes[at];
-            match newer {
-                NIL => self.head = at,
-                newer => self.nodes[newer].older = at,
-            }
-            match older {
-                NIL => self.tail = at,
-                older => self.nodes[older].newer = at,
-            }
+            self.point(newer, older, at, at);
         }
         node.value
     }
@@ -753,13 +747,20 @@ impl<V: ?Sized, C: RawCount> Recent<V, C> {
     /// Takes `nodes[at]` out of the list (its links are left stale).
     fn unlink(&mut self, at: usize) {
         let Node { newer, older, .. } = self.nodes[at];
+        self.point(newer, older, older, newer);
+    }
+
+    /// Sets the older link of `newer` (or the head, if `newer` is [`NIL`])
+    /// to `to_older`, and the newer link of `older` (or the tail) to
+    /// `to_newer`.
+    fn point(&mut self, newer: usize, older: usize, to_older: usize, to_newer: usize) {
         match newer {
-            NIL => self.head = older,
-            newer => self.nodes[newer].older = older,
+            NIL => self.head = to_older,
+            newer => self.nodes[newer].older = to_older,
         }
         match older {
-            NIL => self.tail = newer,
-            older => self.nodes[older].newer = newer,
+            NIL => self.tail = to_newer,
+            older => self.nodes[older].newer = to_newer,
         }
     }
 
