@@ -50,7 +50,7 @@ use crate::shim;
 ///
 /// What the layer buys, measured with `benches/recent.rs` (a Zipf(1) trace
 /// over 4096 keys, each request's handle dropped four requests later): the
-/// plain cache hits 7.3 % of the requests (every other one reloads); with
+/// plain cache hits 7.3 % of the requests (the other 92.7 % reload); with
 /// `keep_recent` 16, 64 and 256, 20.9 %, 38.8 % and 57.5 %. What it costs:
 /// on a hit, one lock and an O(1) list update, 144 -> 333 instructions a
 /// request at `keep_recent` 64 (BENCHMARKS.md, "Keep-recent layer"). The
