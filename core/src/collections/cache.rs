@@ -53,8 +53,9 @@ use crate::count::RawCount;
 /// under the exclusive lock, `make`, the insert, the value's death and
 /// free), before whatever `make` itself costs: a decoded image is decoded
 /// again on every call. Keep a strong handle for as long as the value
-/// should stay cached (in the caller, or in a strong layer of your own
-/// that holds the most recently used values).
+/// should stay cached: in the caller, or with a
+/// [`WeakLruCache`](super::WeakLruCache), this cache with a layer that
+/// holds the most recently used values.
 ///
 /// `len` counts entries not yet purged, like [`WeakValueMap::len`];
 /// [`live_len`](Self::live_len) is exact. Each shard purges by its size

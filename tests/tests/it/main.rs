@@ -14,6 +14,7 @@ mod overflow;
 mod panic_safety;
 mod pool;
 mod raw;
+mod recent;
 mod serde;
 mod std_parity;
 mod strong;
