@@ -4,6 +4,10 @@
 mod adversary;
 mod cache;
 mod callbacks;
+// Shared with core's loom canaries: weakref-core's tests cannot depend on
+// this package (it depends on weakref-core), so the file lives in core's.
+#[path = "../../../core/tests/common/child.rs"]
+mod child;
 mod collections;
 mod conversions;
 mod downcast;
