@@ -511,6 +511,11 @@ at_exit_test!(
     weakref_core::count::AtomicCount
 );
 at_exit_test!(
+    wait_free_finalizers_run_at_process_exit_newest_first,
+    "callbacks::wait_free_finalizers_run_at_process_exit_newest_first",
+    weakref_core::count::WaitFreeCount
+);
+at_exit_test!(
     local_finalizers_run_at_thread_exit_newest_first,
     "callbacks::local_finalizers_run_at_thread_exit_newest_first",
     weakref_core::count::LocalCount
