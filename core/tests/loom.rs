@@ -21,6 +21,14 @@
 
 #[path = "common/loom.rs"]
 mod common;
+// The wait-free protocol's scenarios, generic over the counter: this file
+// runs only the one that is also a race of `AtomicCount`'s protocol.
+#[path = "common/wait_free_models.rs"]
+#[expect(
+    dead_code,
+    reason = "only `upgrade_vs_last_drop` runs here; `loom_wait_free.rs` runs them all"
+)]
+mod models;
 
 use common::{Payload, explore, model};
 use loom::thread;
@@ -32,19 +40,14 @@ type Arc<T> = Strong<T, AtomicCount, Global>;
 type Weak<T> = weakref_core::Weak<T, AtomicCount, Global>;
 
 /// `Weak::upgrade` racing the last strong drop: the upgrade sees the value
-/// intact or fails; the value is dropped once; the block is freed once.
+/// intact or fails; the value is dropped once; the block is freed once
+/// (the scenario `loom_wait_free.rs` runs on `WaitFreeCount`).
 #[test]
 fn upgrade_vs_last_strong_drop() {
-    crate::model("upgrade_vs_last_strong_drop", || {
-        let strong = Arc::new(Payload::new(7));
-        let weak = Arc::downgrade(&strong);
-        let t = thread::spawn(move || drop(strong));
-        if let Some(up) = weak.upgrade() {
-            assert_eq!(up.get(), 7);
-        }
-        t.join().unwrap();
-        assert!(weak.upgrade().is_none());
-    });
+    crate::model(
+        "upgrade_vs_last_strong_drop",
+        models::upgrade_vs_last_drop::<AtomicCount>,
+    );
 }
 
 /// `new_cyclic`'s publish racing an upgrade of a weak handle that escaped

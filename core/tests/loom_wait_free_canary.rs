@@ -8,12 +8,12 @@
 
 #![cfg(weakref_loom)]
 
+#[path = "common/child.rs"]
+mod child;
 #[path = "common/loom.rs"]
 mod common;
 #[path = "common/wait_free_models.rs"]
 mod models;
-
-use std::process::Command;
 
 use common::model;
 use loom::sync::atomic::Ordering::{Acquire, Relaxed, Release};
@@ -234,20 +234,12 @@ unsafe impl<const BUG: u8> RawCountUnique for Planted<BUG> {
     }
 }
 
-const CHILD: &str = "WEAKREF_CANARY_CHILD";
-
-/// In the child: runs `scenario` under loom. In the parent: runs the child
-/// on `test` and checks that it failed, printing how.
+/// In a child process (see `common/child.rs`): runs `scenario` under loom
+/// and checks that it failed, printing how.
 fn expect_caught(test: &str, scenario: fn()) {
-    if std::env::var_os(CHILD).is_some() {
-        model(test, scenario);
+    let Some(out) = child::in_child(test, &[], || model(test, scenario)) else {
         return;
-    }
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD, "1")
-        .output()
-        .unwrap();
+    };
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success(),

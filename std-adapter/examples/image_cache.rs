@@ -15,11 +15,18 @@
 //! wref()                                        # None
 //! ```
 //!
+//! and, last, what Python's module leaves to you: an image closed and opened
+//! again a moment later is not decoded twice, with a `WeakLruCache` that also
+//! keeps the most recently used images alive.
+//!
 //! Run with `cargo run -p weakref-std --example image_cache`.
 
 use core::fmt;
 use std::collections::HashMap;
+use std::hash::RandomState;
 
+use weakref_core::collections::WeakLruCache;
+use weakref_core::count::LocalCount;
 use weakref_std::{PtrWeakKeyMap, Rc, WeakValueMap};
 
 /// A decoded image: 600 × 1200 pixels, one byte each.
@@ -115,4 +122,30 @@ fn main() {
     drop(large_image);
     println!("list(thumbnails.values())");
     println!("    {:?}", thumbnails.values().collect::<Vec<_>>());
+
+    println!();
+    println!("images = WeakLruCache::new(2)  (a weak cache that keeps the 2 most recent alive)");
+    let images: WeakLruCache<&str, Image, LocalCount, RandomState> = WeakLruCache::new(2);
+    let open = |name: &'static str| {
+        images.get_or_insert_with(name, || {
+            println!("    (decoding {name})");
+            Rc::new(Image::load(name))
+        })
+    };
+    println!("show hello_kitty.png, close it");
+    drop(open("hello_kitty.png"));
+    println!("show hello_kitty.png again");
+    let shown = open("hello_kitty.png");
+    println!("    {shown:?}  (not decoded twice: the cache held it)");
+    drop(shown);
+    println!("show a.png and b.png, close them");
+    drop(open("a.png"));
+    drop(open("b.png"));
+    println!(
+        "    hello_kitty.png cached: {}",
+        images.contains_key("hello_kitty.png")
+    );
+    println!("images.clear_recent()");
+    images.clear_recent();
+    println!("    live images: {}", images.live_len());
 }

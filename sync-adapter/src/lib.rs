@@ -14,6 +14,7 @@
 //! | `Weak<T>` | `weakref_core::Weak<T, AtomicCount, Global>` |
 //! | `WeakRef<T>`, `Finalizer<T, F>`, … | `weakref_core::callbacks::WeakRef<T, AtomicCount, Global>`, … |
 //! | `WeakCache<K, V>` | `weakref_core::collections::WeakCache<K, V, AtomicCount, RandomState>` |
+//! | `WeakLruCache<K, V>` | `weakref_core::collections::WeakLruCache<K, V, AtomicCount, RandomState>` |
 //! | `wait_free::Arc<T>` | `weakref_core::Strong<T, AtomicCount<usize, WaitFree>, Global>` |
 //!
 //! ```
@@ -437,6 +438,41 @@ collection_alias! {
     /// assert!(cache.get("logo.png").is_none());
     /// ```
     WeakCache<K, V> = WeakCache
+}
+
+collection_alias! {
+    /// A [`WeakCache`] that also keeps its `keep_recent` most recently used
+    /// values alive (strongly, in LRU order), and the rest weakly: a value
+    /// dropped and asked for again a moment later is not made twice.
+    ///
+    /// An alias of [`weakref_core::collections::WeakLruCache`]. The plain
+    /// `WeakCache` pays nothing for it (a separate type); this one takes
+    /// one more lock per use (a lookup that returns a value, or an insert).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use weakref_sync::{Arc, WeakLruCache};
+    ///
+    /// fn assert_send_sync<T: Send + Sync>() {}
+    /// assert_send_sync::<WeakLruCache<String, Vec<u8>>>();
+    ///
+    /// let images: WeakLruCache<String, Vec<u8>> = WeakLruCache::new(64);
+    /// let decode = || Arc::new(vec![0x7f_u8; 600 * 1200]);
+    /// let shown = images.get_or_insert_with("kitty.png".to_owned(), decode);
+    /// drop(shown); // the viewer closed it...
+    /// let shown = std::thread::scope(|s| {
+    ///     // ...and another thread shows it again: not decoded twice.
+    ///     s.spawn(|| images.get_or_insert_with("kitty.png".to_owned(), || unreachable!()))
+    ///         .join()
+    ///         .unwrap()
+    /// });
+    /// assert_eq!(shown.len(), 600 * 1200);
+    /// images.clear_recent(); // let go of what only the cache held
+    /// assert_eq!(Arc::strong_count(&shown), 1);
+    /// ```
+    #[doc(alias = "LruCache")]
+    WeakLruCache<K, V> = WeakLruCache
 }
 
 collection_alias! {

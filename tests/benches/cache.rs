@@ -7,6 +7,8 @@
 //! keeps its 1024 most recent values alive in a ring, so older values die
 //! when they fall out of it: the caches see hits, misses on dead values,
 //! and deaths on the other thread all the time. On 1 and on 2 threads.
+//! And the hit path alone (`100% get, all hits`): every key mapped, every
+//! value held, the same key stream.
 //!
 //! - `mutex<hashmap>`: `Mutex<HashMap<u64, std::sync::Weak<V>>>`, purged by
 //!   hand when it doubles past the key space;
@@ -36,13 +38,17 @@
 //! of the rounds' ratios. The 2-thread `Mutex<HashMap>` is bimodal (the
 //! threads either contend, or the lock convoys and one thread runs alone
 //! for long stretches): its rounds are split at the widest gap in the
-//! anchor's own times, and each mode reported on its own line.
+//! anchor's own times, and each mode reported on its own line. The
+//! `floor (4 RMWs)` lines time, against the same anchors, a loop of only
+//! the 4 atomic read-modify-writes a hit costs every lock-based contender
+//! here ([`run_floor`]); the `mix` line gives the share of `get`s that hit.
 //!
 //! `icount`: instructions per operation of the 1-thread workloads under
 //! callgrind (`common/callgrind.rs`), where time is noisy.
 
 use std::collections::HashMap;
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc as StdArc, Barrier, Mutex, RwLock, Weak as StdWeak};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -66,7 +72,11 @@ const RING: usize = 1024;
 /// Interns per round of the `dying` workload.
 const ROUND: usize = 256;
 
-/// The operations a shared weak cache offers the workload.
+/// The operations a shared weak cache offers the workload. Each
+/// contender's `get` and `insert` are `#[inline(never)]`: one call from the
+/// workload's loop for each, whatever the compiler would decide (it inlined
+/// ours while one workload called it, not once two did: 8 instructions an
+/// operation in `icount`).
 trait SharedCache: Sync {
     type Handle: Send;
     fn make(value: u64) -> Self::Handle;
@@ -81,9 +91,11 @@ impl SharedCache for MutexHashMap {
     fn make(value: u64) -> StdArc<u64> {
         StdArc::new(value)
     }
+    #[inline(never)]
     fn get(&self, key: u64) -> Option<StdArc<u64>> {
         self.0.lock().unwrap().get(&key).and_then(StdWeak::upgrade)
     }
+    #[inline(never)]
     fn insert(&self, key: u64, value: &StdArc<u64>) {
         let mut map = self.0.lock().unwrap();
         // The usual hand-written purge: drop dead entries when the map
@@ -102,9 +114,11 @@ impl SharedCache for Dash {
     fn make(value: u64) -> StdArc<u64> {
         StdArc::new(value)
     }
+    #[inline(never)]
     fn get(&self, key: u64) -> Option<StdArc<u64>> {
         self.0.get(&key).and_then(|weak| weak.upgrade())
     }
+    #[inline(never)]
     fn insert(&self, key: u64, value: &StdArc<u64>) {
         // The same hand-written purge (`len` locks every shard in turn,
         // as ours does; checked once every 64 inserts, on the key).
@@ -122,9 +136,11 @@ impl SharedCache for RwLockWeakTable {
     fn make(value: u64) -> StdArc<u64> {
         StdArc::new(value)
     }
+    #[inline(never)]
     fn get(&self, key: u64) -> Option<StdArc<u64>> {
         self.0.read().unwrap().get(&key)
     }
+    #[inline(never)]
     fn insert(&self, key: u64, value: &StdArc<u64>) {
         self.0.write().unwrap().insert(key, StdArc::clone(value));
     }
@@ -137,9 +153,11 @@ impl SharedCache for Ours {
     fn make(value: u64) -> Arc<u64> {
         Arc::new(value)
     }
+    #[inline(never)]
     fn get(&self, key: u64) -> Option<Arc<u64>> {
         self.0.get(&key)
     }
+    #[inline(never)]
     fn insert(&self, key: u64, value: &Arc<u64>) {
         self.0.insert(key, value);
     }
@@ -165,18 +183,18 @@ fn cache_thread<C: SharedCache>(cache: &C, seed: u64, ops: u64) {
     }
 }
 
-/// `ops` operations on each of `threads` threads: the slowest thread's wall
-/// time.
-fn run_cache<C: SharedCache>(cache: &C, threads: usize, ops: u64) -> Duration {
+/// `body(seed)` on each of `threads` threads at once (seeds 1, 2, ...):
+/// the slowest thread's wall time.
+fn run_threads(threads: usize, body: impl Fn(u64) + Sync) -> Duration {
     let barrier = Barrier::new(threads);
     let times: Vec<Duration> = thread::scope(|s| {
         let joins: Vec<_> = (0..threads as u64)
             .map(|t| {
-                let barrier = &barrier;
+                let (barrier, body) = (&barrier, &body);
                 s.spawn(move || {
                     barrier.wait();
                     let start = Instant::now();
-                    cache_thread(cache, t + 1, ops);
+                    body(t + 1);
                     start.elapsed()
                 })
             })
@@ -184,6 +202,103 @@ fn run_cache<C: SharedCache>(cache: &C, threads: usize, ops: u64) -> Duration {
         joins.into_iter().map(|j| j.join().unwrap()).collect()
     });
     times.into_iter().max().unwrap()
+}
+
+/// `ops` operations on each of `threads` threads: the slowest thread's wall
+/// time.
+fn run_cache<C: SharedCache>(cache: &C, threads: usize, ops: u64) -> Duration {
+    run_threads(threads, |seed| cache_thread(cache, seed, ops))
+}
+
+/// Every key of the key space mapped to a value, whose handles are
+/// returned (held, every `get` of [`hit_thread`] is a hit).
+fn fill<C: SharedCache>(cache: &C) -> Vec<C::Handle> {
+    (0..KEYS)
+        .map(|key| {
+            let value = C::make(key);
+            cache.insert(key, &value);
+            value
+        })
+        .collect()
+}
+
+/// The hit path alone: `ops` `get`s from the key stream, on a cache that
+/// [`fill`] filled (each a hit).
+fn hit_thread<C: SharedCache>(cache: &C, seed: u64, ops: u64) {
+    let mut x = 0x9E37_79B9_7F4A_7C15 ^ seed;
+    for _ in 0..ops {
+        next_random(&mut x);
+        black_box(cache.get(x % KEYS));
+    }
+}
+
+/// A word on a cache line of its own.
+#[repr(align(128))]
+struct Line(AtomicUsize);
+
+/// The floor of a hit in any lock-based cache here (ours, DashMap,
+/// `Mutex<HashMap>`): the 4 atomic read-modify-writes every one of them
+/// makes, and nothing else: the lock's acquire (a compare-and-swap, as
+/// std's `RwLock::read` and `Mutex::lock`) and release (a subtraction), on
+/// the lock's word; the weak handle's upgrade (a compare-and-swap) and the
+/// returned strong handle's drop (a subtraction), on the value's count.
+/// Each thread has its own two words, each on its own cache line: the
+/// RMWs are uncontended. `ops` of them on each of `threads` threads: the
+/// slowest thread's wall time.
+fn run_floor(threads: usize, ops: u64) -> Duration {
+    run_threads(threads, |_| {
+        let (lock, count) = (Line(AtomicUsize::new(0)), Line(AtomicUsize::new(1)));
+        let (lock, count) = (black_box(&lock.0), black_box(&count.0));
+        for _ in 0..ops {
+            let l = lock.load(Ordering::Relaxed);
+            let _ = lock.compare_exchange_weak(l, l + 2, Ordering::Acquire, Ordering::Relaxed);
+            let c = count.load(Ordering::Relaxed);
+            let _ = count.compare_exchange_weak(c, c + 1, Ordering::Acquire, Ordering::Relaxed);
+            lock.fetch_sub(2, Ordering::Release);
+            count.fetch_sub(1, Ordering::Release);
+        }
+    })
+}
+
+/// A contender that counts the workload's outcomes: the share of `get`s
+/// that find a live value (only those pay the floor's 4 RMWs; a `get` of a
+/// dead or missing value pays the lock's 2).
+struct Counting<C> {
+    cache: C,
+    gets: AtomicU64,
+    hits: AtomicU64,
+}
+
+impl<C: SharedCache> SharedCache for Counting<C> {
+    type Handle = C::Handle;
+    fn make(value: u64) -> C::Handle {
+        C::make(value)
+    }
+    fn get(&self, key: u64) -> Option<C::Handle> {
+        let found = self.cache.get(key);
+        self.gets.fetch_add(1, Ordering::Relaxed);
+        self.hits
+            .fetch_add(u64::from(found.is_some()), Ordering::Relaxed);
+        found
+    }
+    fn insert(&self, key: u64, value: &C::Handle) {
+        self.cache.insert(key, value);
+    }
+}
+
+/// The share of the workload's `get`s that hit, on `threads` threads.
+fn hit_share(threads: usize, ops: u64) -> f64 {
+    let counting = Counting {
+        cache: new_mutex(),
+        gets: AtomicU64::new(0),
+        hits: AtomicU64::new(0),
+    };
+    // Twice: the first run fills the table.
+    run_cache(&counting, threads, ops);
+    counting.gets.store(0, Ordering::Relaxed);
+    counting.hits.store(0, Ordering::Relaxed);
+    run_cache(&counting, threads, ops);
+    counting.hits.load(Ordering::Relaxed) as f64 / counting.gets.load(Ordering::Relaxed) as f64
 }
 
 /// An interning table, by `&self`.
@@ -348,8 +463,9 @@ fn ab_rounds(
         .collect()
 }
 
-/// Prints one `ab` line: the median, min and max of ours / anchor.
-fn ab_line(group: &str, anchor: &str, mode: &str, pairs: &[(f64, f64)]) {
+/// Prints one `ab` line: the median, min and max of ours (or the floor,
+/// `who`) / anchor.
+fn ab_line(group: &str, who: &str, anchor: &str, mode: &str, pairs: &[(f64, f64)]) {
     let mut ratios: Vec<f64> = pairs.iter().map(|(a, o)| o / a).collect();
     ratios.sort_by(f64::total_cmp);
     let (Some(min), Some(max)) = (ratios.first(), ratios.last()) else {
@@ -358,7 +474,7 @@ fn ab_line(group: &str, anchor: &str, mode: &str, pairs: &[(f64, f64)]) {
     let mut anchor_ns: Vec<f64> = pairs.iter().map(|p| p.0).collect();
     anchor_ns.sort_by(f64::total_cmp);
     println!(
-        "ab | {group} | weakref | {anchor} | {mode} | {:.3} | {min:.3} | {max:.3} | {} | {:.1}",
+        "ab | {group} | {who} | {anchor} | {mode} | {:.3} | {min:.3} | {max:.3} | {} | {:.1}",
         ratios[ratios.len() / 2],
         ratios.len(),
         anchor_ns[anchor_ns.len() / 2],
@@ -385,42 +501,111 @@ fn split_modes(mut pairs: Rounds) -> (Rounds, Rounds) {
     }
 }
 
-fn ab(rounds: usize) {
-    const OPS: u64 = 2_000_000;
-    for threads in [1, 2] {
-        let group = format!(
-            "cache/{threads} thread{} 90% get 10% insert",
-            if threads == 1 { "" } else { "s" }
+/// The `ab` lines of `who` against the `Mutex<HashMap>` anchor: one on 1
+/// thread; on 2, one per mode the anchor showed (see [`split_modes`]).
+fn mutex_lines(group: &str, who: &str, threads: usize, pairs: Rounds) {
+    if threads == 1 {
+        return ab_line(group, who, "mutex<hashmap>", "", &pairs);
+    }
+    let (convoy, contended) = split_modes(pairs);
+    if contended.is_empty() {
+        ab_line(group, who, "mutex<hashmap>", "one mode seen", &convoy);
+    } else {
+        ab_line(
+            group,
+            who,
+            "mutex<hashmap>",
+            "convoy (fast anchor)",
+            &convoy,
         );
-        let ours = new_ours();
-        let run_ours = || run_cache(&ours, threads, OPS);
-        let dash = new_dash();
-        let pairs = ab_rounds(rounds, OPS, || run_cache(&dash, threads, OPS), run_ours);
-        ab_line(&group, "dashmap", "", &pairs);
-        let mutex = new_mutex();
-        let pairs = ab_rounds(rounds, OPS, || run_cache(&mutex, threads, OPS), run_ours);
-        if threads == 1 {
-            ab_line(&group, "mutex<hashmap>", "", &pairs);
-        } else {
-            let (convoy, contended) = split_modes(pairs);
-            if contended.is_empty() {
-                ab_line(&group, "mutex<hashmap>", "one mode seen", &convoy);
-            } else {
-                ab_line(&group, "mutex<hashmap>", "convoy (fast anchor)", &convoy);
-                ab_line(&group, "mutex<hashmap>", "contended", &contended);
-            }
-        }
+        ab_line(group, who, "mutex<hashmap>", "contended", &contended);
+    }
+}
+
+/// The name of the floor's `ab` lines (see [`run_floor`]).
+const FLOOR: &str = "floor (4 RMWs)";
+
+/// The `ab` lines of one group: ours and the floor, each against DashMap
+/// and `Mutex<HashMap>` (each argument runs its contender once).
+fn ab_group(
+    group: &str,
+    threads: usize,
+    rounds: usize,
+    mut ours: impl FnMut() -> Duration,
+    mut dash: impl FnMut() -> Duration,
+    mut mutex: impl FnMut() -> Duration,
+) {
+    let mut floor = || run_floor(threads, AB_OPS);
+    ab_line(
+        group,
+        "weakref",
+        "dashmap",
+        "",
+        &ab_rounds(rounds, AB_OPS, &mut dash, &mut ours),
+    );
+    ab_line(
+        group,
+        FLOOR,
+        "dashmap",
+        "",
+        &ab_rounds(rounds, AB_OPS, &mut dash, &mut floor),
+    );
+    mutex_lines(
+        group,
+        "weakref",
+        threads,
+        ab_rounds(rounds, AB_OPS, &mut mutex, &mut ours),
+    );
+    mutex_lines(
+        group,
+        FLOOR,
+        threads,
+        ab_rounds(rounds, AB_OPS, &mut mutex, &mut floor),
+    );
+}
+
+/// Operations a thread runs in each timed run of `--ab`.
+const AB_OPS: u64 = 2_000_000;
+
+fn ab(rounds: usize) {
+    for threads in [1, 2] {
+        let plural = if threads == 1 { "" } else { "s" };
+        let group = format!("cache/{threads} thread{plural} 90% get 10% insert");
+        let (ours, dash, mutex) = (new_ours(), new_dash(), new_mutex());
+        ab_group(
+            &group,
+            threads,
+            rounds,
+            || run_cache(&ours, threads, AB_OPS),
+            || run_cache(&dash, threads, AB_OPS),
+            || run_cache(&mutex, threads, AB_OPS),
+        );
+        println!(
+            "mix | {group} | gets that hit | {:.3}",
+            hit_share(threads, AB_OPS)
+        );
+        let group = format!("cache/{threads} thread{plural} 100% get, all hits");
+        let (ours, dash, mutex) = (new_ours(), new_dash(), new_mutex());
+        let _held = (fill(&ours), fill(&dash), fill(&mutex));
+        ab_group(
+            &group,
+            threads,
+            rounds,
+            || run_threads(threads, |seed| hit_thread(&ours, seed, AB_OPS)),
+            || run_threads(threads, |seed| hit_thread(&dash, seed, AB_OPS)),
+            || run_threads(threads, |seed| hit_thread(&mutex, seed, AB_OPS)),
+        );
     }
     let words = words();
     let ours = new_interner();
     for (name, anchor, ours_run) in intern_workloads() {
         let pairs = ab_rounds(
             rounds,
-            OPS,
-            || anchor(&Internment, &words, OPS),
-            || ours_run(&ours, &words, OPS),
+            AB_OPS,
+            || anchor(&Internment, &words, AB_OPS),
+            || ours_run(&ours, &words, AB_OPS),
         );
-        ab_line(name, "internment ArcIntern", "", &pairs);
+        ab_line(name, "weakref", "internment ArcIntern", "", &pairs);
     }
 }
 
@@ -429,6 +614,9 @@ const ICOUNT_OPS: &[&str] = &[
     "cache dashmap",
     "cache mutex<hashmap>",
     "cache ours",
+    "hits dashmap",
+    "hits mutex<hashmap>",
+    "hits ours",
     "intern-held internment",
     "intern-held ours",
     "intern-dying internment",
@@ -446,6 +634,9 @@ fn icount_run(op: &str, n: u64) {
         "cache dashmap" => cache_thread(&new_dash(), 1, n),
         "cache mutex<hashmap>" => cache_thread(&new_mutex(), 1, n),
         "cache ours" => cache_thread(&new_ours(), 1, n),
+        "hits dashmap" => hits(&new_dash(), n),
+        "hits mutex<hashmap>" => hits(&new_mutex(), n),
+        "hits ours" => hits(&new_ours(), n),
         "intern-held internment" => drop(run_held(&Internment, &words, n)),
         "intern-held ours" => drop(run_held(&new_interner(), &words, n)),
         "intern-dying internment" => drop(run_dying(&Internment, &words, n)),
@@ -454,6 +645,12 @@ fn icount_run(op: &str, n: u64) {
         "reload dropped" => reload(n, false),
         _ => panic!("unknown operation {op}"),
     }
+}
+
+/// `n` hits on `cache`, filled first ([`hit_thread`]).
+fn hits<C: SharedCache>(cache: &C, n: u64) {
+    let _held = fill(cache);
+    hit_thread(cache, 1, n);
 }
 
 /// `get_or_insert_with` on one key, `n` times, the handle kept (each

@@ -90,7 +90,9 @@ pub struct WeakValueMap<K, V: ?Sized, C: WeakFamily, S> {
 /// so growing or shrinking the table hashes them again (with the map's
 /// hasher, see [`WeakValueMap::rehash`]), and a slot is a key and a
 /// pointer (16 bytes for a `u64` key, as in a plain map of `Weak`) instead
-/// of 24 bytes with a stored hash.
+/// of 24 bytes with a stored hash. Slots of 16 bytes (or 32 for a
+/// `String` key) never straddle a cache line: no `repr(C)` needed, as the
+/// 24-byte slots with the hash between key and value needed.
 struct ValueSlot<K, V: ?Sized, C: WeakFamily> {
     key: K,
     value: WeakOf<V, C>,

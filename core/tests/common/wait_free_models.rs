@@ -1,7 +1,8 @@
 //! The races of the wait-free strong protocol (`count/wait_free.rs`), as
 //! scenarios generic over the counter: `loom_wait_free.rs` runs them on
 //! `WaitFreeCount`, `loom_wait_free_canary.rs` on counters with one
-//! planted bug each, which they must catch.
+//! planted bug each, which they must catch; `loom.rs` runs
+//! `upgrade_vs_last_drop` on `AtomicCount`.
 
 use loom::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use loom::thread;

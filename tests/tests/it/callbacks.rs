@@ -377,24 +377,15 @@ family_tests!(
     wait_free => weakref_core::count::WaitFreeCount,
 );
 
-/// Runs `scenario` in a child process (this test binary, re-run on one
-/// test), where it sets finalizers up and returns; returns what the child
-/// printed, including what its finalizers printed at exit.
+/// Runs `scenario` in a child process (see `child`), where it sets
+/// finalizers up and returns; returns what the child printed, including
+/// what its finalizers printed at exit.
 fn output_at_exit(test: &str, scenario: impl FnOnce()) -> Option<String> {
-    const CHILD: &str = "WEAKREF_AT_EXIT_CHILD";
-    if std::env::var_os(CHILD).is_some() {
-        scenario();
-        return None;
-    }
     // Values alive at exit are the point here: under AddressSanitizer, the
     // child's leak check would report them (later options win).
     let asan = std::env::var("ASAN_OPTIONS").unwrap_or_default();
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD, "1")
-        .env("ASAN_OPTIONS", format!("{asan} detect_leaks=0"))
-        .output()
-        .unwrap();
+    let asan = format!("{asan} detect_leaks=0");
+    let out = crate::child::in_child(test, &[("ASAN_OPTIONS", &asan)], scenario)?;
     assert!(out.status.success(), "child failed: {out:?}");
     Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -518,6 +509,11 @@ at_exit_test!(
     atomic_finalizers_run_at_process_exit_newest_first,
     "callbacks::atomic_finalizers_run_at_process_exit_newest_first",
     weakref_core::count::AtomicCount
+);
+at_exit_test!(
+    wait_free_finalizers_run_at_process_exit_newest_first,
+    "callbacks::wait_free_finalizers_run_at_process_exit_newest_first",
+    weakref_core::count::WaitFreeCount
 );
 at_exit_test!(
     local_finalizers_run_at_thread_exit_newest_first,

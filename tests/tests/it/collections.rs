@@ -1207,17 +1207,23 @@ fn std_families() {
     assert_eq!(map.len(), 0);
 }
 
-/// Over the atomic counter the collections are `Send + Sync` when their
-/// contents are (they hold `Weak<T, AtomicCount>` and owned keys/values).
+fn assert_send_sync<T: Send + Sync>() {}
+
+/// Over a thread-safe counter the collections are `Send + Sync` when their
+/// contents are (they hold `Weak<T, C>` and owned keys/values).
+fn collections_are_send_and_sync<C: RawCount + Send + Sync>() {
+    assert_send_sync::<ValueMap<String, Vec<u8>, C>>();
+    assert_send_sync::<KeyMap<str, u32, C>>();
+    assert_send_sync::<PtrKeyMap<str, u32, C>>();
+    assert_send_sync::<Set<str, C>>();
+    assert_send_sync::<PtrSet<str, C>>();
+}
+
+super::for_each_sync_counter!(collections_are_send_and_sync);
+
+/// So are weakref-sync's aliases.
 #[test]
-fn atomic_collections_are_send_and_sync() {
-    use weakref_core::count::AtomicCount;
-    fn assert_send_sync<T: Send + Sync>() {}
-    assert_send_sync::<ValueMap<String, Vec<u8>, AtomicCount>>();
-    assert_send_sync::<KeyMap<str, u32, AtomicCount>>();
-    assert_send_sync::<PtrKeyMap<str, u32, AtomicCount>>();
-    assert_send_sync::<Set<str, AtomicCount>>();
-    assert_send_sync::<PtrSet<str, AtomicCount>>();
+fn sync_adapter_collections_are_send_and_sync() {
     assert_send_sync::<weakref_sync::WeakValueMap<String, Vec<u8>>>();
     assert_send_sync::<weakref_sync::WeakSet<str>>();
 }

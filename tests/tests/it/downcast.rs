@@ -3,7 +3,7 @@
 
 use core::any::Any;
 
-use weakref_core::count::{AtomicCount, RawCountUnique};
+use weakref_core::count::RawCountUnique;
 use weakref_core::storage::Global;
 use weakref_core::{Strong, unsize};
 use weakref_tests::{CountingAlloc, DropLog, Tracked};
@@ -68,10 +68,9 @@ fn downcast_from_box<C: RawCountUnique>() {
 super::for_each_counter!(downcast_in_place, downcast_send_flavours, downcast_from_box);
 
 /// std's `Arc<dyn Any + Send + Sync>::downcast`, across threads.
-#[test]
-fn arc_downcast_across_threads() {
-    type Arc<T> = Strong<T, AtomicCount, Global>;
-    let any: Arc<dyn Any + Send + Sync> = unsize!(Arc::new(5i64), dyn Any + Send + Sync);
+fn arc_downcast_across_threads<C: RawCountUnique + Send + Sync + 'static>() {
+    type Arc<T, C> = Strong<T, C, Global>;
+    let any: Arc<dyn Any + Send + Sync, C> = unsize!(Arc::<_, C>::new(5i64), dyn Any + Send + Sync);
     let other = Arc::clone(&any);
     let five = std::thread::spawn(move || other.downcast::<i64>().map(|v| *v).ok())
         .join()
@@ -79,3 +78,5 @@ fn arc_downcast_across_threads() {
     assert_eq!(five, Some(5));
     assert_eq!(*any.downcast::<i64>().unwrap(), 5);
 }
+
+super::for_each_sync_counter!(arc_downcast_across_threads);

@@ -9,30 +9,24 @@
 //! Each test re-runs itself in a child process that must die by `abort`
 //! (SIGABRT) right after printing that it reached the limit intact.
 
-use std::process::Command;
-
 use weakref_core::Strong;
 use weakref_core::count::{AtomicCount, LocalCount, RawCount, WaitFreeCount};
 use weakref_core::storage::Global;
 
-const CHILD: &str = "WEAKREF_OVERFLOW_CHILD";
 const AT_LIMIT: &str = "reached the limit intact";
 
-/// In the child: runs `up_to_limit` (which must not abort), prints the
-/// marker, then runs `past_limit` (which must). In the parent: checks that.
+/// In a child process (see `child`): runs `up_to_limit` (which must not
+/// abort), prints the marker, then runs `past_limit` (which must). Checks
+/// that the child died by abort, after the marker.
 fn expect_abort(test: &str, up_to_limit: impl FnOnce(), past_limit: impl FnOnce()) {
-    if std::env::var_os(CHILD).is_some() {
+    let Some(out) = crate::child::in_child(test, &[], || {
         up_to_limit();
         println!("{AT_LIMIT}");
         past_limit();
         println!("survived the overflow");
+    }) else {
         return;
-    }
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD, "1")
-        .output()
-        .unwrap();
+    };
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(AT_LIMIT), "aborted too early: {out:?}");
     assert!(!stdout.contains("survived"), "did not abort: {out:?}");

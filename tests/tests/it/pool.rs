@@ -2,8 +2,8 @@
 
 use std::thread;
 
-use weakref_core::count::{AtomicCount, LocalCount, RawCountUnique};
-use weakref_core::pool::{Pool, Pooled, StaticPool};
+use weakref_core::count::{AtomicCount, LocalCount, RawCountUnique, WaitFreeCount};
+use weakref_core::pool::{Pool, PoolKind, Pooled, StaticPool};
 use weakref_core::{Strong, static_pool};
 use weakref_tests::DropLog;
 
@@ -89,6 +89,10 @@ static_pool! {
     struct Frames: Pool<[u32; 8], AtomicCount, 4>;
 }
 
+static_pool! {
+    struct WaitFreeFrames: Pool<[u32; 8], WaitFreeCount, 4>;
+}
+
 #[test]
 fn static_pool_handles_are_one_pointer_wide() {
     type Rc<T> = Strong<T, LocalCount, Pooled<SmallInts>>;
@@ -103,11 +107,16 @@ fn static_pool_handles_are_one_pointer_wide() {
     assert_eq!(SmallInts::get().in_use(), 0);
 }
 
-#[test]
-fn pool_shared_by_threads() {
-    type Arc<T> = Strong<T, AtomicCount, Pooled<Frames>>;
-    let rounds = if cfg!(miri) { 5 } else { 2_000 };
-    let anchor = Arc::try_new_in([7; 8], Pooled::new()).unwrap();
+/// Threads allocate from and free into one static pool, a third upgrades
+/// a weak handle to a pooled value meanwhile.
+fn shared_by_threads<P: StaticPool<Value = [u32; 8]>>()
+where
+    P::Count: RawCountUnique + Send + Sync,
+{
+    type Arc<P> = Strong<[u32; 8], <P as StaticPool>::Count, Pooled<P>>;
+    // Under Miri, 3 rounds per counter (5 when only `AtomicCount` ran).
+    let rounds = if cfg!(miri) { 3 } else { 2_000 };
+    let anchor = Arc::<P>::try_new_in([7; 8], Pooled::new()).unwrap();
     let weak = Arc::downgrade(&anchor);
     thread::scope(|s| {
         for t in 0..2u32 {
@@ -115,8 +124,8 @@ fn pool_shared_by_threads() {
                 for i in 0..rounds {
                     // The pool has 4 slots: 1 anchor + at most 1 per thread
                     // here, so this never fails.
-                    let frame =
-                        Arc::try_new_in([t * 1000 + i; 8], Pooled::new()).expect("a free slot");
+                    let frame = Arc::<P>::try_new_in([t * 1000 + i; 8], Pooled::new())
+                        .expect("a free slot");
                     assert!(
                         frame.iter().all(|&x| x == t * 1000 + i),
                         "no one else wrote our slot"
@@ -131,7 +140,13 @@ fn pool_shared_by_threads() {
         });
     });
     drop((anchor, weak));
-    assert_eq!(Frames::get().in_use(), 0);
+    assert_eq!(P::get().slots_in_use(), 0);
+}
+
+#[test]
+fn pool_shared_by_threads() {
+    shared_by_threads::<Frames>();
+    shared_by_threads::<WaitFreeFrames>();
 }
 
 #[test]

@@ -13,7 +13,7 @@ use core::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use weakref_core::count::{AtomicCount, RawCountUnique};
+use weakref_core::count::RawCountUnique;
 use weakref_core::storage::Global;
 use weakref_core::{Strong, Weak, unsize};
 use weakref_tests::{CountingAlloc, DropLog, Tracked};
@@ -211,11 +211,10 @@ super::for_each_counter!(
 
 /// `Arc<dyn Any + Send + Sync>` crosses threads: the auto traits are part
 /// of the target type, checked by the compiler.
-#[test]
-fn send_sync_trait_objects_cross_threads() {
-    type Arc<T> = Strong<T, AtomicCount, Global>;
-    let any: Arc<dyn Any + Send + Sync> =
-        unsize!(Arc::new(String::from("hi")), dyn Any + Send + Sync);
+fn send_sync_trait_objects_cross_threads<C: RawCountUnique + Send + Sync + 'static>() {
+    type Arc<T, C> = Strong<T, C, Global>;
+    let any: Arc<dyn Any + Send + Sync, C> =
+        unsize!(Arc::<_, C>::new(String::from("hi")), dyn Any + Send + Sync);
     let other = Arc::clone(&any);
     let len = std::thread::spawn(move || other.downcast_ref::<String>().map(String::len))
         .join()
@@ -225,6 +224,8 @@ fn send_sync_trait_objects_cross_threads() {
     drop(any);
     assert!(weak.upgrade().is_none());
 }
+
+super::for_each_sync_counter!(send_sync_trait_objects_cross_threads);
 
 /// Through the adapters' re-exports.
 #[test]

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use weakref_core::Strong;
 use weakref_core::callbacks::{CallbackFamily, Finalizer, FinalizerFamily, IntoCallback, WeakRef};
-use weakref_core::count::{AtomicCount, LocalCount, RawCountUnique};
+use weakref_core::count::{AtomicCount, LocalCount, RawCountUnique, WaitFreeCount};
 use weakref_core::storage::Global;
 use weakref_tests::reentrant::ReentrantAlloc;
 use weakref_tests::{CountingAlloc, DropLog};
@@ -195,6 +195,11 @@ fn atomic_a_panic_payload_that_panics_when_dropped_does_not_escape() {
     a_panic_payload_that_panics_when_dropped_does_not_escape::<AtomicCount>();
 }
 
+#[test]
+fn wait_free_a_panic_payload_that_panics_when_dropped_does_not_escape() {
+    a_panic_payload_that_panics_when_dropped_does_not_escape::<WaitFreeCount>();
+}
+
 /// Item 8's re-entry: creates a value on the global heap, registers a
 /// callback and a finalizer on it, and kills it; counts the two runs.
 fn reenter<C>(runs: &Arc<AtomicUsize>)
@@ -272,6 +277,11 @@ fn atomic_registration_survives_a_reentrant_allocator() {
     without_deadlock(reentrant_allocator_scenario::<AtomicCount>);
 }
 
+#[test]
+fn wait_free_registration_survives_a_reentrant_allocator() {
+    without_deadlock(reentrant_allocator_scenario::<WaitFreeCount>);
+}
+
 /// Runs a closure when dropped, from any thread: a callback's capture.
 struct OnDropSend(Option<Cb>);
 
@@ -326,4 +336,9 @@ fn local_entries_are_dropped_outside_the_registry() {
 #[test]
 fn atomic_entries_are_dropped_outside_the_registry() {
     without_deadlock(entries_dropped_outside_the_registry::<AtomicCount>);
+}
+
+#[test]
+fn wait_free_entries_are_dropped_outside_the_registry() {
+    without_deadlock(entries_dropped_outside_the_registry::<WaitFreeCount>);
 }
