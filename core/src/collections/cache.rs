@@ -311,36 +311,6 @@ impl<K, V: ?Sized, C: RawCount, S> WeakCache<K, V, C, S> {
         }
     }
 
-    /// Keeps only the live entries for which `f` returns `true`; dead
-    /// entries are removed too. Shard by shard, each under its exclusive
-    /// lock (see [`for_each`](Self::for_each) for what that means, and for
-    /// `f`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
-    /// use weakref_core::collections::WeakCache;
-    /// use weakref_core::count::AtomicCount;
-    ///
-    /// let cache: WeakCache<u32, u32, AtomicCount, _> = WeakCache::new();
-    /// let values: Vec<Arc<u32>> = (0..6).map(Arc::new).collect();
-    /// for v in &values {
-    ///     cache.insert(**v, v);
-    /// }
-    /// cache.retain(|_key, value| **value % 2 == 0);
-    /// assert_eq!(cache.live_len(), 3);
-    /// assert!(cache.get(&1).is_none());
-    /// ```
-    pub fn retain(&self, mut f: impl FnMut(&K, &StrongOf<V, C>) -> bool) {
-        self.shards.visit_mut(|map, held| {
-            map.retain(|key, value| {
-                held.push(value.clone());
-                f(key, value)
-            });
-        });
-    }
-
     /// The number of entries, including dead ones not yet purged (an upper
     /// bound on the live ones). Locks each shard in turn.
     ///
@@ -410,39 +380,6 @@ impl<K, V: ?Sized, C: RawCount, S> WeakCache<K, V, C, S> {
         len
     }
 
-    /// Removes every dead entry now.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
-    /// use weakref_core::collections::WeakCache;
-    /// use weakref_core::count::AtomicCount;
-    ///
-    /// let cache: WeakCache<u8, u8, AtomicCount, _> = WeakCache::new();
-    /// cache.insert(1, &Arc::new(1)); // dead at once
-    /// cache.purge();
-    /// assert_eq!(cache.len(), 0);
-    /// ```
-    pub fn purge(&self) {
-        // A dead entry's key, dropped by one shard's purge, may own values
-        // of entries in shards already purged: purge them all again while
-        // a round erased an entry and the tally moved meanwhile (as a
-        // lone map's scan does, see `raw.rs`).
-        loop {
-            let deaths = C::weak_deaths();
-            let mut erased = false;
-            self.shards.for_each_mut(|shard| {
-                let before = shard.len();
-                shard.purge();
-                erased |= shard.len() < before;
-            });
-            if !erased || (deaths.is_some() && C::weak_deaths() == deaths) {
-                break;
-            }
-        }
-    }
-
     /// Removes every entry.
     ///
     /// # Examples
@@ -502,6 +439,69 @@ where
     C: RawCount,
     S: BuildHasher,
 {
+    /// Keeps only the live entries for which `f` returns `true`; dead
+    /// entries are removed too. Shard by shard, each under its exclusive
+    /// lock (see [`for_each`](Self::for_each) for what that means, and for
+    /// `f`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use weakref_core::collections::WeakCache;
+    /// use weakref_core::count::AtomicCount;
+    ///
+    /// let cache: WeakCache<u32, u32, AtomicCount, _> = WeakCache::new();
+    /// let values: Vec<Arc<u32>> = (0..6).map(Arc::new).collect();
+    /// for v in &values {
+    ///     cache.insert(**v, v);
+    /// }
+    /// cache.retain(|_key, value| **value % 2 == 0);
+    /// assert_eq!(cache.live_len(), 3);
+    /// assert!(cache.get(&1).is_none());
+    /// ```
+    pub fn retain(&self, mut f: impl FnMut(&K, &StrongOf<V, C>) -> bool) {
+        self.shards.visit_mut(|map, held| {
+            map.retain(|key, value| {
+                held.push(value.clone());
+                f(key, value)
+            });
+        });
+    }
+
+    /// Removes every dead entry now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Arc<T> = weakref_core::Strong<T, weakref_core::count::AtomicCount, weakref_core::storage::Global>;
+    /// use weakref_core::collections::WeakCache;
+    /// use weakref_core::count::AtomicCount;
+    ///
+    /// let cache: WeakCache<u8, u8, AtomicCount, _> = WeakCache::new();
+    /// cache.insert(1, &Arc::new(1)); // dead at once
+    /// cache.purge();
+    /// assert_eq!(cache.len(), 0);
+    /// ```
+    pub fn purge(&self) {
+        // A dead entry's key, dropped by one shard's purge, may own values
+        // of entries in shards already purged: purge them all again while
+        // a round erased an entry and the tally moved meanwhile (as a
+        // lone map's scan does, see `raw.rs`).
+        loop {
+            let deaths = C::weak_deaths();
+            let mut erased = false;
+            self.shards.for_each_mut(|shard| {
+                let before = shard.len();
+                shard.purge();
+                erased |= shard.len() < before;
+            });
+            if !erased || (deaths.is_some() && C::weak_deaths() == deaths) {
+                break;
+            }
+        }
+    }
+
     /// The live value of `key`.
     ///
     /// # Examples

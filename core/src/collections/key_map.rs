@@ -275,7 +275,7 @@ impl<K: ?Sized, V, C: WeakFamily, S> WeakKeyMap<K, V, C, S> {
     /// ```
     #[doc(alias = "remove_expired")]
     pub fn purge(&mut self) {
-        self.raw.purge();
+        self.raw.purge(Slot::hash);
     }
 
     /// Removes every entry, keeping the allocation.
@@ -543,7 +543,7 @@ macro_rules! weak_keyed_methods {
             /// assert!(map.capacity() >= 10 && map.capacity() < 100);
             /// ```
             pub fn shrink_to(&mut self, min_capacity: usize) {
-                self.raw.shrink_to(min_capacity);
+                self.raw.shrink_to(min_capacity, Slot::hash);
             }
 
             /// [`reserve`](Self::reserve), returning an error instead of aborting
@@ -564,7 +564,7 @@ macro_rules! weak_keyed_methods {
             /// assert!(map.try_reserve(usize::MAX).is_err());
             /// ```
             pub fn try_reserve(&mut self, additional: usize) -> Result<(), super::TryReserveError> {
-                self.raw.try_reserve(additional)
+                self.raw.try_reserve(additional, Slot::hash)
             }
 
             /// The map's table (for the sets built on it).
@@ -907,7 +907,7 @@ where
     /// assert!(map.capacity() >= 10);
     /// ```
     pub fn reserve(&mut self, additional: usize) {
-        self.raw.reserve(additional);
+        self.raw.reserve(additional, Slot::hash);
     }
 
     /// The live entries of `self` if each has a match in `other` (see
@@ -935,7 +935,7 @@ where
     /// assert_eq!(map.capacity(), 0);
     /// ```
     pub fn shrink_to_fit(&mut self) {
-        self.raw.shrink_to(0);
+        self.raw.shrink_to(0, Slot::hash);
     }
 }
 

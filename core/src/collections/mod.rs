@@ -52,7 +52,10 @@
 //!   value (or key) stored since, under an equal key, stays.
 //! * **Hashes are computed once**, at insert, for the weak-keyed
 //!   collections: a dead key cannot be hashed, yet its entry must move when
-//!   the table grows.
+//!   the table grows, so each entry stores its hash. A [`WeakValueMap`]
+//!   owns its keys and hashes them again when its table is resized (its
+//!   entries are a key and a pointer, as in a plain map of `Weak`): see
+//!   [Panics in user code](self#panics-in-user-code).
 //! * **Copies hold live entries only** (`Clone`, `Debug`, and set algebra,
 //!   which returns new sets); `==` compares live entries only.
 //!
@@ -103,7 +106,8 @@
 //! table for what is left (twice its live entries, growing it, or
 //! shrinking it after a mass death once it is four times larger than that,
 //! so that churn around one size does not reallocate at every purge; with
-//! the hashes stored in the entries, so no `Hash` runs). Purges happen by
+//! the hashes stored in the entries of the weak-keyed collections, with the
+//! keys hashed again in a [`WeakValueMap`]). Purges happen by
 //! themselves, in bulk, before an operation that may add an entry
 //! (`insert`, `entry`, `get_or_insert_with`, `extend`), by two rules.
 //!
@@ -189,14 +193,30 @@
 //! # Panics in user code
 //!
 //! A panic in a key's `Hash` or `Eq`, or in the `Drop` of a key or value the
-//! collection drops, leaves it usable and leaks nothing. `Hash` runs once
-//! per key, before anything changes: every entry stores its hash, so
-//! growing, shrinking and purging never call it. `Eq` runs during lookups,
+//! collection drops, leaves it usable and leaks nothing (this module has no
+//! `unsafe`; hashbrown's table is panic-safe). In the weak-keyed
+//! collections `Hash` runs once per key, before anything changes: every
+//! entry stores its hash, so growing, shrinking and purging never call it.
+//! A [`WeakValueMap`] stores no hash: growing or shrinking its table (in
+//! `insert`, `entry`, `reserve`, `shrink_to`, and after a purge, so also
+//! in `purge` and `retain`) hashes every key again, as std's `HashMap`
+//! does. If a key's `Hash` panics then, the map stays usable and nothing
+//! leaks or is dropped twice, but, as with std's `HashMap`, **entries may
+//! be lost**: a table resized into a new allocation keeps all its
+//! entries, while one rehashed in place (hashbrown's way to clear
+//! tombstones) drops the entries it had not placed yet. A `WeakCache`'s
+//! shards hash with clones of its hasher, which must hash as the original
+//! (as for std's `HashMap::clone`). `Eq` runs during lookups,
 //! which change nothing. A key or value is dropped only once its entry is
 //! unlinked (hashbrown erases before dropping; replaced keys and values are
 //! dropped after the slot is whole), so a panicking `Drop` interrupts at
 //! most the rest of a purge, whose remaining dead entries wait for the
 //! next one.
+//!
+//! User code that kills values of the collection while it runs (a `Hash`,
+//! `Eq` or `Drop` that drops a strong handle to one of its values) can
+//! leave dead entries past what the bounds above count: they wait for the
+//! next purge.
 //!
 //! # Differences from Python
 //!

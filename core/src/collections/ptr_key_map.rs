@@ -8,7 +8,7 @@ use super::family::WeakFamily;
 use super::key_map::{
     Drain, Entry, IntoIter, Iter, IterMut, KeyRefs, Keys, Values, ValuesMut, submap_len,
 };
-use super::raw::{KeyTable, Shown, StrongOf, WeakOf};
+use super::raw::{KeyTable, Shown, Slot, StrongOf, WeakOf};
 use crate::Strong;
 use crate::count::RawCount;
 use crate::storage::Global;
@@ -227,7 +227,7 @@ impl<K: ?Sized, V, C: WeakFamily, S> PtrWeakKeyMap<K, V, C, S> {
     /// ```
     #[doc(alias = "remove_expired")]
     pub fn purge(&mut self) {
-        self.raw.purge();
+        self.raw.purge(Slot::hash);
     }
 
     /// Removes every entry, keeping the allocation.
@@ -628,7 +628,7 @@ impl<K: ?Sized, V, C: WeakFamily, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     /// assert!(map.capacity() >= 8);
     /// ```
     pub fn reserve(&mut self, additional: usize) {
-        self.raw.reserve(additional);
+        self.raw.reserve(additional, Slot::hash);
     }
 
     /// The live entries of `self` if each has a match in `other` (see
@@ -655,7 +655,7 @@ impl<K: ?Sized, V, C: WeakFamily, S: BuildHasher> PtrWeakKeyMap<K, V, C, S> {
     /// assert_eq!(map.capacity(), 0);
     /// ```
     pub fn shrink_to_fit(&mut self) {
-        self.raw.shrink_to(0);
+        self.raw.shrink_to(0, Slot::hash);
     }
 }
 

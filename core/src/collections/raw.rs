@@ -21,8 +21,11 @@
 //!
 //! with `k` = 4 where the death rule applies and in the shards of a
 //! striped collection, 2 in a lone table without a tally (`threshold`),
-//! and the table resized (by hashbrown, with the stored
-//! hashes: no user code runs): it shrinks if it is four times too large
+//! and the table resized by hashbrown, with the `rehash` closure the
+//! caller passes (the stored hashes of the weak-keyed tables, [`Slot::hash`],
+//! where no user code runs; `WeakValueMap`'s keys hashed again, where their
+//! `Hash` runs and a panic in it may lose entries, see the collections'
+//! module docs): it shrinks if it is four times too large
 //! for `target`; and if the purge erased entries, it gets room for
 //! `purge_at` entries, rehashed in place or grown, so that neither the
 //! tombstones left by the purge nor the entries added until the next one
@@ -99,11 +102,12 @@ pub(super) fn hash_one<S: BuildHasher, Q: Hash + ?Sized>(hash_builder: &S, key: 
     hasher.finish()
 }
 
-/// An entry that knows its hash (computed once, at insert: a dead key
-/// cannot be hashed again) and whether its weak part is alive.
+/// An entry that knows whether its weak part is alive. Its hash, which
+/// hashbrown needs to move it when the table is resized, comes from the
+/// `rehash` closure each resizing operation of [`Table`] takes: a stored
+/// copy ([`Slot::hash`]: a dead key cannot be hashed again) or the owned
+/// key hashed again (`WeakValueMap`).
 pub(super) trait Cached {
-    /// The hash the entry was inserted with.
-    fn hash(&self) -> u64;
     /// Whether the weak part still upgrades (a snapshot).
     fn is_alive(&self) -> bool;
     /// Starts loading what [`is_alive`](Self::is_alive) reads, without
@@ -127,24 +131,53 @@ pub(super) struct Table<T> {
     /// can have died, so a due purge skips its scan. `None`: not known
     /// yet (a new table, a clone before its purge).
     deaths_seen: Option<usize>,
+    /// `deaths_seen` as the death rule reads it, before every insert: the
+    /// tally itself, or [`UNSEEN`] for `None` (set by
+    /// [`saw_deaths`](Self::saw_deaths)).
+    death_mark: usize,
     /// Whether a purge is also due once the deaths since the last scan
     /// could have left more dead entries than live ones plus
     /// [`PURGE_MIN`] (see [`dead_may_outnumber_live`](Self::dead_may_outnumber_live)).
     /// Off for the shards of a striped collection (`for_shard`).
     bound_dead: bool,
+    /// The death rule applies to tables of more entries than this:
+    /// [`PURGE_MIN`], or `usize::MAX` without `bound_dead` (one comparison
+    /// for both, before every insert).
+    rule_min_len: usize,
 }
 
-impl<T: Cached + Clone> Clone for Table<T> {
-    /// A copy of the live entries only (Python's `copy()`).
-    fn clone(&self) -> Self {
+/// [`Table::death_mark`] while no tally was read: the tally read minus
+/// this is at least `usize::MAX / 2` as long as the tally is below
+/// `2^63` (it counts weak handles left by deaths: more than any program
+/// leaves), which the death rule reads as "any number of deaths".
+const UNSEEN: usize = usize::MAX / 2 + 1;
+
+impl<T: Cached + Clone> Table<T> {
+    /// A copy of the live entries only (Python's `copy()`), in a table of
+    /// the same capacity: the dead entries are dropped from the copy, which
+    /// is not resized (that would need the entries' hashes).
+    pub(super) fn clone_live(&self) -> Self {
         let mut copy = Table {
             table: self.table.clone(),
             purge_at: self.purge_at,
             min_capacity: self.min_capacity,
             deaths_seen: None,
+            death_mark: UNSEEN,
             bound_dead: self.bound_dead,
+            rule_min_len: self.rule_min_len,
         };
-        copy.purge();
+        copy.scan(|_| true);
+        copy.purge_at = copy.threshold(copy.table.len());
+        copy
+    }
+}
+
+impl<K: ?Sized, V: Clone, C: WeakFamily> Clone for KeyTable<K, V, C> {
+    /// A copy of the live entries only (Python's `copy()`), shrunk as a
+    /// purge shrinks.
+    fn clone(&self) -> Self {
+        let mut copy = self.clone_live();
+        copy.fit(false, Slot::hash);
         copy
     }
 }
@@ -156,7 +189,9 @@ impl<T: Cached> Table<T> {
             purge_at: PURGE_MIN,
             min_capacity: 0,
             deaths_seen: None,
+            death_mark: UNSEEN,
             bound_dead: true,
+            rule_min_len: PURGE_MIN,
         }
     }
 
@@ -166,7 +201,9 @@ impl<T: Cached> Table<T> {
             purge_at: cmp::max(capacity, PURGE_MIN),
             min_capacity: capacity,
             deaths_seen: None,
+            death_mark: UNSEEN,
             bound_dead: true,
+            rule_min_len: PURGE_MIN,
         }
     }
 
@@ -176,6 +213,7 @@ impl<T: Cached> Table<T> {
     /// each would rescan after every few dozen deaths anywhere.
     pub(super) fn for_shard(mut self) -> Self {
         self.bound_dead = false;
+        self.rule_min_len = usize::MAX;
         self
     }
 
@@ -230,7 +268,7 @@ impl<T: Cached> Table<T> {
     /// and only deaths from now on can concern entries.
     fn emptied(&mut self) {
         self.purge_at = cmp::max(self.min_capacity, PURGE_MIN);
-        self.deaths_seen = T::weak_deaths();
+        self.saw_deaths(T::weak_deaths());
     }
 
     /// Drops every dead entry and those `keep` rejects (it sees live
@@ -264,12 +302,19 @@ impl<T: Cached> Table<T> {
         let mut erased = self.pass(keep);
         // Only once a pass is complete: if a `Drop` of a dead entry
         // unwinds, the next due purge scans again.
-        self.deaths_seen = deaths;
+        self.saw_deaths(deaths);
         while erased && (deaths.is_none() || T::weak_deaths() != deaths) {
             deaths = T::weak_deaths();
             erased = self.pass(|_| true);
-            self.deaths_seen = deaths;
+            self.saw_deaths(deaths);
         }
+    }
+
+    /// Records the tally read before a complete scan (or when the table
+    /// was emptied): `deaths_seen` and the `death_mark` the death rule reads.
+    fn saw_deaths(&mut self, deaths: Option<usize>) {
+        self.deaths_seen = deaths;
+        self.death_mark = deaths.unwrap_or(UNSEEN);
     }
 
     /// One pass of [`scan`](Self::scan): drops every dead entry and those
@@ -315,16 +360,16 @@ impl<T: Cached> Table<T> {
     /// Panic safety: the scan unlinks an entry before dropping it, so a
     /// panicking `Drop` of a dead entry's key or value leaves a consistent
     /// table (the other dead entries wait for the next purge).
-    pub(super) fn purge(&mut self) {
+    pub(super) fn purge(&mut self, rehash: impl Fn(&T) -> u64) {
         self.scan(|_| true);
-        self.fit(false);
+        self.fit(false, rehash);
     }
 
     /// Keeps the entries `keep` accepts (it is called on live entries only;
     /// dead ones go), then sizes the table as [`purge`](Self::purge) does.
-    pub(super) fn retain(&mut self, keep: impl FnMut(&mut T) -> bool) {
+    pub(super) fn retain(&mut self, keep: impl FnMut(&mut T) -> bool, rehash: impl Fn(&T) -> u64) {
         self.scan(keep);
-        self.fit(false);
+        self.fit(false, rehash);
     }
 
     /// Sets `purge_at` after a purge, and sizes the table for it: smaller
@@ -332,7 +377,7 @@ impl<T: Cached> Table<T> {
     /// tombstones (`room`), with room for `purge_at` entries without
     /// growing or rehashing. (Without tombstones every entry is live, and
     /// hashbrown's own growth is the right one.)
-    fn fit(&mut self, room: bool) {
+    fn fit(&mut self, room: bool, rehash: impl Fn(&T) -> u64) {
         let live = self.table.len();
         let target = cmp::max(
             cmp::max(live.saturating_mul(2), self.min_capacity),
@@ -347,7 +392,7 @@ impl<T: Cached> Table<T> {
             // reallocate at every purge (measured: the reallocations and
             // the allocator's consolidation they trigger were a fifth of
             // the churn bench).
-            self.table.shrink_to(size, T::hash);
+            self.table.shrink_to(size, &rehash);
         }
         if room {
             // A no-op, a rehash in place (clearing the purge's tombstones)
@@ -358,7 +403,7 @@ impl<T: Cached> Table<T> {
             // blocks had been freed, for glibc to consolidate then
             // (callgrind, 1k churn: 6 % fewer modelled cycles per insert,
             // 8.4 -> 7.8 L1 misses; the same final size).
-            self.table.reserve(size - live, T::hash);
+            self.table.reserve(size - live, &rehash);
         }
     }
 
@@ -385,9 +430,9 @@ impl<T: Cached> Table<T> {
     /// Purges if the table has reached its threshold, or if its dead
     /// entries may outnumber its live ones (before an insert).
     #[inline]
-    pub(super) fn purge_if_due(&mut self) {
+    pub(super) fn purge_if_due(&mut self, rehash: impl Fn(&T) -> u64) {
         if self.table.len() >= self.purge_at || self.dead_may_outnumber_live() {
-            self.purge_cold();
+            self.purge_cold(rehash);
         }
     }
 
@@ -400,61 +445,69 @@ impl<T: Cached> Table<T> {
     /// `2 × min(deaths, len) <= len + PURGE_MIN` proves
     /// `dead <= live + PURGE_MIN`. Checked before every insert, this keeps
     /// that bound after every insert (the new entry is live). `false`
-    /// without a tally (foreign counters, `LocalCount` without `std`).
+    /// without a tally (foreign counters, `LocalCount` without `std`), in
+    /// a shard, and for tables of at most `PURGE_MIN` entries.
+    ///
+    /// Computed as `deaths > (len + PURGE_MIN) / 2` for `len >
+    /// PURGE_MIN`, the same test: if `deaths >= len`, both sides hold
+    /// (`len > (len + PURGE_MIN) / 2` there); otherwise the test
+    /// `2 × deaths > len + PURGE_MIN` is that one in integers. An unread
+    /// tally ([`UNSEEN`]) makes `deaths` at least `usize::MAX / 2`, as if
+    /// any number of entries had died. Fewer operations before every
+    /// insert than the `min` form (measured in the maps A/B: the whole
+    /// check was 4-9 % of an insert's time with 16-byte slots, 2-4 % in
+    /// this form).
     #[inline]
     fn dead_may_outnumber_live(&self) -> bool {
         let len = self.table.len();
-        if !self.bound_dead || len <= PURGE_MIN {
-            return false;
-        }
         let Some(now) = T::weak_deaths() else {
             return false;
         };
-        let deaths = match self.deaths_seen {
-            Some(seen) => now.wrapping_sub(seen),
-            None => usize::MAX,
-        };
         // No overflow: `len` counts entries of one allocation, far below
         // `usize::MAX / 2`.
-        2 * cmp::min(deaths, len) > len + PURGE_MIN
+        len > self.rule_min_len && now.wrapping_sub(self.death_mark) > (len + PURGE_MIN) / 2
     }
 
     #[cold]
     #[inline(never)]
-    fn purge_cold(&mut self) {
+    fn purge_cold(&mut self, rehash: impl Fn(&T) -> u64) {
         if self.deaths_seen.is_some() && T::weak_deaths() == self.deaths_seen {
             // No value with a weak handle died since the last scan: every
             // entry is alive, and the scan would erase nothing (a growing
             // table's purges read every entry's block: measured, 15 % of
             // an insert's time at 100k entries).
-            self.fit(false);
+            self.fit(false, rehash);
             return;
         }
         let before = self.table.len();
         self.scan(|_| true);
         let erased = self.table.len() < before;
-        self.fit(erased);
+        self.fit(erased, rehash);
     }
 
     /// Room for `additional` more entries before the table grows or purges.
-    pub(super) fn reserve(&mut self, additional: usize) {
-        self.table.reserve(additional, T::hash);
+    pub(super) fn reserve(&mut self, additional: usize, rehash: impl Fn(&T) -> u64) {
+        self.table.reserve(additional, rehash);
         self.purge_at = cmp::max(self.purge_at, self.table.len().saturating_add(additional));
     }
 
     /// [`reserve`](Self::reserve), reporting an allocation failure instead
     /// of aborting (and changing nothing then).
-    pub(super) fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
-        self.table.try_reserve(additional, T::hash)?;
+    pub(super) fn try_reserve(
+        &mut self,
+        additional: usize,
+        rehash: impl Fn(&T) -> u64,
+    ) -> Result<(), TryReserveError> {
+        self.table.try_reserve(additional, rehash)?;
         self.purge_at = cmp::max(self.purge_at, self.table.len().saturating_add(additional));
         Ok(())
     }
 
     /// Purges, then returns the memory the live entries do not need,
     /// keeping room for `min_capacity` entries (std's `shrink_to`).
-    pub(super) fn shrink_to(&mut self, min_capacity: usize) {
+    pub(super) fn shrink_to(&mut self, min_capacity: usize, rehash: impl Fn(&T) -> u64) {
         self.scan(|_| true);
-        self.table.shrink_to(min_capacity, T::hash);
+        self.table.shrink_to(min_capacity, rehash);
         self.min_capacity = 0;
         self.purge_at = self.threshold(self.table.len());
     }
@@ -522,12 +575,16 @@ impl<K: ?Sized, V: Clone, C: WeakFamily> Clone for Slot<K, V, C> {
     }
 }
 
-impl<K: ?Sized, V, C: WeakFamily> Cached for Slot<K, V, C> {
+impl<K: ?Sized, V, C: WeakFamily> Slot<K, V, C> {
+    /// The hash the slot was inserted with: what a weak-keyed table is
+    /// resized with.
     #[inline]
-    fn hash(&self) -> u64 {
+    pub(super) fn hash(&self) -> u64 {
         self.hash
     }
+}
 
+impl<K: ?Sized, V, C: WeakFamily> Cached for Slot<K, V, C> {
     #[inline]
     fn is_alive(&self) -> bool {
         C::is_alive(&self.key)
@@ -595,7 +652,7 @@ impl<K: ?Sized, V, C: WeakFamily> Table<Slot<K, V, C>> {
         value: V,
         mut eq: impl FnMut(&WeakOf<K, C>) -> bool,
     ) -> Option<V> {
-        self.purge_if_due();
+        self.purge_if_due(Slot::hash);
         match self
             .table
             .entry(hash, |slot| slot.hash == hash && eq(&slot.key), Slot::hash)
@@ -621,7 +678,7 @@ impl<K: ?Sized, V, C: WeakFamily> Table<Slot<K, V, C>> {
         hash: u64,
         mut matches: impl FnMut(&WeakOf<K, C>) -> Option<StrongOf<K, C>>,
     ) -> RawEntry<'_, K, V, C> {
-        self.purge_if_due();
+        self.purge_if_due(Slot::hash);
         let mut found = None;
         let entry = self.table.entry(
             hash,
@@ -644,10 +701,13 @@ impl<K: ?Sized, V, C: WeakFamily> Table<Slot<K, V, C>> {
 
     /// Keeps the live entries `f` accepts.
     pub(super) fn retain_live(&mut self, mut f: impl FnMut(&StrongOf<K, C>, &mut V) -> bool) {
-        self.retain(|slot| match C::upgrade(&slot.key) {
-            Some(key) => f(&key, &mut slot.value),
-            None => false,
-        });
+        self.retain(
+            |slot| match C::upgrade(&slot.key) {
+                Some(key) => f(&key, &mut slot.value),
+                None => false,
+            },
+            Slot::hash,
+        );
     }
 
     /// Removes and returns one live entry (Python's `popitem`).

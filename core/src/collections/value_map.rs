@@ -86,28 +86,21 @@ pub struct WeakValueMap<K, V: ?Sized, C: WeakFamily, S> {
     hash_builder: S,
 }
 
-/// One entry: the key, the weak value, and the key's hash (kept, so that
-/// growing the table never calls the key's `Hash` again).
-///
-/// `repr(C)`, key then value: a hit reads both, and the hash not at all.
-/// Left to reorder, rustc put the hash between them (`value, hash, key`
-/// for a `u64` key), so that a quarter of the 24-byte slots split the two
-/// across cache lines, and a hit read one more line: measured with
-/// callgrind's cache simulation on a `WeakCache<u64, u64>` of 4096 live
-/// entries, 100 % hits, 2.37 -> 2.24 first-level data misses a lookup
-/// (`Mutex<HashMap<u64, Weak>>`, 16-byte slots: 1.94). Adjacent, they
-/// split in an eighth of the slots.
-#[repr(C)]
+/// One entry: the key and the weak value. No hash: the map owns its keys,
+/// so growing or shrinking the table hashes them again (with the map's
+/// hasher, see [`WeakValueMap::rehash`]), and a slot is a key and a
+/// pointer (16 bytes for a `u64` key, as in a plain map of `Weak`) instead
+/// of 24 bytes with a stored hash. Slots of 16 bytes (or 32 for a
+/// `String` key) never straddle a cache line: no `repr(C)` needed, as the
+/// 24-byte slots with the hash between key and value needed.
 struct ValueSlot<K, V: ?Sized, C: WeakFamily> {
     key: K,
     value: WeakOf<V, C>,
-    hash: u64,
 }
 
 impl<K: Clone, V: ?Sized, C: WeakFamily> Clone for ValueSlot<K, V, C> {
     fn clone(&self) -> Self {
         ValueSlot {
-            hash: self.hash,
             key: self.key.clone(),
             value: self.value.clone(),
         }
@@ -115,11 +108,6 @@ impl<K: Clone, V: ?Sized, C: WeakFamily> Clone for ValueSlot<K, V, C> {
 }
 
 impl<K, V: ?Sized, C: WeakFamily> Cached for ValueSlot<K, V, C> {
-    #[inline]
-    fn hash(&self) -> u64 {
-        self.hash
-    }
-
     #[inline]
     fn is_alive(&self) -> bool {
         C::is_alive(&self.value)
@@ -336,24 +324,6 @@ impl<K, V: ?Sized, C: WeakFamily, S> WeakValueMap<K, V, C, S> {
         self.table.live_len()
     }
 
-    /// Removes every dead entry now (the map also does it by itself, see
-    /// [`len`](Self::len)).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
-    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let mut map: WeakValueMap<u8, u8> = WeakValueMap::default();
-    /// map.insert(1, &Rc::new(1));
-    /// map.purge();
-    /// assert!(map.is_empty());
-    /// ```
-    #[doc(alias = "remove_expired")]
-    pub fn purge(&mut self) {
-        self.table.purge();
-    }
-
     /// Removes every entry, keeping the allocation.
     ///
     /// # Examples
@@ -370,26 +340,6 @@ impl<K, V: ?Sized, C: WeakFamily, S> WeakValueMap<K, V, C, S> {
     /// ```
     pub fn clear(&mut self) {
         self.table.clear();
-    }
-
-    /// Keeps only the live entries for which `f` returns `true`; dead
-    /// entries are removed too.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
-    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
-    /// let values: Vec<Rc<u32>> = (0..6).map(Rc::new).collect();
-    /// let mut map: WeakValueMap<u32, u32> = values.iter().map(|v| (**v, v)).collect();
-    /// map.retain(|_, v| **v % 2 == 0);
-    /// assert_eq!(map.live_len(), 3);
-    /// ```
-    pub fn retain(&mut self, mut f: impl FnMut(&K, &StrongOf<V, C>) -> bool) {
-        self.table.retain(|slot| match C::upgrade(&slot.value) {
-            Some(value) => f(&slot.key, &value),
-            None => false,
-        });
     }
 
     /// Removes and returns one live entry, dropping the dead ones it meets
@@ -603,6 +553,56 @@ where
         super::raw::hash_one(&self.hash_builder, key)
     }
 
+    /// What the table is resized with: each slot's key hashed again by
+    /// `hash_builder` (a function of the hasher alone, so that it can be
+    /// passed beside `&mut self.table`). It runs the keys' `Hash`: see
+    /// the [module docs](super#panics-in-user-code) for a panicking one.
+    #[inline]
+    fn rehash(hash_builder: &S) -> impl Fn(&ValueSlot<K, V, C>) -> u64 + '_ {
+        move |slot| super::raw::hash_one(hash_builder, &slot.key)
+    }
+
+    /// Removes every dead entry now (the map also does it by itself, see
+    /// [`len`](Self::len)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let mut map: WeakValueMap<u8, u8> = WeakValueMap::default();
+    /// map.insert(1, &Rc::new(1));
+    /// map.purge();
+    /// assert!(map.is_empty());
+    /// ```
+    #[doc(alias = "remove_expired")]
+    pub fn purge(&mut self) {
+        self.table.purge(Self::rehash(&self.hash_builder));
+    }
+
+    /// Keeps only the live entries for which `f` returns `true`; dead
+    /// entries are removed too.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # type Rc<T> = weakref_core::Strong<T, weakref_core::count::LocalCount, weakref_core::storage::Global>;
+    /// # type WeakValueMap<K, V> = weakref_core::collections::WeakValueMap<K, V, weakref_core::count::LocalCount, std::hash::RandomState>;
+    /// let values: Vec<Rc<u32>> = (0..6).map(Rc::new).collect();
+    /// let mut map: WeakValueMap<u32, u32> = values.iter().map(|v| (**v, v)).collect();
+    /// map.retain(|_, v| **v % 2 == 0);
+    /// assert_eq!(map.live_len(), 3);
+    /// ```
+    pub fn retain(&mut self, mut f: impl FnMut(&K, &StrongOf<V, C>) -> bool) {
+        self.table.retain(
+            |slot| match C::upgrade(&slot.value) {
+                Some(value) => f(&slot.key, &value),
+                None => false,
+            },
+            Self::rehash(&self.hash_builder),
+        );
+    }
+
     /// The entry of `key`, dead or alive.
     #[inline]
     fn find<Q>(&self, key: &Q) -> Option<&ValueSlot<K, V, C>>
@@ -703,12 +703,12 @@ where
         key: K,
         value: &StrongOf<V, C>,
     ) -> Option<StrongOf<V, C>> {
-        self.table.purge_if_due();
-        match self
-            .table
-            .table
-            .entry(hash, |slot| slot.key == key, ValueSlot::hash)
-        {
+        self.table.purge_if_due(Self::rehash(&self.hash_builder));
+        match self.table.table.entry(
+            hash,
+            |slot| slot.key == key,
+            Self::rehash(&self.hash_builder),
+        ) {
             hash_table::Entry::Occupied(mut entry) => {
                 let slot = entry.get_mut();
                 let old = C::upgrade(&slot.value);
@@ -726,7 +726,6 @@ where
             }
             hash_table::Entry::Vacant(entry) => {
                 entry.insert(ValueSlot {
-                    hash,
                     key,
                     value: C::downgrade(value),
                 });
@@ -894,12 +893,12 @@ where
 
     /// `entry` with the hash computed (see `find_hashed`).
     pub(super) fn entry_hashed(&mut self, hash: u64, key: K) -> Entry<'_, K, V, C> {
-        self.table.purge_if_due();
-        match self
-            .table
-            .table
-            .entry(hash, |slot| slot.key == key, ValueSlot::hash)
-        {
+        self.table.purge_if_due(Self::rehash(&self.hash_builder));
+        match self.table.table.entry(
+            hash,
+            |slot| slot.key == key,
+            Self::rehash(&self.hash_builder),
+        ) {
             hash_table::Entry::Occupied(entry) => match C::upgrade(&entry.get().value) {
                 Some(value) => Entry::Occupied(OccupiedEntry {
                     inner: entry,
@@ -907,13 +906,11 @@ where
                 }),
                 None => Entry::Vacant(VacantEntry {
                     key,
-                    hash,
                     slot: Vacancy::Dead(entry),
                 }),
             },
             hash_table::Entry::Vacant(entry) => Entry::Vacant(VacantEntry {
                 key,
-                hash,
                 slot: Vacancy::Absent(entry),
             }),
         }
@@ -952,7 +949,8 @@ where
     /// assert!(map.capacity() >= 10);
     /// ```
     pub fn reserve(&mut self, additional: usize) {
-        self.table.reserve(additional);
+        self.table
+            .reserve(additional, Self::rehash(&self.hash_builder));
     }
 
     /// [`reserve`](Self::reserve), returning an error instead of aborting
@@ -974,7 +972,8 @@ where
     /// assert!(map.try_reserve(usize::MAX).is_err());
     /// ```
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), super::TryReserveError> {
-        self.table.try_reserve(additional)
+        self.table
+            .try_reserve(additional, Self::rehash(&self.hash_builder))
     }
 
     /// Purges the dead entries, then shrinks the allocation to fit the
@@ -991,7 +990,8 @@ where
     /// assert!(map.capacity() >= 10 && map.capacity() < 1000);
     /// ```
     pub fn shrink_to(&mut self, min_capacity: usize) {
-        self.table.shrink_to(min_capacity);
+        self.table
+            .shrink_to(min_capacity, Self::rehash(&self.hash_builder));
     }
 
     /// Whether every live entry of `self` has a live entry under an equal
@@ -1081,7 +1081,7 @@ where
     /// assert_eq!(map.capacity(), 0);
     /// ```
     pub fn shrink_to_fit(&mut self) {
-        self.table.shrink_to(0);
+        self.table.shrink_to(0, Self::rehash(&self.hash_builder));
     }
 }
 
@@ -1094,10 +1094,11 @@ impl<K, V: ?Sized, C: WeakFamily, S: Default> Default for WeakValueMap<K, V, C, 
 
 impl<K: Clone, V: ?Sized, C: WeakFamily, S: Clone> Clone for WeakValueMap<K, V, C, S> {
     /// A copy holding the live entries only (Python's `copy()`); the values
-    /// are shared, not cloned.
+    /// are shared, not cloned. The copy has the original's capacity
+    /// (resizing it would hash every key: `shrink_to_fit` does that).
     fn clone(&self) -> Self {
         WeakValueMap {
-            table: self.table.clone(),
+            table: self.table.clone_live(),
             hash_builder: self.hash_builder.clone(),
         }
     }
@@ -1953,7 +1954,6 @@ enum Vacancy<'a, K, V: ?Sized, C: WeakFamily> {
 /// ```
 pub struct VacantEntry<'a, K, V: ?Sized, C: WeakFamily> {
     key: K,
-    hash: u64,
     slot: Vacancy<'a, K, V, C>,
 }
 
@@ -2025,7 +2025,6 @@ impl<'a, K, V: ?Sized, C: WeakFamily> VacantEntry<'a, K, V, C> {
     /// ```
     pub fn insert_entry(self, value: StrongOf<V, C>) -> OccupiedEntry<'a, K, V, C> {
         let new = ValueSlot {
-            hash: self.hash,
             key: self.key,
             value: C::downgrade(&value),
         };

@@ -4,11 +4,14 @@
 //! hand (live keys, weak counts) and, under Miri, by its leak checker.
 
 use std::cell::Cell;
-use std::hash::{Hash, Hasher};
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use weakref_core::count::RawCount;
 use weakref_tests::DropLog;
+
+use weakref_core::collections::WeakValueMap;
 
 use super::{KeyMap, S, ValueMap};
 
@@ -19,6 +22,10 @@ thread_local! {
     static HASH_BOMB: Cell<Option<u32>> = const { Cell::new(None) };
     /// Whether `Eq` panics.
     static EQ_BOMB: Cell<bool> = const { Cell::new(false) };
+    /// Calls of `Key::hash` so far.
+    static HASH_CALLS: Cell<u32> = const { Cell::new(0) };
+    /// The call of `Key::hash` (counted by `HASH_CALLS`) that panics, if any.
+    static HASH_CALL_BOMB: Cell<Option<u32>> = const { Cell::new(None) };
 }
 
 /// A key that counts its instances and panics on demand.
@@ -64,6 +71,13 @@ impl Hash for Key {
         if HASH_BOMB.with(Cell::get) == Some(self.id) {
             panic!("Key({}) panics in hash", self.id);
         }
+        let call = HASH_CALLS.with(|n| {
+            n.set(n.get() + 1);
+            n.get()
+        });
+        if HASH_CALL_BOMB.with(Cell::get) == Some(call) {
+            panic!("hash call {call} panics");
+        }
         self.id.hash(state);
     }
 }
@@ -87,6 +101,7 @@ impl Drop for Disarm {
     fn drop(&mut self) {
         HASH_BOMB.with(|b| b.set(None));
         EQ_BOMB.with(|b| b.set(false));
+        HASH_CALL_BOMB.with(|b| b.set(None));
     }
 }
 
@@ -94,8 +109,7 @@ fn live_keys() -> isize {
     LIVE_KEYS.with(Cell::get)
 }
 
-/// `WeakValueMap`: `Hash` runs once per key (growing the table uses the
-/// stored hashes), a panicking `Hash` of a new key changes nothing, and
+/// `WeakValueMap`: a panicking `Hash` of a new key changes nothing, and
 /// `Eq` may panic during lookups and inserts.
 fn value_map_hash_and_eq_unwind<C: RawCount>() {
     let _disarm = Disarm;
@@ -104,11 +118,7 @@ fn value_map_hash_and_eq_unwind<C: RawCount>() {
     let values: Vec<S<u32, C>> = (0..n).map(S::new).collect();
     {
         let mut map: ValueMap<Key, u32, C> = ValueMap::default();
-        // Arm key 0's hash once it is in: the table grows (and purges)
-        // many times after, without hashing it again.
-        map.insert(Key::new(0), &values[0]);
-        HASH_BOMB.with(|b| b.set(Some(0)));
-        for id in 1..n {
+        for id in 0..n {
             map.insert(Key::new(id), &values[id as usize]);
         }
         map.shrink_to_fit();
@@ -161,6 +171,146 @@ fn value_map_hash_and_eq_unwind<C: RawCount>() {
     for v in &values {
         assert_eq!(S::weak_count(v), 0, "no weak handle leaked");
     }
+}
+
+/// Checks a `WeakValueMap` of `Key(id) -> values[id]` after a panic: every
+/// entry maps its key to its value, each value is held by at most the one
+/// entry of its key, and the entries lost hold nothing: no key or weak
+/// handle leaked, none dropped twice (`live_keys` would go below the
+/// keys made). Returns how many entries are left.
+fn check_after_unwind<C: RawCount>(
+    map: &FixedMap<C>,
+    values: &[S<u32, C>],
+    keys_before: isize,
+) -> usize {
+    assert_eq!(map.len(), map.live_len(), "every value is alive");
+    assert_eq!(
+        live_keys() - keys_before,
+        map.len() as isize,
+        "the map's keys are the only ones alive"
+    );
+    for (key, value) in map.iter() {
+        assert_eq!(key.id, *value);
+    }
+    for (id, value) in values.iter().enumerate() {
+        let id = id as u32;
+        let found = map.get(&Key::new(id));
+        let stored = usize::from(found.is_some());
+        assert!(found.is_none_or(|found| S::ptr_eq(&found, value)));
+        assert_eq!(
+            S::weak_count(value),
+            stored,
+            "key {id}: one weak handle per entry"
+        );
+    }
+    map.len()
+}
+
+/// A hasher with fixed keys: the same table layout in every run, so that
+/// the tests below reach the same resizes every time.
+type Fixed = BuildHasherDefault<DefaultHasher>;
+/// A value map of `Key(id) -> values[id]` with [`Fixed`] hashing.
+type FixedMap<C> = WeakValueMap<Key, u32, C, Fixed>;
+
+/// Runs `setup` then `last` on a fresh map, once for each `Hash` call
+/// `last` makes (every third under Miri), that call panicking: the map
+/// stays usable and consistent (`check_after_unwind`), and the rest of the
+/// keys go in. Returns in how many runs the panic lost entries (`n` keys,
+/// `values[id]` the value of `Key(id)`, `None` once dead).
+fn bomb_each_hash<C: RawCount>(
+    n: u32,
+    setup: impl Fn(&mut [Option<S<u32, C>>], &mut FixedMap<C>),
+    last: impl Fn(&mut [Option<S<u32, C>>], &mut FixedMap<C>),
+) -> usize {
+    let keys_before = live_keys();
+    HASH_CALLS.with(|c| c.set(0));
+    let (from, to) = {
+        let mut values = vec![None; n as usize];
+        let mut map = FixedMap::<C>::default();
+        setup(&mut values, &mut map);
+        let from = HASH_CALLS.with(Cell::get) + 1;
+        last(&mut values, &mut map);
+        (from, HASH_CALLS.with(Cell::get))
+    };
+    let mut lost = 0;
+    for bomb in (from..=to).step_by(if cfg!(miri) { 3 } else { 1 }) {
+        let mut values = vec![None; n as usize];
+        let mut map = FixedMap::<C>::default();
+        HASH_CALLS.with(|c| c.set(0));
+        setup(&mut values, &mut map);
+        HASH_CALL_BOMB.with(|b| b.set(Some(bomb)));
+        assert!(catch_unwind(AssertUnwindSafe(|| last(&mut values, &mut map))).is_err());
+        HASH_CALL_BOMB.with(|b| b.set(None));
+        // Entries whose value died wait for a purge: drop them now.
+        map.purge();
+        let live: Vec<S<u32, C>> = values
+            .iter()
+            .enumerate()
+            .map(|(id, value)| value.clone().unwrap_or_else(|| S::new(id as u32)))
+            .collect();
+        let should = values.iter().filter(|v| v.is_some()).count();
+        let left = check_after_unwind(&map, &live, keys_before);
+        assert!(left <= should);
+        lost += usize::from(left < should);
+        for id in 0..n {
+            map.insert(Key::new(id), &live[id as usize]);
+        }
+        assert_eq!(check_after_unwind(&map, &live, keys_before), n as usize);
+        drop(map);
+        assert_eq!(live_keys(), keys_before, "no key leaked");
+        for value in &live {
+            assert_eq!(S::weak_count(value), 0, "no weak handle leaked");
+        }
+    }
+    lost
+}
+
+/// Inserts `Key(id) -> values[id]` (a new value) for `ids`.
+fn insert_new<C: RawCount>(
+    ids: core::ops::Range<u32>,
+    values: &mut [Option<S<u32, C>>],
+    map: &mut FixedMap<C>,
+) {
+    for id in ids {
+        let value = S::new(id);
+        map.insert(Key::new(id), &value);
+        values[id as usize] = Some(value);
+    }
+}
+
+/// `WeakValueMap` stores no hash: growing it, and the resize after a purge,
+/// hash every key again. A `Hash` that panics then leaves the map usable,
+/// consistent, leaking nothing, dropping nothing twice; a resize into a new
+/// allocation loses nothing, a rehash in place (after a purge that left
+/// tombstones) loses the entries it had not placed yet, as std's `HashMap`
+/// does.
+fn value_map_hash_panics_while_resizing<C: RawCount>() {
+    let _disarm = Disarm;
+    // Growth: the panic hits one of the inserts or one of the resizes.
+    let n: u32 = if cfg!(miri) { 30 } else { 200 };
+    let lost = bomb_each_hash::<C>(n, |_, _| {}, |values, map| insert_new(0..n, values, map));
+    assert_eq!(lost, 0, "a resize into a new table loses nothing");
+    // A purge: a full table (tombstones where entries are erased), nine
+    // values in ten die, and the next insert purges; its resize rehashes the
+    // survivors in place.
+    let fill: u32 = if cfg!(miri) { 56 } else { 224 };
+    let lost = bomb_each_hash::<C>(
+        fill + 1,
+        |values, map| {
+            insert_new(0..fill, values, map);
+            assert_eq!(map.capacity(), fill as usize, "a full table");
+            for (id, value) in values.iter_mut().enumerate() {
+                if id % 10 != 0 {
+                    *value = None;
+                }
+            }
+        },
+        |values, map| {
+            insert_new(fill..fill + 1, values, map);
+            assert!(map.len() < fill as usize / 4, "the insert purged");
+        },
+    );
+    assert!(lost > 0, "a rehash in place loses entries");
 }
 
 /// `WeakValueMap`: a key whose `Drop` panics when the map drops it (a dead
@@ -252,6 +402,7 @@ fn key_map_unwinds<C: RawCount>() {
 
 crate::for_each_counter!(
     value_map_hash_and_eq_unwind,
+    value_map_hash_panics_while_resizing,
     value_map_key_drop_unwinds,
     key_map_unwinds
 );
