@@ -546,17 +546,16 @@ fn panicking_drops_released_by_clear_or_drop_release_the_others() {
         let std_dropped = log.dropped().len() - std_log_len;
         assert_eq!(std_dropped, 5, "std's Vec drops every element");
 
-        let released = catch_unwind(AssertUnwindSafe(|| {
-            if by_clear {
-                cache.clear();
-            } else {
-                drop(cache);
-            }
-        }));
+        let released = if by_clear {
+            catch_unwind(AssertUnwindSafe(|| cache.clear()))
+        } else {
+            catch_unwind(AssertUnwindSafe(move || drop(cache)))
+        };
         assert!(released.is_err(), "2's drop panicked");
         let mut ours: Vec<u32> = log.dropped().into_iter().filter(|&id| id < 10).collect();
         ours.sort_unstable();
         assert_eq!(ours, [0, 1, 2, 3, 4], "by_clear {by_clear}");
+        // (`cache`, if cleared, is dropped here, holding nothing.)
     }
 }
 
@@ -570,7 +569,7 @@ fn forgotten_handles_leak_their_values_and_nothing_else() {
     for id in 0..4 {
         let value = cache.get_or_insert_with(id, || Arc::new(log.tracked(id)));
         if id % 2 == 0 {
-            std::mem::forget(value);
+            weakref_tests::leak::forget(value);
         }
     }
     // 0 and 1 were pushed out: 1 died, 0 lives on in its forgotten handle.
@@ -585,7 +584,7 @@ fn forgotten_handles_leak_their_values_and_nothing_else() {
     cache.clear_recent();
     assert_eq!(log.dropped(), [1, 3], "3's last handle was the list's");
     assert_eq!(cache.live_len(), 2); // 0 and 2, leaked
-    std::mem::forget(cache.get(&2)); // a second leak of 2: still one value
+    weakref_tests::leak::forget(cache.get(&2)); // a second leak of 2: still one value
     assert_eq!(cache.recent_len(), 1);
     cache.set_keep_recent(0);
     drop(cache);
@@ -600,7 +599,7 @@ fn forgotten_handles_leak_their_values_and_nothing_else() {
 fn a_new_value_at_a_dead_values_address_is_a_new_value() {
     let log = DropLog::new();
     let cache: WeakLruCache<u32, Tracked> = WeakLruCache::new(2);
-    let rounds = if cfg!(miri) { 20 } else { 400 };
+    let rounds = if cfg!(miri) { 8 } else { 400 };
     let mut reused = 0;
     for id in 0..rounds {
         let key = id % 3;
