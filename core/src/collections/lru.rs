@@ -442,7 +442,10 @@ where
     }
 
     /// Removes `key` and releases its value if held (even if it is also
-    /// mapped under another key); returns its live value.
+    /// mapped under another key); returns its live value. A use on another
+    /// thread that found the value before the removal and marks it after
+    /// holds it again (the lookup and the mark are two steps): it is then
+    /// let go as any held value, when it falls out of the list.
     ///
     /// # Examples
     ///
