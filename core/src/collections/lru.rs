@@ -416,7 +416,10 @@ where
     }
 
     /// Maps `key` to `value` (weakly), marks `value` as the most recently
-    /// used (holding it), and returns the previous live value.
+    /// used (holding it), and returns the previous live value. The list
+    /// lets the previous value go if it held it, as [`remove`](Self::remove)
+    /// does (even if it is also mapped under another key): it takes none of
+    /// the `keep_recent` places from the values the cache returns.
     ///
     /// # Examples
     ///
@@ -427,16 +430,22 @@ where
     ///
     /// let cache: WeakLruCache<u8, u8, AtomicCount, _> = WeakLruCache::new(4);
     /// assert!(cache.insert(1, &Arc::new(1)).is_none());
-    /// assert_eq!(cache.insert(1, &Arc::new(2)).as_deref(), Some(&1));
+    /// let one = cache.insert(1, &Arc::new(2)).unwrap();
+    /// assert_eq!((*one, Arc::strong_count(&one)), (1, 1)); // let go
+    /// assert_eq!(cache.recent_len(), 1);
     /// ```
     pub fn insert(&self, key: K, value: &StrongOf<V, C>) -> Option<StrongOf<V, C>> {
         let previous = self.cache.insert(key, value);
-        self.touch(value);
+        let released = self.recent.lock().replace(previous.as_ref(), value);
+        drop(released);
         previous
     }
 
     /// Removes `key` and releases its value if held (even if it is also
-    /// mapped under another key); returns its live value.
+    /// mapped under another key); returns its live value. A use on another
+    /// thread that found the value before the removal and marks it after
+    /// holds it again (the lookup and the mark are two steps): it is then
+    /// let go as any held value, when it falls out of the list.
     ///
     /// # Examples
     ///
@@ -697,6 +706,19 @@ impl<V: ?Sized, C: RawCount> Recent<V, C> {
             .insert_unique(addr_hash(addr), at, |&i| Self::hash_at(nodes, i));
         self.push_front(at);
         released
+    }
+
+    /// Stops holding `previous` (unless it is `value`), then
+    /// [`touch`](Self::touch)es `value`; returns the values let go.
+    fn replace(
+        &mut self,
+        previous: Option<&StrongOf<V, C>>,
+        value: &StrongOf<V, C>,
+    ) -> [Option<StrongOf<V, C>>; 2] {
+        let replaced = previous
+            .filter(|previous| C::strong_addr(previous) != C::strong_addr(value))
+            .and_then(|previous| self.remove(previous));
+        [replaced, self.touch(value)]
     }
 
     /// Holds at most `capacity` values from now on; returns those let go,

@@ -109,8 +109,15 @@ fn model_held_values_lru_order_and_exactly_once_drops() {
                     }
                 }
                 10..=11 => {
+                    let previous = model.live(key);
                     let id = model.make(key);
-                    cache.insert(key, &Arc::new(log.tracked(id)));
+                    let got = cache.insert(key, &Arc::new(log.tracked(id)));
+                    assert_eq!(got.map(|v| v.id), previous, "step {step}: insert");
+                    // The replaced value is released (it dies with `got`).
+                    if let Some(previous) = previous {
+                        model.recent.retain(|&i| i != previous);
+                        model.dropped.push(previous);
+                    }
                     model.touch(id);
                 }
                 12 => {
@@ -395,6 +402,352 @@ fn threads_share_the_list_and_drop_each_value_once() {
         }
     });
     assert!(cache.live_len() <= 4, "only the list holds values now");
+    drop(cache);
+    let mut all = log.dropped();
+    all.sort_unstable();
+    let made = made.load(Relaxed) as u32;
+    assert_eq!(all, (0..made).collect::<Vec<_>>(), "each value once");
+}
+
+/// `insert` over a held value: the value it replaces is no longer the
+/// cache's, so the list lets it go (as `remove` does), and it does not
+/// take one of the `keep_recent` places from a value the cache can return.
+#[test]
+fn insert_releases_the_held_value_it_replaces() {
+    let log = DropLog::new();
+    // Room for 3: a list that lets 10 go must do so for the replacement,
+    // not because 11 pushed it out.
+    let cache: WeakLruCache<u32, Tracked> = WeakLruCache::new(3);
+    cache.insert(1, &Arc::new(log.tracked(10)));
+    cache.insert(2, &Arc::new(log.tracked(20)));
+    let old = cache
+        .insert(1, &Arc::new(log.tracked(11)))
+        .expect("10 held");
+    assert_eq!(old.id, 10);
+    assert_eq!(Arc::strong_count(&old), 1, "the list let 10 go");
+    drop(old);
+    assert_eq!(log.dropped(), [10]);
+    // 2 keeps its place: the list holds the values of both keys.
+    assert_eq!(cache.get(&2).map(|v| v.id), Some(20));
+    assert_eq!(
+        cache.recent().iter().map(|v| v.id).collect::<Vec<_>>(),
+        [20, 11]
+    );
+    // The same value inserted again is a use, not a replacement.
+    let eleven = cache.get(&1).unwrap();
+    assert!(cache.insert(1, &eleven).is_some());
+    assert_eq!(
+        cache.recent().iter().map(|v| v.id).collect::<Vec<_>>(),
+        [11, 20]
+    );
+    drop(eleven);
+    assert_eq!(cache.get(&1).map(|v| v.id), Some(11));
+    drop(cache);
+    let mut all = log.dropped();
+    all.sort_unstable();
+    assert_eq!(all, [10, 11, 20]);
+}
+
+std::thread_local! {
+    /// What this thread's [`Touchy`] keys do: 0 behave, 1 `Hash` panics,
+    /// 2 `Eq` panics.
+    static TOUCHY: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+}
+
+/// A key whose `Hash` or `Eq` panics, as this thread's [`TOUCHY`] says.
+#[derive(Debug, Clone, Copy, Eq)]
+struct Touchy(u32);
+
+impl std::hash::Hash for Touchy {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        assert_ne!(TOUCHY.get(), 1, "Hash panics");
+        self.0.hash(state);
+    }
+}
+
+impl PartialEq for Touchy {
+    fn eq(&self, other: &Self) -> bool {
+        assert_ne!(TOUCHY.get(), 2, "Eq panics");
+        self.0 == other.0
+    }
+}
+
+/// A `make` and a key's `Hash` or `Eq` that panic: nothing is stored,
+/// nothing is held, no value leaks, and the cache (its shard lock, its
+/// list lock) goes on working, with the list as it was.
+#[test]
+fn a_panicking_make_hash_or_eq_stores_and_holds_nothing() {
+    let log = DropLog::new();
+    let cache: WeakLruCache<Touchy, Tracked> = WeakLruCache::new(2);
+    drop(cache.get_or_insert_with(Touchy(1), || Arc::new(log.tracked(1))));
+    let made = catch_unwind(AssertUnwindSafe(|| {
+        cache.get_or_insert_with(Touchy(2), || {
+            let _dies = log.tracked(2); // dropped by the unwind
+            panic!("make panics")
+        })
+    }));
+    assert!(made.is_err());
+    assert_eq!(log.dropped(), [2]);
+    assert!(!cache.contains_key(&Touchy(2)));
+    assert_eq!(cache.recent().iter().map(|v| v.id).collect::<Vec<_>>(), [1]);
+
+    for (mode, id) in [(1, 3), (2, 4)] {
+        TOUCHY.set(mode);
+        let ops: [&dyn Fn(); 5] = [
+            &|| drop(cache.get(&Touchy(1))),
+            &|| drop(cache.insert(Touchy(1), &Arc::new(log.tracked(id)))),
+            &|| drop(cache.get_or_insert_with(Touchy(1), || unreachable!())),
+            &|| drop(cache.remove(&Touchy(1))),
+            &|| assert!(cache.contains_key(&Touchy(1))),
+        ];
+        for (i, op) in ops.iter().enumerate() {
+            let outcome = catch_unwind(AssertUnwindSafe(op));
+            assert!(outcome.is_err(), "mode {mode}, op {i}");
+        }
+        TOUCHY.set(0);
+        assert_eq!(log.dropped().last(), Some(&id), "never stored, it died");
+        assert_eq!(cache.recent().iter().map(|v| v.id).collect::<Vec<_>>(), [1]);
+        assert_eq!(cache.get(&Touchy(1)).map(|v| v.id), Some(1));
+        assert_eq!(cache.live_len(), 1);
+    }
+    // Both locks still work: a miss stores and holds, a hit moves to front.
+    drop(cache.get_or_insert_with(Touchy(5), || Arc::new(log.tracked(5))));
+    drop(cache.get(&Touchy(1)));
+    assert_eq!(
+        cache.recent().iter().map(|v| v.id).collect::<Vec<_>>(),
+        [1, 5]
+    );
+    drop(cache);
+    let mut all = log.dropped();
+    all.sort_unstable();
+    assert_eq!(all, [1, 2, 3, 4, 5]);
+}
+
+/// Held values whose `Drop` panics, released by `clear` and by dropping
+/// the cache: as std's `Vec` does with its elements, every other value is
+/// still dropped (exactly once), and the panic comes out.
+#[test]
+fn panicking_drops_released_by_clear_or_drop_release_the_others() {
+    for by_clear in [true, false] {
+        let log = DropLog::new();
+        let cache: WeakLruCache<u32, Tracked> = WeakLruCache::new(8);
+        for id in 0..5 {
+            let value = if id == 2 {
+                log.panicking(id)
+            } else {
+                log.tracked(id)
+            };
+            drop(cache.insert(id, &Arc::new(value)));
+        }
+        let mut std_vec: Vec<Tracked> = (10..15).map(|id| log.tracked(id)).collect();
+        std_vec[2] = log.panicking(12);
+        let std_log_len = log.dropped().len(); // the replaced 12 dropped
+        assert!(catch_unwind(AssertUnwindSafe(move || drop(std_vec))).is_err());
+        let std_dropped = log.dropped().len() - std_log_len;
+        assert_eq!(std_dropped, 5, "std's Vec drops every element");
+
+        let released = if by_clear {
+            catch_unwind(AssertUnwindSafe(|| cache.clear()))
+        } else {
+            catch_unwind(AssertUnwindSafe(move || drop(cache)))
+        };
+        assert!(released.is_err(), "2's drop panicked");
+        let mut ours: Vec<u32> = log.dropped().into_iter().filter(|&id| id < 10).collect();
+        ours.sort_unstable();
+        assert_eq!(ours, [0, 1, 2, 3, 4], "by_clear {by_clear}");
+        // (`cache`, if cleared, is dropped here, holding nothing.)
+    }
+}
+
+/// Handles the caller forgets: their values leak (never dropped), and the
+/// list stays as if the handles were still held: the list's own handles
+/// are released once each, and the forgotten values stay live entries.
+#[test]
+fn forgotten_handles_leak_their_values_and_nothing_else() {
+    let log = DropLog::new();
+    let cache: WeakLruCache<u32, Tracked> = WeakLruCache::new(2);
+    for id in 0..4 {
+        let value = cache.get_or_insert_with(id, || Arc::new(log.tracked(id)));
+        if id % 2 == 0 {
+            weakref_tests::leak::forget(value);
+        }
+    }
+    // 0 and 1 were pushed out: 1 died, 0 lives on in its forgotten handle.
+    assert_eq!(log.dropped(), [1]);
+    assert_eq!(
+        cache.recent().iter().map(|v| v.id).collect::<Vec<_>>(),
+        [3, 2]
+    );
+    let zero = cache.get(&0).expect("alive through the forgotten handle");
+    assert_eq!(Arc::strong_count(&zero), 3, "forgotten, list, ours");
+    drop(zero);
+    cache.clear_recent();
+    assert_eq!(log.dropped(), [1, 3], "3's last handle was the list's");
+    assert_eq!(cache.live_len(), 2); // 0 and 2, leaked
+    weakref_tests::leak::forget(cache.get(&2)); // a second leak of 2: still one value
+    assert_eq!(cache.recent_len(), 1);
+    cache.set_keep_recent(0);
+    drop(cache);
+    assert_eq!(log.dropped(), [1, 3]);
+}
+
+/// The index by address after the address is reused: a value that dies
+/// once released leaves its address free for the next allocation of the
+/// same size; a new value there is a new value (its own node, mapped under
+/// its own key), never taken for the dead one's node.
+#[test]
+fn a_new_value_at_a_dead_values_address_is_a_new_value() {
+    let log = DropLog::new();
+    let cache: WeakLruCache<u32, Tracked> = WeakLruCache::new(2);
+    let rounds = if cfg!(miri) { 8 } else { 400 };
+    let mut reused = 0;
+    for id in 0..rounds {
+        let key = id % 3;
+        let value = Arc::new(log.tracked(id));
+        let addr = Arc::as_ptr(&value).addr();
+        drop(cache.insert(key, &value));
+        drop(value);
+        assert_eq!(cache.recent().first().map(|v| v.id), Some(id));
+        // Released by `remove` (alone, it dies at once): the next value
+        // allocated is likely to land at its address.
+        let removed = cache.remove(&key).expect("held");
+        assert_eq!((removed.id, Arc::strong_count(&removed)), (id, 1));
+        drop(removed);
+        let next = Arc::new(log.tracked(id + 10_000));
+        reused += usize::from(Arc::as_ptr(&next).addr() == addr);
+        drop(cache.get_or_insert_with(key + 100, || next));
+        let held: Vec<u32> = cache.recent().iter().map(|v| v.id).collect();
+        assert_eq!(held.first(), Some(&(id + 10_000)));
+        assert!(held.len() <= 2 && !held.contains(&id));
+        assert!(cache.get(&key).is_none());
+        assert_eq!(cache.get(&(key + 100)).map(|v| v.id), Some(id + 10_000));
+    }
+    if !cfg!(miri) {
+        assert!(reused > 0, "the allocator never reused an address: no test");
+    }
+    drop(cache);
+    let mut all = log.dropped();
+    all.sort_unstable();
+    let mut made: Vec<u32> = (0..rounds).chain((0..rounds).map(|i| i + 10_000)).collect();
+    made.sort_unstable();
+    assert_eq!(all, made, "each value exactly once");
+}
+
+/// A released value whose `Drop` inserts, removes, clears and resizes:
+/// released by a use that pushes it out, by `clear_recent`, `remove`,
+/// `set_keep_recent`, `clear` and an `insert` that replaces it. No
+/// deadlock, the list stays within `keep_recent` and holds only live,
+/// distinct values, and every value made is dropped exactly once.
+#[test]
+fn a_released_value_whose_drop_clears_and_resizes_the_cache() {
+    static CACHE: OnceLock<WeakLruCache<u32, Wrecker>> = OnceLock::new();
+    static MADE: AtomicUsize = AtomicUsize::new(0);
+    static DROPS: AtomicUsize = AtomicUsize::new(0);
+    struct Wrecker(u32);
+    fn wrecker(id: u32) -> Arc<Wrecker> {
+        MADE.fetch_add(1, Relaxed);
+        Arc::new(Wrecker(id))
+    }
+    impl Drop for Wrecker {
+        fn drop(&mut self) {
+            DROPS.fetch_add(1, Relaxed);
+            if self.0 < 1000 {
+                let cache = CACHE.get().unwrap();
+                let k = self.0 + 1000;
+                drop(cache.insert(k, &wrecker(k)));
+                drop(cache.insert(k + 1000, &wrecker(k + 1000)));
+                drop(cache.remove(&k));
+                cache.clear();
+                cache.set_keep_recent(0);
+                drop(cache.get_or_insert_with(k, || wrecker(k)));
+                cache.set_keep_recent(2);
+                drop(cache.get_or_insert_with(k, || wrecker(k)));
+                check(cache);
+            }
+        }
+    }
+    fn check(cache: &WeakLruCache<u32, Wrecker>) {
+        let held = cache.recent();
+        assert!(held.len() <= cache.keep_recent());
+        for (i, value) in held.iter().enumerate() {
+            assert!(held[..i].iter().all(|v| !Arc::ptr_eq(v, value)));
+        }
+    }
+    let cache = CACHE.get_or_init(|| WeakLruCache::new(2));
+    let releases: [&dyn Fn(); 6] = [
+        &|| drop(cache.get_or_insert_with(10, || wrecker(10))), // pushes out
+        &|| cache.clear_recent(),
+        &|| drop(cache.remove(&1)),
+        &|| cache.set_keep_recent(0),
+        &|| cache.clear(),
+        &|| drop(cache.insert(1, &wrecker(11))),
+    ];
+    for (i, release) in releases.iter().enumerate() {
+        cache.set_keep_recent(2);
+        drop(cache.insert(1, &wrecker(i as u32)));
+        drop(cache.insert(2, &wrecker(100 + i as u32)));
+        let before = DROPS.load(Relaxed);
+        release();
+        assert!(DROPS.load(Relaxed) > before, "release {i} dropped nothing");
+        check(cache);
+    }
+    // The last clear releases values whose drops store and hold others
+    // (ids from 1000, whose drops store nothing): a second clear ends it.
+    cache.clear();
+    cache.clear();
+    assert_eq!((cache.recent_len(), cache.live_len()), (0, 0));
+    assert_eq!(DROPS.load(Relaxed), MADE.load(Relaxed), "each exactly once");
+}
+
+/// Threads racing every operation, `set_keep_recent`, `clear` and
+/// `clear_recent` included: the list never holds more than the largest
+/// `keep_recent` nor a value twice, and once the threads are done and the
+/// list is cleared, every value made has been dropped exactly once.
+#[test]
+fn threads_racing_every_operation_drop_each_value_once() {
+    const THREADS: u32 = 3;
+    const MAX_KEEP: usize = 4;
+    let rounds = if cfg!(miri) { 10 } else { 3000 };
+    let log = DropLog::new();
+    let made = AtomicUsize::new(0);
+    let cache: WeakLruCache<u32, Tracked> = WeakLruCache::new(MAX_KEEP);
+    let fresh = || Arc::new(log.tracked(made.fetch_add(1, Relaxed) as u32));
+    thread::scope(|s| {
+        for t in 0..THREADS {
+            let (cache, fresh) = (&cache, &fresh);
+            s.spawn(move || {
+                let mut x = u64::from(t) * 0x1234_5679 + 1;
+                let mut kept = VecDeque::new();
+                for _ in 0..rounds {
+                    let r = next_random(&mut x);
+                    let key = (r >> 8) as u32 % 8;
+                    match r % 20 {
+                        0..=7 => kept.push_back(cache.get_or_insert_with(key, fresh)),
+                        8..=10 => kept.extend(cache.get(&key)),
+                        11..=13 => kept.extend(cache.insert(key, &fresh())),
+                        14..=15 => kept.extend(cache.remove(&key)),
+                        16 => cache.set_keep_recent((r >> 32) as usize % (MAX_KEEP + 1)),
+                        17 => cache.clear_recent(),
+                        18 => cache.clear(),
+                        _ => {
+                            let held = cache.recent();
+                            assert!(held.len() <= MAX_KEEP);
+                            for (i, value) in held.iter().enumerate() {
+                                let twice = held[..i].iter().any(|v| Arc::ptr_eq(v, value));
+                                assert!(!twice, "a value held twice");
+                            }
+                        }
+                    }
+                    assert!(cache.recent_len() <= MAX_KEEP);
+                    if kept.len() > 2 {
+                        kept.pop_front();
+                    }
+                }
+            });
+        }
+    });
+    cache.clear_recent();
+    assert_eq!(cache.live_len(), 0, "nothing else keeps a value alive");
     drop(cache);
     let mut all = log.dropped();
     all.sort_unstable();
