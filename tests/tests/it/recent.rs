@@ -622,7 +622,10 @@ fn a_new_value_at_a_dead_values_address_is_a_new_value() {
         assert!(cache.get(&key).is_none());
         assert_eq!(cache.get(&(key + 100)).map(|v| v.id), Some(id + 10_000));
     }
-    if !cfg!(miri) {
+    // Miri's few rounds may not reuse an address; AddressSanitizer's
+    // quarantine never hands freed memory out again (ci/san.sh sets
+    // `weakref_asan`), and catches a use of the dead value's node instead.
+    if !cfg!(miri) && !cfg!(weakref_asan) {
         assert!(reused > 0, "the allocator never reused an address: no test");
     }
     drop(cache);
