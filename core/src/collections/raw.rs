@@ -127,29 +127,26 @@ pub(super) struct Table<T> {
     /// The capacity asked for with `with_capacity`: purges keep it.
     min_capacity: usize,
     /// [`Cached::weak_deaths`] read before the last full scan (or when the
-    /// table was emptied): while the tally still reads the same, no entry
-    /// can have died, so a due purge skips its scan. `None`: not known
-    /// yet (a new table, a clone before its purge).
-    deaths_seen: Option<usize>,
-    /// `deaths_seen` as the death rule reads it, before every insert: the
-    /// tally itself, or [`UNSEEN`] for `None` (set by
-    /// [`saw_deaths`](Self::saw_deaths)).
+    /// table was emptied; set by [`saw_deaths`](Self::saw_deaths)): while
+    /// the tally still reads the same, no entry can have died, so a due
+    /// purge skips its scan. [`UNSEEN`]: not known yet (a new table, a
+    /// clone before its purge, a family without a tally).
     death_mark: usize,
-    /// Whether a purge is also due once the deaths since the last scan
-    /// could have left more dead entries than live ones plus
-    /// [`PURGE_MIN`] (see [`dead_may_outnumber_live`](Self::dead_may_outnumber_live)).
-    /// Off for the shards of a striped collection (`for_shard`).
-    bound_dead: bool,
-    /// The death rule applies to tables of more entries than this:
-    /// [`PURGE_MIN`], or `usize::MAX` without `bound_dead` (one comparison
-    /// for both, before every insert).
+    /// The death rule (a purge is also due once the deaths since the last
+    /// scan could have left more dead entries than live ones plus
+    /// [`PURGE_MIN`], see [`dead_may_outnumber_live`](Self::dead_may_outnumber_live))
+    /// applies to tables of more entries than this: [`PURGE_MIN`], or
+    /// `usize::MAX` where it is off, in the shards of a striped collection
+    /// (`for_shard`; see [`bound_dead`](Self::bound_dead)). One
+    /// comparison for both, before every insert.
     rule_min_len: usize,
 }
 
 /// [`Table::death_mark`] while no tally was read: the tally read minus
 /// this is at least `usize::MAX / 2` as long as the tally is below
 /// `2^63` (it counts weak handles left by deaths: more than any program
-/// leaves), which the death rule reads as "any number of deaths".
+/// leaves), which the death rule reads as "any number of deaths", and
+/// which the tally never equals.
 const UNSEEN: usize = usize::MAX / 2 + 1;
 
 impl<T: Cached + Clone> Table<T> {
@@ -161,9 +158,7 @@ impl<T: Cached + Clone> Table<T> {
             table: self.table.clone(),
             purge_at: self.purge_at,
             min_capacity: self.min_capacity,
-            deaths_seen: None,
             death_mark: UNSEEN,
-            bound_dead: self.bound_dead,
             rule_min_len: self.rule_min_len,
         };
         copy.scan(|_| true);
@@ -188,9 +183,7 @@ impl<T: Cached> Table<T> {
             table: HashTable::new(),
             purge_at: PURGE_MIN,
             min_capacity: 0,
-            deaths_seen: None,
             death_mark: UNSEEN,
-            bound_dead: true,
             rule_min_len: PURGE_MIN,
         }
     }
@@ -200,9 +193,7 @@ impl<T: Cached> Table<T> {
             table: HashTable::with_capacity(capacity),
             purge_at: cmp::max(capacity, PURGE_MIN),
             min_capacity: capacity,
-            deaths_seen: None,
             death_mark: UNSEEN,
-            bound_dead: true,
             rule_min_len: PURGE_MIN,
         }
     }
@@ -212,7 +203,6 @@ impl<T: Cached> Table<T> {
     /// tally is per thread or per process, not per table: with 32 shards,
     /// each would rescan after every few dozen deaths anywhere.
     pub(super) fn for_shard(mut self) -> Self {
-        self.bound_dead = false;
         self.rule_min_len = usize::MAX;
         self
     }
@@ -311,10 +301,14 @@ impl<T: Cached> Table<T> {
     }
 
     /// Records the tally read before a complete scan (or when the table
-    /// was emptied): `deaths_seen` and the `death_mark` the death rule reads.
+    /// was emptied), [`UNSEEN`] for no tally.
     fn saw_deaths(&mut self, deaths: Option<usize>) {
-        self.deaths_seen = deaths;
         self.death_mark = deaths.unwrap_or(UNSEEN);
+    }
+
+    /// Whether the death rule applies (not in a shard).
+    fn bound_dead(&self) -> bool {
+        self.rule_min_len != usize::MAX
     }
 
     /// One pass of [`scan`](Self::scan): drops every dead entry and those
@@ -416,7 +410,7 @@ impl<T: Cached> Table<T> {
     /// (no death rule there, see `WeakCache`), trading dead entries for
     /// half the purges of a cache whose values keep dying.
     fn threshold(&self, live: usize) -> usize {
-        let factor = if !self.bound_dead || T::weak_deaths().is_some() {
+        let factor = if !self.bound_dead() || T::weak_deaths().is_some() {
             4
         } else {
             2
@@ -471,7 +465,7 @@ impl<T: Cached> Table<T> {
     #[cold]
     #[inline(never)]
     fn purge_cold(&mut self, rehash: impl Fn(&T) -> u64) {
-        if self.deaths_seen.is_some() && T::weak_deaths() == self.deaths_seen {
+        if self.death_mark != UNSEEN && T::weak_deaths() == Some(self.death_mark) {
             // No value with a weak handle died since the last scan: every
             // entry is alive, and the scan would erase nothing (a growing
             // table's purges read every entry's block: measured, 15 % of
